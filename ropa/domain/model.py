@@ -1,0 +1,381 @@
+"""The one typed description of a registry of processing activities.
+
+API bodies, the registry document and its JSON Schema are all built from these structs.
+Every entity carries a user-chosen ``key`` (e.g. ``push-relay``) that stays stable across
+exports and imports; entities refer to each other by key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, ClassVar
+
+import msgspec
+from msgspec import Meta, field
+
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+NODE_PATTERN = r"^(system|party):[A-Za-z0-9][A-Za-z0-9._-]*$"
+# ISO 8601 duration without fractions, e.g. P30D, P6M, P1Y6M, PT72H.
+DURATION_PATTERN = (
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
+)
+
+Key = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=128,
+        pattern=KEY_PATTERN,
+        description="Stable key chosen by the registry keeper, e.g. `push-relay`.",
+    ),
+]
+NodeRef = Annotated[
+    str,
+    Meta(
+        max_length=140,
+        pattern=NODE_PATTERN,
+        description="A system or party, written `system:<key>` or `party:<key>`.",
+    ),
+]
+Name = Annotated[str, Meta(min_length=1, max_length=500)]
+Line = Annotated[str, Meta(max_length=2_000)]
+Text = Annotated[str, Meta(max_length=20_000)]
+CountryCode = Annotated[
+    str, Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.")
+]
+Duration = Annotated[
+    str,
+    Meta(
+        max_length=64,
+        pattern=DURATION_PATTERN,
+        description="ISO 8601 duration, e.g. `P30D` or `P6Y`.",
+    ),
+]
+ItemList = Annotated[list[Line], Meta(max_length=500)]
+KeyList = Annotated[list[Key], Meta(max_length=2_000)]
+
+
+class Model(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    """Base for every struct: unknown fields are errors, defaults are left out of output."""
+
+
+class Entity(Model):
+    """A top-level registry entry addressed by its key."""
+
+    kind: ClassVar[str]
+    key: Key
+
+
+# --- enumerations -----------------------------------------------------------------------
+
+
+class OrganisationRole(enum.StrEnum):
+    CONTROLLER = "controller"
+    PROCESSOR = "processor"
+    BOTH = "both"
+
+
+class EmployeeBand(enum.StrEnum):
+    """Art 30(5): organisations under 250 employees are partly exempt."""
+
+    UNDER_250 = "under_250"
+    FROM_250 = "250_or_more"
+
+
+class ActivityStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class DpiaStatus(enum.StrEnum):
+    NOT_ASSESSED = "not_assessed"
+    NOT_REQUIRED = "not_required"
+    SCREENING = "screening"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class SystemKind(enum.StrEnum):
+    APP = "app"
+    SERVER = "server"
+    DATABASE = "database"
+    DEVICE = "device"
+    SAAS = "saas"
+    NETWORK = "network"
+    OTHER = "other"
+
+
+class PartyRole(enum.StrEnum):
+    PROCESSOR = "processor"
+    SUB_PROCESSOR = "sub_processor"
+    INDEPENDENT_CONTROLLER = "independent_controller"
+    JOINT_CONTROLLER = "joint_controller"
+    AUTHORITY = "authority"
+
+
+class TransferFrequency(enum.StrEnum):
+    OCCASIONAL = "occasional"
+    RECURRING = "recurring"
+    CONTINUOUS = "continuous"
+
+
+class Vocabulary(enum.StrEnum):
+    """Vocabularies that registry keepers may extend with their own terms."""
+
+    DATA_CATEGORY = "data_category"
+    DATA_SUBJECT_CATEGORY = "data_subject_category"
+
+
+# --- value structs ------------------------------------------------------------------------
+
+
+class Contact(Model):
+    name: Line = ""
+    address: Line = ""
+    email: Line = ""
+    phone: Line = ""
+
+
+class LawCitation(Model):
+    """A legal instrument and the jurisdiction that enacted it (Art 6(3))."""
+
+    title: Line
+    jurisdiction: Annotated[
+        str,
+        Meta(
+            pattern=r"^([A-Z]{2}|EU)$",
+            description="`EU` or the ISO 3166-1 code of the enacting state.",
+        ),
+    ]
+    provision: Line = ""
+
+
+class LawfulBasis(Model):
+    """An Art 6(1) basis with the support each basis needs."""
+
+    basis: Key
+    law: LawCitation | None = None
+    interest: Text = ""
+    lia_reference: Line = ""
+    consent_record: Line = ""
+
+
+class Retention(Model):
+    """How long one data category (or, without one, the whole activity's data) is kept."""
+
+    data_category: Key | None = None
+    period: Duration | None = None
+    trigger: Line = ""
+    criteria: Text = ""
+    indefinite: bool = False
+    legal_source: Line = ""
+    statement: Text = ""
+
+
+class Dpia(Model):
+    status: DpiaStatus = DpiaStatus.NOT_ASSESSED
+    reference: Line = ""
+    completed_on: dt.date | None = None
+
+
+class AutomatedDecision(Model):
+    description: Text
+    legal_or_similar_effect: bool = False
+    art22_ground: Line = ""
+
+
+class Contract(Model):
+    """The Art 28 contract (or other agreement) with a party."""
+
+    reference: Line
+    signed_on: dt.date | None = None
+
+
+class DpfCertification(Model):
+    """EU-US Data Privacy Framework status, with the date it was checked on the DPF List."""
+
+    certified: bool
+    checked_on: dt.date | None = None
+
+
+class Transfer(Model):
+    """A flow's transfer outside the EEA (Chapter V)."""
+
+    destination_country: CountryCode | None = None
+    international_organisation: Line = ""
+    mechanism: Key | None = None
+    scc_module: Annotated[int, Meta(ge=1, le=4)] | None = None
+    tia_reference: Line = ""
+    derogation_documentation: Text = ""
+    frequency: TransferFrequency = TransferFrequency.CONTINUOUS
+    since: dt.date | None = None
+
+
+# --- entities ----------------------------------------------------------------------------
+
+
+class Organisation(Entity):
+    kind: ClassVar[str] = "organisation"
+
+    name: Name
+    role: OrganisationRole = OrganisationRole.CONTROLLER
+    contact: Contact | None = None
+    dpo: Contact | None = None
+    dpo_designated: bool = False
+    eu_representative: Contact | None = None
+    establishment_country: CountryCode | None = None
+    employee_band: EmployeeBand | None = None
+    registration_number: Line = ""
+    notes: Text = ""
+
+
+class Activity(Entity):
+    """A processing activity in the controller's record, Art 30(1)."""
+
+    kind: ClassVar[str] = "activity"
+
+    organisation: Key
+    name: Name
+    business_function: Line = ""
+    purposes: ItemList = field(default_factory=list)
+    data_subjects: KeyList = field(default_factory=list)
+    data_categories: KeyList = field(default_factory=list)
+    lawful_bases: Annotated[list[LawfulBasis], Meta(max_length=20)] = field(default_factory=list)
+    art9_condition: Key | None = None
+    art9_law: LawCitation | None = None
+    art10_authority: Line = ""
+    recipients: KeyList | None = None
+    joint_controllers: KeyList = field(default_factory=list)
+    systems: KeyList = field(default_factory=list)
+    retention: Annotated[list[Retention], Meta(max_length=500)] = field(default_factory=list)
+    security_measures: ItemList = field(default_factory=list)
+    data_sources: ItemList = field(default_factory=list)
+    automated_decisions: AutomatedDecision | None = None
+    risk_indicators: KeyList = field(default_factory=list)
+    dpia: Dpia | None = None
+    owner: Line = ""
+    last_reviewed: dt.date | None = None
+    status: ActivityStatus = ActivityStatus.ACTIVE
+    notes: Text = ""
+
+
+class ProcessorRecord(Entity):
+    """Processing carried out on behalf of a controller, Art 30(2)."""
+
+    kind: ClassVar[str] = "processor_record"
+
+    organisation: Key
+    controller: Contact
+    controller_representative: Contact | None = None
+    controller_dpo: Contact | None = None
+    processing_categories: ItemList = field(default_factory=list)
+    data_subjects: KeyList = field(default_factory=list)
+    data_categories: KeyList = field(default_factory=list)
+    sub_processors: KeyList = field(default_factory=list)
+    transfers: Annotated[list[Transfer], Meta(max_length=200)] = field(default_factory=list)
+    security_measures: ItemList = field(default_factory=list)
+    contract: Contract | None = None
+    last_reviewed: dt.date | None = None
+    status: ActivityStatus = ActivityStatus.ACTIVE
+    notes: Text = ""
+
+
+class System(Entity):
+    """Where personal data is stored or processed."""
+
+    kind: ClassVar[str] = "system"
+
+    organisation: Key
+    name: Name
+    system_kind: SystemKind = field(default=SystemKind.SERVER, name="type")
+    operator: Key | None = None
+    hosting_country: CountryCode | None = None
+    trust_boundary: Line = ""
+    description: Text = ""
+
+
+class Party(Entity):
+    """A recipient outside the organisation."""
+
+    kind: ClassVar[str] = "party"
+
+    organisation: Key
+    name: Name
+    role: PartyRole
+    country: CountryCode | None = None
+    contact: Contact | None = None
+    contract: Contract | None = None
+    sub_processor_of: Key | None = None
+    sub_processor_authorisation: Line = ""
+    joint_arrangement: Line = ""
+    dpf: DpfCertification | None = None
+    description: Text = ""
+
+
+class Flow(Entity):
+    """Data moving from one system or party to another within an activity."""
+
+    kind: ClassVar[str] = "flow"
+
+    activity: Key
+    source: NodeRef
+    target: NodeRef
+    data_categories: KeyList = field(default_factory=list)
+    purpose: Line = ""
+    transfer: Transfer | None = None
+
+
+class Waiver(Entity):
+    """A finding consciously accepted until an expiry date."""
+
+    kind: ClassVar[str] = "waiver"
+
+    organisation: Key
+    finding: Annotated[str, Meta(min_length=3, max_length=300, pattern=r"^[A-Z0-9-]+@.+$")]
+    reason: Annotated[str, Meta(min_length=1, max_length=20_000)]
+    accepted_by: Name
+    accepted_on: dt.date
+    expires_on: dt.date
+
+
+class Term(Entity):
+    """A category term added by the registry keeper to a built-in vocabulary."""
+
+    kind: ClassVar[str] = "term"
+
+    vocabulary: Vocabulary
+    label: Name
+    description: Text = ""
+    special: bool = False
+    criminal: bool = False
+
+
+ENTITY_TYPES: tuple[type[Entity], ...] = (
+    Organisation,
+    Term,
+    Party,
+    System,
+    Activity,
+    ProcessorRecord,
+    Flow,
+    Waiver,
+)
+"""Entity types in dependency order: an entity refers only to kinds listed before it."""
+
+FORMAT_VERSION = "1"
+
+
+class RegistryDocument(Model):
+    """The whole registry, or one organisation's part of it, as one document."""
+
+    ropa: Annotated[str, Meta(description="Document format version.")] = FORMAT_VERSION
+    organisations: list[Organisation] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)
+    systems: list[System] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    processor_records: list[ProcessorRecord] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)

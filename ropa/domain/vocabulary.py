@@ -1,0 +1,186 @@
+"""Built-in vocabularies, read from ``schema/vocabulary/*.yaml``.
+
+Legal facts that change over time (transfer mechanisms struck down, adequacy decisions adopted
+or lapsing) are dated data here, never code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+
+class Term(msgspec.Struct, kw_only=True, frozen=True):
+    key: str
+
+
+class Country(msgspec.Struct, kw_only=True, frozen=True):
+    code: str
+    name: str
+    eu: bool = False
+    eea: bool = False
+
+
+class LawfulBasisTerm(Term, frozen=True):
+    article: str
+    title: str
+    description: str = ""
+    requires: list[str] = []
+
+
+class Art9Condition(Term, frozen=True):
+    article: str
+    title: str
+    requires_law: bool = False
+
+
+class TransferMechanism(Term, frozen=True):
+    title: str
+    article: str
+    family: str
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    requires_tia: bool = False
+    has_scc_modules: bool = False
+    repetitive_allowed: bool = True
+    note: str = ""
+
+    def valid_on(self, day: dt.date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day < self.valid_until
+
+
+class AdequacyDecision(Term, frozen=True):
+    country: str | None = None
+    organisation: str | None = None
+    decision: str | None = None
+    adopted: dt.date | None = None
+    valid_until: dt.date | None = None
+    scope: str = "full"
+    requires_certification: bool = False
+    scope_note: str = ""
+
+    def in_force_on(self, day: dt.date) -> bool:
+        if self.adopted is not None and day < self.adopted:
+            return False
+        return self.valid_until is None or day < self.valid_until
+
+
+class DataCategory(Term, frozen=True):
+    label: str
+    group: str = "other"
+    special: bool = False
+    criminal: bool = False
+    tags: list[str] = []
+    description: str = ""
+
+
+class DataSubjectCategory(Term, frozen=True):
+    label: str
+    vulnerable: bool = False
+    description: str = ""
+
+
+class DpiaCriterion(Term, frozen=True):
+    title: str
+    wp248: int
+    art35_3: str | None = None
+    description: str = ""
+
+
+class Vocabularies(msgspec.Struct, frozen=True):
+    countries: dict[str, Country]
+    lawful_bases: dict[str, LawfulBasisTerm]
+    art9_conditions: dict[str, Art9Condition]
+    transfer_mechanisms: dict[str, TransferMechanism]
+    adequacy_decisions: dict[str, AdequacyDecision]
+    data_categories: dict[str, DataCategory]
+    data_subject_categories: dict[str, DataSubjectCategory]
+    dpia_criteria: dict[str, DpiaCriterion]
+
+    def entries(self, vocabulary: str) -> Mapping[str, Term | Country]:
+        """A vocabulary named as a reference target (see ``ropa.domain.kinds.Ref``), by key."""
+        entries: Mapping[str, Term | Country] = getattr(self, VOCABULARY_TARGETS[vocabulary])
+        return entries
+
+    def is_eea(self, country: str | None) -> bool:
+        found = self.countries.get(country or "")
+        return bool(found and found.eea)
+
+
+# Reference targets that are vocabularies, mapped to their attribute on Vocabularies.
+VOCABULARY_TARGETS: dict[str, str] = {
+    "country": "countries",
+    "lawful_basis": "lawful_bases",
+    "art9_condition": "art9_conditions",
+    "transfer_mechanism": "transfer_mechanisms",
+    "data_category": "data_categories",
+    "data_subject_category": "data_subject_categories",
+    "dpia_criterion": "dpia_criteria",
+}
+EXTENSIBLE = ("data_category", "data_subject_category")
+"""Vocabularies that registry keepers may extend with terms of their own."""
+
+
+def schema_dir() -> Path:
+    """The ``schema/`` folder: the source tree's, or the copy packaged inside the wheel."""
+    override = os.environ.get("ROPA_SCHEMA_DIR")
+    if override:
+        return Path(override)
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package.parent / "schema", package / "_data" / "schema"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("schema/ folder not found; set ROPA_SCHEMA_DIR")
+
+
+_ENTRY_TYPES: dict[str, tuple[str, type[Any]]] = {
+    "countries": ("code", Country),
+    "lawful_bases": ("key", LawfulBasisTerm),
+    "art9_conditions": ("key", Art9Condition),
+    "transfer_mechanisms": ("key", TransferMechanism),
+    "adequacy_decisions": ("key", AdequacyDecision),
+    "data_categories": ("key", DataCategory),
+    "data_subject_categories": ("key", DataSubjectCategory),
+    "dpia_criteria": ("key", DpiaCriterion),
+}
+_FILES = {
+    "countries": "countries.yaml",
+    "lawful_bases": "lawful_bases.yaml",
+    "art9_conditions": "art9_conditions.yaml",
+    "transfer_mechanisms": "transfer_mechanisms.yaml",
+    "adequacy_decisions": "adequacy.yaml",
+    "data_categories": "data_categories.yaml",
+    "data_subject_categories": "data_subject_categories.yaml",
+    "dpia_criteria": "dpia_criteria.yaml",
+}
+
+
+def load_vocabularies(folder: Path | None = None) -> Vocabularies:
+    folder = folder or schema_dir() / "vocabulary"
+    loaded: dict[str, dict[str, Any]] = {}
+    for name, filename in _FILES.items():
+        raw = yaml.safe_load((folder / filename).read_text(encoding="utf-8"))
+        id_field, entry_type = _ENTRY_TYPES[name]
+        entries = msgspec.convert(raw[name], list[entry_type], strict=False)  # type: ignore[valid-type]
+        by_key: dict[str, Any] = {}
+        for entry in entries:
+            entry_id = getattr(entry, id_field)
+            if entry_id in by_key:
+                raise ValueError(f"{filename}: duplicate key {entry_id!r}")
+            by_key[entry_id] = entry
+        loaded[name] = by_key
+    return Vocabularies(**loaded)
+
+
+@functools.lru_cache(maxsize=1)
+def builtin() -> Vocabularies:
+    return load_vocabularies()

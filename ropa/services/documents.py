@@ -1,0 +1,215 @@
+"""Registry documents: export the store, and import a document all-or-nothing.
+
+An import is an upsert by key. With ``prune`` (the default) it also deletes what the
+document's organisations hold in the store but the document no longer lists, so a document
+kept in git is the source of truth for the organisations it contains; other organisations and
+vocabulary terms are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+import msgspec
+
+from ropa.domain import model as m
+from ropa.domain.kinds import KINDS
+from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, reference_problems
+from ropa.domain.vocabulary import Vocabularies
+from ropa.services.entities import decode, encode, new_row, scope_of
+from ropa.services.errors import NotFound
+from ropa.store.repository import NewRow, Repository
+
+Progress = Callable[[str, int, int], None]
+"""Called with a phase name, the work done so far and the work in all."""
+
+
+class KindChanges(msgspec.Struct, kw_only=True, omit_defaults=True):
+    created: list[str] = msgspec.field(default_factory=list)
+    updated: list[str] = msgspec.field(default_factory=list)
+    deleted: list[str] = msgspec.field(default_factory=list)
+    unchanged: int = 0
+
+
+class ImportReport(msgspec.Struct, kw_only=True):
+    dry_run: bool
+    revision: int | None
+    """The registry revision the import committed as; null for a dry run or no change."""
+    changes: dict[str, KindChanges]
+    """Per collection: keys created, updated and deleted, and how many stayed as they were."""
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated or c.deleted for c in self.changes.values())
+
+
+def _entities(document: m.RegistryDocument) -> list[tuple[str, m.Entity]]:
+    """(JSON path, entity) for every entity, in dependency order."""
+    return [
+        (f"$.{spec.collection}[{i}]", entity)
+        for spec in KINDS.values()
+        for i, entity in enumerate(getattr(document, spec.collection))
+    ]
+
+
+class DocumentService:
+    def __init__(self, repository: Repository, vocabularies: Vocabularies) -> None:
+        self.repository = repository
+        self.vocab = vocabularies
+
+    async def export(self, organisation: str | None = None) -> m.RegistryDocument:
+        """The whole registry, or one organisation with the vocabulary terms it may use."""
+        async with self.repository.read_transaction():
+            if organisation is None:
+                rows = await self.repository.all_of(KINDS)
+            else:
+                if await self.repository.get("organisation", organisation) is None:
+                    raise NotFound(f"no organisation with key `{organisation}`")
+                scoped = [k for k in KINDS if k != "term"]
+                rows = await self.repository.all_of(["term"]) + await self.repository.all_of(
+                    scoped, scope=organisation
+                )
+        collections: dict[str, list[m.Entity]] = {spec.collection: [] for spec in KINDS.values()}
+        for row in rows:
+            collections[KINDS[row.kind].collection].append(decode(row.kind, row.body))
+        for entities in collections.values():
+            entities.sort(key=lambda e: e.key)
+        return m.RegistryDocument(**collections)  # type: ignore[arg-type]
+
+    async def import_document(
+        self,
+        document: m.RegistryDocument,
+        *,
+        dry_run: bool = False,
+        prune: bool = True,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        entities = _entities(document)
+        problems = [
+            problem
+            for path, entity in entities
+            for problem in intrinsic_problems(entity, self.vocab, prefix=path)
+        ]
+        if problems:
+            raise InvalidInput(problems)
+        transaction: AbstractAsyncContextManager[object] = (
+            self.repository.read_transaction() if dry_run else self.repository.write_transaction()
+        )
+        try:
+            async with transaction as revision:
+                plan = await self._plan(document, entities, prune)
+                if dry_run:
+                    return ImportReport(dry_run=True, revision=None, changes=plan.report())
+                if not plan.changed:
+                    raise _NothingToDo(plan.report())  # rolls back the revision it took
+                assert isinstance(revision, int)
+                await self._apply(plan, revision, progress)
+                return ImportReport(dry_run=False, revision=revision, changes=plan.report())
+        except _NothingToDo as nothing:
+            return ImportReport(dry_run=False, revision=None, changes=nothing.changes)
+
+    async def _plan(
+        self, document: m.RegistryDocument, entities: list[tuple[str, m.Entity]], prune: bool
+    ) -> _Plan:
+        stored = {(r.kind, r.key): r for r in await self.repository.all_of(KINDS)}
+        known = {key: row.scope for key, row in stored.items()}
+        in_document = {(e.kind, e.key) for _, e in entities}
+        organisations = {o.key for o in document.organisations}
+        pruned = sorted(
+            key
+            for key, row in stored.items()
+            if prune and key[0] != "term" and row.scope in organisations and key not in in_document
+        )
+        for key in pruned:
+            del known[key]
+        problems: list[Problem] = []
+        rows: list[tuple[str, NewRow]] = []
+        for path, entity in entities:  # dependency order: a flow's activity is known first
+            scope = scope_of(entity, known)
+            previous = stored.get((entity.kind, entity.key))
+            if previous is not None and previous.scope != scope and entity.kind != "term":
+                problems.append(
+                    Problem(
+                        f"{path}.organisation",
+                        f"`{entity.key}` belongs to organisation `{previous.scope}` in the store;"
+                        " an entity cannot move between organisations",
+                    )
+                )
+            known[(entity.kind, entity.key)] = scope
+        for path, entity in entities:
+            problems.extend(reference_problems(entity, self.vocab, known, prefix=path))
+            rows.append((path, new_row(entity, known)))
+        if problems:
+            raise InvalidInput(problems)
+        plan = _Plan()
+        for key in pruned:
+            plan.deleted.append(key)
+        for _, row in rows:
+            previous = stored.get((row.kind, row.key))
+            if previous is None:
+                plan.created.append(row)
+            elif previous.body != row.body:
+                plan.updated.append(msgspec.structs.replace(row, version=previous.version + 1))
+            else:
+                plan.unchanged[row.kind] = plan.unchanged.get(row.kind, 0) + 1
+        return plan
+
+    async def _apply(self, plan: _Plan, revision: int, progress: Progress | None) -> None:
+        total = len(plan.deleted) + 2 * len(plan.updated) + len(plan.created)
+        done = 0
+
+        def step(phase: str, amount: int) -> None:
+            nonlocal done
+            done += amount
+            if progress:
+                progress(phase, done, total)
+
+        # Deletions run against the dependency order; an update is a delete and an insert.
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in plan.deleted + [(r.kind, r.key) for r in plan.updated]:
+            by_kind.setdefault(kind, []).append(key)
+        for kind in reversed(KINDS):
+            if by_kind.get(kind):
+                await self.repository.delete(kind, by_kind[kind])
+                step("deleting", len(by_kind[kind]))
+        rows = sorted(plan.updated + plan.created, key=lambda r: list(KINDS).index(r.kind))
+        for start in range(0, len(rows), 2_000):
+            batch = rows[start : start + 2_000]
+            await self.repository.insert(batch, revision)
+            step("writing", len(batch))
+
+
+class _Plan:
+    def __init__(self) -> None:
+        self.created: list[NewRow] = []
+        self.updated: list[NewRow] = []
+        self.deleted: list[tuple[str, str]] = []
+        self.unchanged: dict[str, int] = {}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+    def report(self) -> dict[str, KindChanges]:
+        changes = {spec.collection: KindChanges() for spec in KINDS.values()}
+        for row in self.created:
+            changes[KINDS[row.kind].collection].created.append(row.key)
+        for row in self.updated:
+            changes[KINDS[row.kind].collection].updated.append(row.key)
+        for kind, key in self.deleted:
+            changes[KINDS[kind].collection].deleted.append(key)
+        for kind, count in self.unchanged.items():
+            changes[KINDS[kind].collection].unchanged = count
+        return changes
+
+
+class _NothingToDo(Exception):
+    """Raised inside the write transaction to roll back an import that changes nothing."""
+
+    def __init__(self, changes: dict[str, KindChanges]) -> None:
+        super().__init__("nothing to change")
+        self.changes = changes
+
+
+__all__ = ["DocumentService", "ImportReport", "KindChanges", "encode"]

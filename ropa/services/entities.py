@@ -1,0 +1,184 @@
+"""Create, read, replace and delete one entity: the operations behind every CRUD face."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import msgspec
+
+from ropa.domain import model as m
+from ropa.domain.kinds import KINDS, index_entries, index_value
+from ropa.domain.validation import (
+    InvalidInput,
+    Problem,
+    intrinsic_problems,
+    label,
+    needed_keys,
+    reference_problems,
+)
+from ropa.domain.vocabulary import Vocabularies
+from ropa.services.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from ropa.store.repository import NewRow, Repository, StoredEntity
+
+MAX_PAGE = 1000
+_encoder = msgspec.json.Encoder()
+
+
+def encode(entity: m.Entity) -> str:
+    """The canonical JSON body of an entity: fixed field order, defaults left out."""
+    return _encoder.encode(entity).decode()
+
+
+def decode(kind: str, body: str | bytes) -> m.Entity:
+    entity: m.Entity = msgspec.json.decode(body, type=KINDS[kind].type)
+    return entity
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[StoredEntity]
+    total: int
+    next_after: str | None
+
+
+class EntityService:
+    """Entity CRUD over a repository, with validation and optimistic concurrency."""
+
+    def __init__(self, repository: Repository, vocabularies: Vocabularies) -> None:
+        self.repository = repository
+        self.vocab = vocabularies
+
+    async def get(self, kind: str, key: str) -> StoredEntity:
+        stored = await self.repository.get(kind, key)
+        if stored is None:
+            raise NotFound(f"no {label(kind)} with key `{key}`")
+        return stored
+
+    async def list(
+        self,
+        kind: str,
+        *,
+        organisation: str | None = None,
+        filters: Mapping[str, str] | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> Page:
+        spec = KINDS[kind]
+        matches: dict[str, str] = {}
+        for field, value in (filters or {}).items():
+            if field not in spec.filters or field == "organisation":
+                raise InvalidInput([Problem(f"query.{field}", f"cannot filter {kind} by {field}")])
+            matches[field] = index_value(field, value)
+        limit = max(1, min(limit, MAX_PAGE))
+        items, total = await self.repository.page(
+            kind,
+            scope=organisation,
+            matches=matches,
+            after=after,
+            limit=limit,
+        )
+        next_after = items[-1].key if len(items) == limit else None
+        return Page(items, total, next_after)
+
+    async def create(self, entity: m.Entity) -> StoredEntity:
+        self._check_intrinsic(entity)
+        async with self.repository.write_transaction() as revision:
+            if await self.repository.get(entity.kind, entity.key) is not None:
+                raise Conflict(f"a {label(entity.kind)} with key `{entity.key}` already exists")
+            row = await self._checked_row(entity)
+            await self.repository.insert([row], revision)
+        return StoredEntity(entity.kind, entity.key, row.scope, row.body, 1)
+
+    async def replace(
+        self, kind: str, key: str, entity: m.Entity, if_match: int | None
+    ) -> StoredEntity:
+        if entity.key != key:
+            raise InvalidInput(
+                [Problem("$.key", f"the body's key `{entity.key}` differs from the URL's `{key}`")]
+            )
+        self._check_intrinsic(entity)
+        async with self.repository.write_transaction() as revision:
+            current = await self._current(kind, key, if_match)
+            row = await self._checked_row(entity)
+            if row.scope != current.scope and kind != "organisation":
+                raise InvalidInput(
+                    [
+                        Problem(
+                            "$.organisation",
+                            f"an entity cannot move from organisation `{current.scope}`"
+                            f" to `{row.scope}`; delete it and create it anew",
+                        )
+                    ]
+                )
+            version = await self.repository.update(row, revision, current.version)
+            if version is None:  # pragma: no cover - the write lock makes this unreachable
+                raise PreconditionFailed(f"{label(kind)} `{key}` changed meanwhile")
+        return StoredEntity(kind, key, row.scope, row.body, version)
+
+    async def delete(self, kind: str, key: str, if_match: int | None) -> None:
+        async with self.repository.write_transaction():
+            current = await self._current(kind, key, if_match)
+            referrers = await self.repository.referrers(f"{kind}:{key}")
+            if referrers:
+                names = ", ".join(f"{label(k)} `{rk}` ({field})" for k, rk, field in referrers)
+                raise Conflict(
+                    f"{label(kind)} `{key}` is still referred to by {names}",
+                    [Problem(f"{k}:{rk}", f"refers to it in `{field}`") for k, rk, field in referrers],
+                )
+            await self.repository.delete(kind, [key], current.version)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _check_intrinsic(self, entity: m.Entity) -> None:
+        problems = intrinsic_problems(entity, self.vocab)
+        if problems:
+            raise InvalidInput(problems)
+
+    async def _current(self, kind: str, key: str, if_match: int | None) -> StoredEntity:
+        current = await self.get(kind, key)
+        if if_match is None:
+            raise PreconditionRequired(
+                "send If-Match with the ETag of the version you read, or `*`"
+            )
+        if if_match >= 0 and if_match != current.version:
+            raise PreconditionFailed(
+                f"{label(kind)} `{key}` is at version {current.version}, not {if_match}:"
+                " read it again and re-apply your change"
+            )
+        return current
+
+    async def _checked_row(self, entity: m.Entity) -> NewRow:
+        known = await self.repository.scopes(needed_keys(entity))
+        problems = reference_problems(entity, self.vocab, known)
+        if problems:
+            raise InvalidInput(problems)
+        return new_row(entity, known)
+
+
+def new_row(entity: m.Entity, known: Mapping[tuple[str, str], str]) -> NewRow:
+    """The row for an entity whose references have been checked against ``known``."""
+    return NewRow(
+        kind=entity.kind,
+        key=entity.key,
+        scope=scope_of(entity, known),
+        body=encode(entity),
+        index=frozenset(index_entries(entity)),
+    )
+
+
+def scope_of(entity: m.Entity, known: Mapping[tuple[str, str], str]) -> str:
+    """The organisation an entity belongs to; for a term, its vocabulary."""
+    if isinstance(entity, m.Organisation):
+        return entity.key
+    if isinstance(entity, m.Term):
+        return str(entity.vocabulary)
+    if isinstance(entity, m.Flow):
+        return known.get(("activity", entity.activity), "")
+    organisation: str = getattr(entity, "organisation")  # noqa: B009
+    return organisation

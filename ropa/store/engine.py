@@ -1,0 +1,46 @@
+"""Choosing the database: a SQLite file by default, PostgreSQL when DATABASE_URL says so."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url
+    data_dir = Path(os.environ.get("ROPA_DATA_DIR", DEFAULT_DATA_DIR))
+    return f"sqlite:///{data_dir / 'ropa.sqlite'}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url``: ``sqlite:///path`` or ``postgresql://user@host:port/db``."""
+    url = url or database_url()
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous busy timeout: writers queue behind BEGIN IMMEDIATE instead of failing.
+        return SQLiteEngine(path=str(path), timeout=30)
+    if scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: use sqlite:/// or postgresql://")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return isinstance(engine, SQLiteEngine)
+
+
+def describe(engine: Engine) -> str:
+    if isinstance(engine, SQLiteEngine):
+        return f"sqlite ({engine.path})"
+    dsn = urlsplit(str(getattr(engine, "config", {}).get("dsn", "")))
+    return f"postgresql ({dsn.hostname}:{dsn.port or 5432}{dsn.path})"

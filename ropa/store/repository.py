@@ -1,0 +1,255 @@
+"""Reading and writing entity rows. The only module that knows the tables' SQL shape.
+
+Writes happen inside ``write_transaction``: it takes the registry-wide write lock first (BEGIN
+IMMEDIATE on SQLite, a row lock on the revision row on PostgreSQL) and moves the revision, so
+concurrent writers queue instead of interleaving, and every reference check made inside the
+transaction sees the state the write will commit against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from ropa.store.tables import TABLES, EntityIndex, EntityRow, RegistryState
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntity:
+    kind: str
+    key: str
+    scope: str
+    body: str
+    version: int
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    kind: str
+    key: str
+    scope: str
+    body: str
+    index: frozenset[tuple[str, str]]
+    version: int = 1
+
+
+class Repository:
+    """Entity rows on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        for table in TABLES:
+            table._meta._db = engine
+
+    # --- transactions --------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def write_transaction(self) -> AsyncIterator[int]:
+        """Serialise writers and yield the revision this transaction commits as."""
+        if isinstance(self.engine, SQLiteEngine):
+            transaction = self.engine.transaction(transaction_type=TransactionType.immediate)
+        else:
+            transaction = self.engine.transaction()
+        async with transaction:
+            rows = (
+                await RegistryState.update({RegistryState.revision: RegistryState.revision + 1})
+                .where(RegistryState.id == 1)
+                .returning(RegistryState.revision)
+            )
+            if not rows:
+                raise RuntimeError("registry state row missing: run `ropa migrate`")
+            yield int(rows[0]["revision"])
+
+    @asynccontextmanager
+    async def read_transaction(self) -> AsyncIterator[None]:
+        """A consistent snapshot for multi-query reads (exports, dry runs)."""
+        async with self.engine.transaction():
+            if not isinstance(self.engine, SQLiteEngine):
+                await RegistryState.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+
+    async def revision(self) -> int:
+        row = await RegistryState.select(RegistryState.revision).where(RegistryState.id == 1).first()
+        return int(row["revision"]) if row else 0
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def get(self, kind: str, key: str) -> StoredEntity | None:
+        row = (
+            await EntityRow.select(
+                EntityRow.scope, EntityRow.body, EntityRow.version, EntityRow.updated_at
+            )
+            .where((EntityRow.kind == kind) & (EntityRow.key == key))
+            .first()
+        )
+        if row is None:
+            return None
+        return StoredEntity(
+            kind, key, row["scope"], row["body"], row["version"], row["updated_at"]
+        )
+
+    async def scopes(self, needed: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
+        """(kind, key) -> scope for those of the given keys that exist."""
+        found: dict[tuple[str, str], str] = {}
+        for kind, keys in needed.items():
+            wanted = sorted(set(keys))
+            for start in range(0, len(wanted), BATCH):
+                rows = await EntityRow.select(EntityRow.key, EntityRow.scope).where(
+                    (EntityRow.kind == kind) & EntityRow.key.is_in(wanted[start : start + BATCH])
+                )
+                found.update({(kind, r["key"]): r["scope"] for r in rows})
+        return found
+
+    async def all_scopes(self) -> dict[tuple[str, str], str]:
+        rows = await EntityRow.select(EntityRow.kind, EntityRow.key, EntityRow.scope)
+        return {(r["kind"], r["key"]): r["scope"] for r in rows}
+
+    async def page(
+        self,
+        kind: str,
+        *,
+        scope: str | None = None,
+        matches: Mapping[str, str] | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[StoredEntity], int]:
+        """One page in key order, and how many entities match in all."""
+        where = ["kind = {}"]
+        args: list[object] = [kind]
+        if scope is not None:
+            where.append("scope = {}")
+            args.append(scope)
+        for field, value in sorted((matches or {}).items()):
+            where.append(
+                "key IN (SELECT key FROM ropa_entity_index"
+                " WHERE kind = {} AND field = {} AND value = {})"
+            )
+            args.extend([kind, field, value])
+        condition = " AND ".join(where)
+        count = await EntityRow.raw(
+            f"SELECT COUNT(*) AS n FROM ropa_entity WHERE {condition}", *args
+        )
+        page_condition = condition
+        page_args = list(args)
+        if after is not None:
+            page_condition += " AND key > {}"
+            page_args.append(after)
+        rows = await EntityRow.raw(
+            "SELECT key, scope, body, version FROM ropa_entity"
+            f" WHERE {page_condition} ORDER BY key LIMIT {{}}",
+            *page_args,
+            limit,
+        )
+        items = [StoredEntity(kind, r["key"], r["scope"], r["body"], r["version"]) for r in rows]
+        return items, int(count[0]["n"])
+
+    async def all_of(self, kinds: Iterable[str], scope: str | None = None) -> list[StoredEntity]:
+        """Every entity of the given kinds (optionally of one scope), in key order."""
+        query = EntityRow.select(
+            EntityRow.kind, EntityRow.key, EntityRow.scope, EntityRow.body, EntityRow.version
+        ).where(EntityRow.kind.is_in(list(kinds)))
+        if scope is not None:
+            query = query.where(EntityRow.scope == scope)
+        rows = await query.order_by(EntityRow.kind, EntityRow.key)
+        return [
+            StoredEntity(r["kind"], r["key"], r["scope"], r["body"], r["version"]) for r in rows
+        ]
+
+    async def referrers(self, value: str, limit: int = 20) -> list[tuple[str, str, str]]:
+        """(kind, key, field) of entities whose references include ``value`` (``target:key``)."""
+        rows = (
+            await EntityIndex.select(EntityIndex.kind, EntityIndex.key, EntityIndex.field)
+            .where(EntityIndex.value == value)
+            .order_by(EntityIndex.kind, EntityIndex.key)
+            .limit(limit)
+        )
+        return [(r["kind"], r["key"], r["field"]) for r in rows]
+
+    # --- writes (inside write_transaction) -----------------------------------------------
+
+    async def insert(self, rows: list[NewRow], revision: int) -> None:
+        now = _now()
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            await EntityRow.insert(
+                *(
+                    EntityRow(
+                        kind=r.kind,
+                        key=r.key,
+                        scope=r.scope,
+                        body=r.body,
+                        version=r.version,
+                        created_at=now,
+                        updated_at=now,
+                        updated_revision=revision,
+                    )
+                    for r in batch
+                )
+            )
+        await self._insert_index(rows)
+
+    async def update(
+        self, row: NewRow, revision: int, expected_version: int | None
+    ) -> int | None:
+        """Replace a row's body; the new version, or None when the row or version is gone."""
+        condition = (EntityRow.kind == row.kind) & (EntityRow.key == row.key)
+        if expected_version is not None:
+            condition &= EntityRow.version == expected_version
+        updated = (
+            await EntityRow.update(
+                {
+                    EntityRow.body: row.body,
+                    EntityRow.scope: row.scope,
+                    EntityRow.version: EntityRow.version + 1,
+                    EntityRow.updated_at: _now(),
+                    EntityRow.updated_revision: revision,
+                }
+            )
+            .where(condition)
+            .returning(EntityRow.version)
+        )
+        if not updated:
+            return None
+        await self._delete_index(row.kind, [row.key])
+        await self._insert_index([row])
+        return int(updated[0]["version"])
+
+    async def delete(self, kind: str, keys: list[str], expected_version: int | None = None) -> int:
+        """Delete rows; how many went. With ``expected_version``, only that version goes."""
+        deleted = 0
+        for start in range(0, len(keys), BATCH):
+            batch = keys[start : start + BATCH]
+            condition = (EntityRow.kind == kind) & EntityRow.key.is_in(batch)
+            if expected_version is not None:
+                condition &= EntityRow.version == expected_version
+            gone = await EntityRow.delete().where(condition).returning(EntityRow.key)
+            deleted += len(gone)
+            await self._delete_index(kind, [g["key"] for g in gone])
+        return deleted
+
+    async def _insert_index(self, rows: list[NewRow]) -> None:
+        entries = [
+            EntityIndex(kind=r.kind, key=r.key, field=field, value=value)
+            for r in rows
+            for field, value in sorted(r.index)
+        ]
+        for start in range(0, len(entries), BATCH * 2):
+            await EntityIndex.insert(*entries[start : start + BATCH * 2])
+
+    async def _delete_index(self, kind: str, keys: list[str]) -> None:
+        for start in range(0, len(keys), BATCH):
+            await EntityIndex.delete().where(
+                (EntityIndex.kind == kind) & EntityIndex.key.is_in(keys[start : start + BATCH])
+            )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,36 @@
+"""Piccolo tables.
+
+Every entity is one row holding its canonical JSON body; the values lists are filtered by and
+the references between entities live in ``ropa_entity_index``, written in the same transaction.
+A single ``ropa_registry`` row carries the registry revision, moved by every committed change.
+"""
+
+from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class RegistryState(Table, tablename="ropa_registry"):
+    revision = BigInt(default=0)
+
+
+class EntityRow(Table, tablename="ropa_entity"):
+    """(kind, key) is unique: a unique index made by migration 0002 (works on both engines)."""
+
+    kind = Varchar(length=32)
+    key = Varchar(length=128)
+    scope = Varchar(length=128, default="", index=True)
+    body = Text()
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    updated_revision = BigInt(default=0)
+
+
+class EntityIndex(Table, tablename="ropa_entity_index"):
+    kind = Varchar(length=32)
+    key = Varchar(length=128)
+    field = Varchar(length=64)
+    value = Varchar(length=160)
+
+
+TABLES: tuple[type[Table], ...] = (RegistryState, EntityRow, EntityIndex)
