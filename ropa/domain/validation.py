@@ -46,6 +46,12 @@ def label(target: str) -> str:
     return _LABELS.get(target, target)
 
 
+def a_label(target: str) -> str:
+    """The label with its indefinite article: "an organisation", "a system"."""
+    text = label(target)
+    return f"an {text}" if text[0] in "aeiouAEIOU" else f"a {text}"
+
+
 def _prefixed(prefix: str, path: str) -> str:
     return prefix + path[1:] if prefix else path
 

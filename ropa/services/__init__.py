@@ -1,0 +1,33 @@
+"""Plain functions and services the faces (API, CLI) call; no framework imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
+
+from ropa.domain.vocabulary import Vocabularies, builtin
+from ropa.services.documents import DocumentService
+from ropa.services.entities import EntityService
+from ropa.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class Services:
+    engine: Engine
+    repository: Repository
+    vocabularies: Vocabularies
+    entities: EntityService
+    documents: DocumentService
+
+
+def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
+    vocab = vocabularies or builtin()
+    repository = Repository(engine)
+    return Services(
+        engine=engine,
+        repository=repository,
+        vocabularies=vocab,
+        entities=EntityService(repository, vocab),
+        documents=DocumentService(repository, vocab),
+    )

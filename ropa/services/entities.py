@@ -12,6 +12,7 @@ from ropa.domain.kinds import KINDS, index_entries, index_value
 from ropa.domain.validation import (
     InvalidInput,
     Problem,
+    a_label,
     intrinsic_problems,
     label,
     needed_keys,
@@ -90,7 +91,7 @@ class EntityService:
         self._check_intrinsic(entity)
         async with self.repository.write_transaction() as revision:
             if await self.repository.get(entity.kind, entity.key) is not None:
-                raise Conflict(f"a {label(entity.kind)} with key `{entity.key}` already exists")
+                raise Conflict(f"{a_label(entity.kind)} with key `{entity.key}` already exists")
             row = await self._checked_row(entity)
             await self.repository.insert([row], revision)
         return StoredEntity(entity.kind, entity.key, row.scope, row.body, 1)

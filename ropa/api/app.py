@@ -1,0 +1,110 @@
+"""The Litestar application, assembled in one factory."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from litestar import Litestar, Request, Router
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Tag
+from litestar.static_files import create_static_files_router
+from piccolo.engine.postgres import PostgresEngine
+
+from ropa.api.entities import entity_router
+from ropa.api.problems import exception_handlers
+from ropa.api.registry import registry_router
+from ropa.api.system import health, vocabularies
+from ropa.domain.kinds import KINDS
+from ropa.render.document import reject_duplicate_json_keys
+from ropa.services import Services, build_services
+from ropa.settings import Settings
+from ropa.store.engine import make_engine
+from ropa.store.migrate import migrate
+
+API_PREFIX = "/api/v1"
+SWAGGER_ASSETS = "/static/swagger"
+VERSION = "0.1.0"
+
+
+async def _strict_json(request: Request[Any, Any, Any]) -> None:
+    """Reject JSON bodies that repeat a key: the libraries would silently keep the last one."""
+    if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(
+        "content-type", ""
+    ):
+        if request.url.path.endswith("/registry/import"):
+            return  # the document parser checks its own input
+        reject_duplicate_json_keys(await request.body())
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="ropa",
+        version=VERSION,
+        description="A registry of processing activities (GDPR Article 30) kept as a data-flow "
+        "graph. Every entity is addressed by the stable key its keeper chose. Errors are "
+        "RFC 9457 problem details naming the failing field. Writes to an existing entity need "
+        "If-Match with the ETag last read.",
+        path="/schema",
+        tags=[Tag(name=spec.collection.replace("_", " ")) for spec in KINDS.values()],
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path=["/", "/swagger"],
+                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+            )
+        ],
+    )
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Litestar:
+    """The service; ``services`` lets tests bring their own engine."""
+    settings = settings or Settings()
+    services = services or build_services(make_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = services.engine
+        if settings.auto_migrate:
+            with contextlib.redirect_stdout(io.StringIO()):
+                await migrate(engine)
+        pooled = isinstance(engine, PostgresEngine)
+        if pooled:
+            await engine.start_connection_pool(max_size=settings.pool_size)
+        try:
+            yield
+        finally:
+            if pooled:
+                await engine.close_connection_pool()
+
+    api = Router(
+        path=API_PREFIX,
+        route_handlers=[
+            *(entity_router(spec) for spec in KINDS.values()),
+            registry_router(settings.max_document_bytes),
+        ],
+    )
+    assets = create_static_files_router(
+        path=SWAGGER_ASSETS,
+        directories=[Path(swagger_ui_bundle.swagger_ui_path)],
+        include_in_schema=False,
+    )
+    app = Litestar(
+        route_handlers=[api, health, vocabularies, assets],
+        lifespan=[lifespan],
+        before_request=_strict_json,
+        exception_handlers=exception_handlers(),
+        openapi_config=openapi_config(),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.services = services
+    app.state.settings = settings
+    return app

@@ -1,0 +1,260 @@
+"""CRUD routes for every entity kind, generated from the kind registry.
+
+Each kind gets the same five operations with its own typed body, filters and operation ids, so
+the OpenAPI document describes every resource precisely while the behaviour is written once.
+Stored bodies are canonical JSON already, so reads send them without decoding.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, delete, get, post, put
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from ropa.api.etags import etag, parse_if_match
+from ropa.api.problems import problem_responses
+from ropa.domain.kinds import FILTER_TARGETS, KindSpec
+from ropa.domain.model import KEY_PATTERN
+from ropa.domain.validation import a_label
+from ropa.services import Services
+from ropa.services.entities import MAX_PAGE
+from ropa.store.repository import StoredEntity
+
+JSON = "application/json"
+_FILTER_HELP = {
+    "source": "A node written `system:<key>` or `party:<key>`.",
+    "target": "A node written `system:<key>` or `party:<key>`.",
+}
+
+
+def services_of(request: Request[Any, Any, Any]) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _entity_response(stored: StoredEntity, status: int = 200) -> Response[Any]:
+    return Response(
+        content=stored.body.encode(),
+        status_code=status,
+        media_type=JSON,
+        headers={"ETag": etag(stored.version)},
+    )
+
+
+def _page_type(spec: KindSpec) -> type[msgspec.Struct]:
+    return msgspec.defstruct(
+        f"{spec.type.__name__}Page",
+        [
+            ("items", list[spec.type]),  # type: ignore[name-defined]
+            ("total", int),
+            ("next_after", str | None),
+        ],
+        kw_only=True,
+    )
+
+
+def _with_signature(
+    fn: Any, parameters: list[inspect.Parameter], returns: Any, name: str
+) -> Any:
+    """Give a generic handler the typed signature Litestar reads for parsing and OpenAPI."""
+    fn.__signature__ = inspect.Signature(parameters, return_annotation=returns)
+    fn.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _param(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
+    )
+
+
+KeyPath = Annotated[
+    str, Parameter(description="The entity's key.", pattern=KEY_PATTERN, max_length=128)
+]
+IfMatch = Annotated[
+    str | None,
+    Parameter(
+        header="If-Match",
+        description="The ETag of the version this change was based on, or `*`.",
+        required=False,
+    ),
+]
+
+
+def entity_router(spec: KindSpec) -> Router:
+    entity_type = spec.type
+    page_type = _page_type(spec)
+    tag = spec.collection.replace("_", " ")
+    filters = [f for f in spec.filters if f != "organisation"]
+    scoped = "organisation" in spec.filters
+
+    async def list_entities(request: Request[Any, Any, Any], **query: Any) -> Response[Any]:
+        chosen = {f: query[f] for f in filters if query.get(f) is not None}
+        page = await services_of(request).entities.list(
+            spec.name,
+            organisation=query.get("organisation"),
+            filters=chosen,
+            after=query.get("after"),
+            limit=query["limit"],
+        )
+        body = b"".join(
+            (
+                b'{"items":[',
+                b",".join(item.body.encode() for item in page.items),
+                b'],"total":',
+                str(page.total).encode(),
+                b',"next_after":',
+                msgspec.json.encode(page.next_after),
+                b"}",
+            )
+        )
+        return Response(content=body, media_type=JSON)
+
+    list_params = [_param("request", Request)]
+    if scoped:
+        list_params.append(
+            _param(
+                "organisation",
+                Annotated[
+                    str | None,
+                    Parameter(description="Only entities of this organisation.", max_length=128),
+                ],
+                None,
+            )
+        )
+    for name in filters:
+        target = FILTER_TARGETS.get(name)
+        help_text = _FILTER_HELP.get(
+            name, f"Only entries that refer to this {target.replace('_', ' ')}." if target else
+            f"Only entries with this {name}."
+        )
+        list_params.append(
+            _param(
+                name,
+                Annotated[str | None, Parameter(description=help_text, max_length=200)],
+                None,
+            )
+        )
+    list_params += [
+        _param(
+            "after",
+            Annotated[
+                str | None,
+                Parameter(
+                    description="Continue after this key (the previous page's `next_after`).",
+                    max_length=128,
+                ),
+            ],
+            None,
+        ),
+        _param(
+            "limit",
+            Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Page size.")],
+            100,
+        ),
+    ]
+    list_handler = get(
+        "/",
+        operation_id=f"list_{spec.collection}",
+        summary=f"List {tag}",
+        description=f"{tag.capitalize()} in key order, one page at a time.",
+        responses=problem_responses(400),
+    )(_with_signature(list_entities, list_params, Response[page_type], f"list_{spec.collection}"))
+
+    async def create_entity(request: Request[Any, Any, Any], data: Any) -> Response[Any]:
+        stored = await services_of(request).entities.create(data)
+        response = _entity_response(stored, HTTP_201_CREATED)
+        response.headers["Location"] = f"/api/v1/{spec.path}/{stored.key}"
+        return response
+
+    create_handler = post(
+        "/",
+        operation_id=f"create_{spec.name}",
+        summary=f"Create {a_label(spec.name)}",
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(400, 409, 413, 422),
+    )(
+        _with_signature(
+            create_entity,
+            [_param("request", Request), _param("data", entity_type)],
+            Response[entity_type],  # type: ignore[valid-type]
+            f"create_{spec.name}",
+        )
+    )
+
+    async def get_entity(request: Request[Any, Any, Any], key: str) -> Response[Any]:
+        return _entity_response(await services_of(request).entities.get(spec.name, key))
+
+    get_handler = get(
+        "/{key:str}",
+        operation_id=f"get_{spec.name}",
+        summary=f"Get {a_label(spec.name)}",
+        responses=problem_responses(400, 404),
+    )(
+        _with_signature(
+            get_entity,
+            [_param("request", Request), _param("key", KeyPath)],
+            Response[entity_type],  # type: ignore[valid-type]
+            f"get_{spec.name}",
+        )
+    )
+
+    async def replace_entity(
+        request: Request[Any, Any, Any], key: str, data: Any, if_match: str | None
+    ) -> Response[Any]:
+        stored = await services_of(request).entities.replace(
+            spec.name, key, data, parse_if_match(if_match)
+        )
+        return _entity_response(stored)
+
+    replace_handler = put(
+        "/{key:str}",
+        operation_id=f"replace_{spec.name}",
+        summary=f"Replace {a_label(spec.name)}",
+        description="Needs If-Match with the ETag last read; a stale one gets 412.",
+        responses=problem_responses(400, 404, 409, 412, 413, 422, 428),
+    )(
+        _with_signature(
+            replace_entity,
+            [
+                _param("request", Request),
+                _param("key", KeyPath),
+                _param("data", entity_type),
+                _param("if_match", IfMatch, None),
+            ],
+            Response[entity_type],  # type: ignore[valid-type]
+            f"replace_{spec.name}",
+        )
+    )
+
+    async def delete_entity(
+        request: Request[Any, Any, Any], key: str, if_match: str | None
+    ) -> None:
+        await services_of(request).entities.delete(spec.name, key, parse_if_match(if_match))
+
+    delete_handler = delete(
+        "/{key:str}",
+        operation_id=f"delete_{spec.name}",
+        summary=f"Delete {a_label(spec.name)}",
+        description="Needs If-Match; refused with 409 while other entries refer to it.",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(400, 404, 409, 412, 428),
+    )(
+        _with_signature(
+            delete_entity,
+            [_param("request", Request), _param("key", KeyPath), _param("if_match", IfMatch, None)],
+            None,
+            f"delete_{spec.name}",
+        )
+    )
+
+    return Router(
+        path=f"/{spec.path}",
+        route_handlers=[list_handler, create_handler, get_handler, replace_handler, delete_handler],
+        tags=[tag],
+    )

@@ -1,0 +1,76 @@
+"""The registry document: export, and all-or-nothing import with a dry run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import Body, Parameter
+
+from ropa.api.entities import services_of
+from ropa.api.problems import problem_responses
+from ropa.domain.model import RegistryDocument
+from ropa.render.document import dump_document, format_of, parse_document
+from ropa.services.documents import ImportReport
+
+MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
+
+
+@get(
+    "/",
+    operation_id="export_registry",
+    summary="Export the registry document",
+    description="The whole registry, or one organisation with the vocabulary terms, as YAML "
+    "or JSON. The same registry always gives the same bytes.",
+    responses=problem_responses(400, 404),
+)
+async def export_registry(
+    request: Request[Any, Any, Any],
+    organisation: Annotated[
+        str | None, Parameter(description="Only this organisation.", max_length=128)
+    ] = None,
+    format: Annotated[  # noqa: A002 - the public name of the query parameter
+        Literal["json", "yaml"], Parameter(description="Document format.")
+    ] = "yaml",
+) -> Response[RegistryDocument]:
+    services = services_of(request)
+    document = await services.documents.export(organisation)
+    revision = await services.repository.revision()
+    name = f"ropa-{organisation or 'registry'}.{format}"
+    return Response(
+        content=dump_document(document, format),
+        media_type=MEDIA_TYPES[format],
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "X-Registry-Revision": str(revision),
+        },
+    )
+
+
+async def import_registry(
+    request: Request[Any, Any, Any],
+    data: Annotated[bytes, Body(media_type="application/yaml", description="A registry document.")],
+    dry_run: Annotated[bool, Parameter(description="Report what would change.")] = False,
+    prune: Annotated[
+        bool, Parameter(description="Delete what the document's organisations no longer list.")
+    ] = True,
+) -> ImportReport:
+    services = services_of(request)
+    document = parse_document(data, format_of(request.headers.get("content-type")))
+    return await services.documents.import_document(document, dry_run=dry_run, prune=prune)
+
+
+def registry_router(max_document_bytes: int) -> Router:
+    importer = post(
+        "/import",
+        operation_id="import_registry",
+        summary="Import a registry document",
+        description="Upsert by key, all or nothing: one bad entry changes nothing and every "
+        "problem is listed with its path. With `prune`, entities of the document's "
+        "organisations that the document no longer lists are deleted. `dry_run` reports "
+        "without writing. Send YAML (application/yaml) or JSON (application/json).",
+        status_code=200,
+        request_max_body_size=max_document_bytes,
+        responses=problem_responses(400, 409, 413, 422),
+    )(import_registry)
+    return Router(path="/registry", route_handlers=[export_registry, importer], tags=["registry"])
