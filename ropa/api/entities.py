@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ropa.api.etags import etag, parse_if_match
@@ -78,8 +78,8 @@ KeyPath = Annotated[
 ]
 IfMatch = Annotated[
     str | None,
-    Parameter(
-        header="If-Match",
+    HeaderParameter(
+        name="If-Match",
         description="The ETag of the version this change was based on, or `*`.",
         required=False,
     ),
@@ -181,7 +181,7 @@ def entity_router(spec: KindSpec) -> Router:
     )(
         _with_signature(
             create_entity,
-            [_param("request", Request), _param("data", entity_type)],
+            [_param("request", Request), _param("data", JSONBody[entity_type])],
             Response[entity_type],  # type: ignore[valid-type]
             f"create_{spec.name}",
         )
@@ -224,7 +224,7 @@ def entity_router(spec: KindSpec) -> Router:
             [
                 _param("request", Request),
                 _param("key", KeyPath),
-                _param("data", entity_type),
+                _param("data", JSONBody[entity_type]),
                 _param("if_match", IfMatch, None),
             ],
             Response[entity_type],  # type: ignore[valid-type]

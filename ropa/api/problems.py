@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from ropa.domain.validation import InvalidInput, Problem
+from ropa.domain.validation import InvalidInput, Problem, humanise
 from ropa.services.errors import ServiceError
 
 log = logging.getLogger("ropa.api")
@@ -83,13 +83,13 @@ def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Respon
             else f"{len(problems)} problems found"
         )
     status = error.status_code
-    if status == 400 and problems and all(p.path.startswith("$.") for p in problems):
+    if status == 400 and problems and all(p.path.startswith("$") for p in problems):
         status = 422  # the body parsed, but a field's value does not fit the model
     return problem(status, _titles(status), detail, problems)
 
 
 def _problem_from_litestar(item: dict[str, Any]) -> Problem:
-    message = str(item.get("message", "invalid value"))
+    message = humanise(str(item.get("message", "invalid value")))
     source = getattr(item.get("source"), "value", item.get("source"))
     key = item.get("key")
     found = _AT_PATH.search(message)
@@ -97,7 +97,8 @@ def _problem_from_litestar(item: dict[str, Any]) -> Problem:
         return Problem(found.group(1), _AT_PATH.sub("", message))
     if source in ("query", "path", "header", "cookie") and key:
         return Problem(f"{source}.{key}", message)
-    return Problem(f"$.{key}" if key else "$", message)
+    # Litestar names the whole body `data`; its fields come with a path in the message.
+    return Problem(f"$.{key}" if key and key != "data" else "$", message)
 
 
 def on_integrity_error(_: Request[Any, Any, Any], error: Exception) -> Response[ProblemDetails]:

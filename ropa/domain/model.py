@@ -21,6 +21,19 @@ DURATION_PATTERN = (
     r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
 )
 
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+JURISDICTION_PATTERN = r"^([A-Z]{2}|EU)$"
+FINDING_PATTERN = r"^[A-Z0-9-]+@.+$"
+PATTERN_HELP = {
+    KEY_PATTERN: "a key of letters, digits, '.', '_' or '-' starting with a letter or digit",
+    NODE_PATTERN: "`system:<key>` or `party:<key>`",
+    DURATION_PATTERN: "an ISO 8601 duration such as P30D, P6M or P10Y",
+    COUNTRY_PATTERN: "an ISO 3166-1 alpha-2 country code such as DE",
+    JURISDICTION_PATTERN: "`EU` or an ISO 3166-1 alpha-2 country code",
+    FINDING_PATTERN: "a finding id such as RETENTION-MISSING@activity:push",
+}
+"""Plain words for each pattern, used in error messages instead of the regular expression."""
+
 Key = Annotated[
     str,
     Meta(
@@ -42,7 +55,7 @@ Name = Annotated[str, Meta(min_length=1, max_length=500)]
 Line = Annotated[str, Meta(max_length=2_000)]
 Text = Annotated[str, Meta(max_length=20_000)]
 CountryCode = Annotated[
-    str, Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.")
+    str, Meta(pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2 country code.")
 ]
 Duration = Annotated[
     str,
@@ -145,7 +158,7 @@ class LawCitation(Model):
     jurisdiction: Annotated[
         str,
         Meta(
-            pattern=r"^([A-Z]{2}|EU)$",
+            pattern=JURISDICTION_PATTERN,
             description="`EU` or the ISO 3166-1 code of the enacting state.",
         ),
     ]
@@ -333,7 +346,7 @@ class Waiver(Entity):
     kind: ClassVar[str] = "waiver"
 
     organisation: Key
-    finding: Annotated[str, Meta(min_length=3, max_length=300, pattern=r"^[A-Z0-9-]+@.+$")]
+    finding: Annotated[str, Meta(min_length=3, max_length=300, pattern=FINDING_PATTERN)]
     reason: Annotated[str, Meta(min_length=1, max_length=20_000)]
     accepted_by: Name
     accepted_on: dt.date

@@ -13,6 +13,7 @@ import msgspec
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS, ORGANISATION_SCOPED
+from ropa.domain.model import PATTERN_HELP
 from ropa.domain.vocabulary import EXTENSIBLE, VOCABULARY_TARGETS, Vocabularies
 
 _LABELS = {
@@ -40,6 +41,13 @@ class InvalidInput(Exception):
         super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems[:5]))
         self.problems = problems
         self.status = status
+
+
+def humanise(message: str) -> str:
+    """A validation message with any regular expression replaced by what it means."""
+    for pattern, meaning in PATTERN_HELP.items():
+        message = message.replace(f"`str` matching regex {pattern!r}", meaning)
+    return message
 
 
 def label(target: str) -> str:

@@ -16,7 +16,7 @@ import yaml
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
-from ropa.domain.validation import InvalidInput, Problem
+from ropa.domain.validation import InvalidInput, Problem, humanise
 
 Format = Literal["json", "yaml"]
 T = TypeVar("T")
@@ -85,7 +85,7 @@ def convert(data: Any, type_: type[T]) -> T:
         message = str(error)
         found = _PATH.search(message)
         path = found.group(1) if found else "$"
-        raise InvalidInput([Problem(path, _PATH.sub("", message))]) from error
+        raise InvalidInput([Problem(path, humanise(_PATH.sub("", message)))]) from error
 
 
 def parse_document(raw: bytes | str, fmt: Format) -> m.RegistryDocument:

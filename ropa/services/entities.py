@@ -125,7 +125,9 @@ class EntityService:
     async def delete(self, kind: str, key: str, if_match: int | None) -> None:
         async with self.repository.write_transaction():
             current = await self._current(kind, key, if_match)
-            referrers = await self.repository.referrers(f"{kind}:{key}")
+            # References to a term are indexed under its vocabulary, like built-in terms.
+            target = current.scope if kind == "term" else kind
+            referrers = await self.repository.referrers(f"{target}:{key}")
             if referrers:
                 names = ", ".join(f"{label(k)} `{rk}` ({field})" for k, rk, field in referrers)
                 raise Conflict(

@@ -1,0 +1,273 @@
+"""The `ropa` command line: serve, migrate, import, export, demo, schema."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ropa.domain.schema import registry_schema_path, registry_schema_text
+from ropa.domain.validation import InvalidInput
+from ropa.domain.vocabulary import schema_dir
+from ropa.render.document import Format, dump_document, format_of, parse_document
+from ropa.services import Services, build_services
+from ropa.services.documents import ImportReport
+from ropa.services.errors import ServiceError
+from ropa.store.engine import database_url, describe, is_sqlite, make_engine
+from ropa.store.migrate import migrate as run_migrations
+
+app = typer.Typer(
+    help="ropa: a registry of processing activities (GDPR Article 30) kept as a data-flow graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+T = TypeVar("T")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="DATABASE_URL",
+        help="sqlite:///path or postgresql://user@host:port/db (default: data/ropa.sqlite).",
+    ),
+]
+
+
+def _run(work: Callable[[Services], Awaitable[T]], url: str | None) -> T:
+    """Run ``work`` against the store, reporting service errors as a clean exit 1."""
+
+    async def main() -> T:
+        engine = make_engine(url or database_url())
+        with contextlib.redirect_stdout(io.StringIO()):
+            await run_migrations(engine)
+        return await work(build_services(engine))
+
+    try:
+        return asyncio.run(main())
+    except InvalidInput as error:
+        for problem in error.problems[:200]:
+            console.print(f"[red]{problem.path}[/red]: {problem.message}", highlight=False)
+        if len(error.problems) > 200:
+            console.print(f"... and {len(error.problems) - 200} more problems")
+        console.print(f"[bold red]rejected[/bold red]: {len(error.problems)} problem(s); nothing changed")
+        raise typer.Exit(1) from error
+    except ServiceError as error:
+        console.print(f"[bold red]{error.title}[/bold red]: {error.detail}", highlight=False)
+        raise typer.Exit(1) from error
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(phase: str, done: int, total: int) -> None:
+            progress.update(task, description=f"{label}: {phase}", completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def migrate(database: DatabaseOption = None) -> None:
+    """Create or upgrade the database tables."""
+    engine = make_engine(database or database_url())
+    message = asyncio.run(run_migrations(engine))
+    console.print(message.strip() or "up to date")
+    console.print(f"database: {describe(engine)}")
+
+
+def _print_report(report: ImportReport) -> None:
+    table = Table(title="dry run: nothing written" if report.dry_run else "import")
+    for column in ("collection", "created", "updated", "deleted", "unchanged"):
+        table.add_column(column, justify="left" if column == "collection" else "right")
+    for collection, changes in report.changes.items():
+        if changes.created or changes.updated or changes.deleted or changes.unchanged:
+            table.add_row(
+                collection,
+                str(len(changes.created)),
+                str(len(changes.updated)),
+                str(len(changes.deleted)),
+                str(changes.unchanged),
+            )
+    console.print(table)
+    if report.revision is not None:
+        console.print(f"registry revision {report.revision}")
+    elif not report.dry_run:
+        console.print("the store already matches the document: nothing changed")
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="Registry document (.yaml, .yml or .json); - for stdin.")],
+    dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
+    prune: Annotated[
+        bool, typer.Option(help="Delete what the document's organisations no longer list.")
+    ] = True,
+    database: DatabaseOption = None,
+) -> None:
+    """Import a registry document, all or nothing."""
+    raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    fmt: Format = format_of(path.name)
+
+    async def work(services: Services) -> ImportReport:
+        with _progress("importing") as progress:
+            progress("parsing", 0, 1)
+            document = parse_document(raw, fmt)
+            return await services.documents.import_document(
+                document, dry_run=dry_run, prune=prune, progress=progress
+            )
+
+    _print_report(_run(work, database))
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+    ] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="Only this organisation's part of the registry.")
+    ] = None,
+    format: Annotated[  # noqa: A002 - the option's public name
+        str | None, typer.Option(help="yaml or json (default: from the file name, else yaml).")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export the registry document."""
+    fmt: Format = "json" if (format or format_of(output.name if output else None)) == "json" else "yaml"
+
+    async def work(services: Services) -> bytes:
+        with _progress("exporting") as progress:
+            progress("reading", 0, 1)
+            document = await services.documents.export(organisation)
+            progress("writing", 1, 1)
+            return dump_document(document, fmt)
+
+    text = _run(work, database)
+    if output is None:
+        sys.stdout.buffer.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(text)
+        console.print(f"wrote {output} ({len(text):,} bytes)")
+
+
+def _serve(host: str, port: int, workers: int, url: str) -> None:
+    import uvicorn
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["ROPA_AUTO_MIGRATE"] = "0"  # migrated once, here, before the workers start
+    uvicorn.run(
+        "ropa.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="ROPA_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="ROPA_PORT")] = 8000,
+    workers: Annotated[int, typer.Option(envvar="ROPA_WORKERS", min=1, max=64)] = 1,
+    database: DatabaseOption = None,
+) -> None:
+    """Run the HTTP service (migrating the database first)."""
+    url = database or database_url()
+    asyncio.run(_migrate_quietly(url))
+    _announce(host, port, url)
+    _serve(host, port, workers, url)
+
+
+async def _migrate_quietly(url: str) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        await run_migrations(make_engine(url))
+
+
+def _announce(host: str, port: int, url: str) -> None:
+    base = f"http://{host}:{port}"
+    console.print(f"[bold]ropa[/bold] on {base}  (database: {describe(make_engine(url))})")
+    console.print(f"  API docs      {base}/schema")
+    console.print(f"  registry      {base}/api/v1/registry")
+    console.print(f"  activities    {base}/api/v1/activities")
+    console.print(f"  health        {base}/health")
+
+
+def example_path() -> Path:
+    for candidate in (schema_dir().parent / "examples", Path(__file__).parent / "_data" / "examples"):
+        found = candidate / "softphone-provider.yaml"
+        if found.is_file():
+            return found
+    raise FileNotFoundError("examples/softphone-provider.yaml not found")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(envvar="ROPA_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="ROPA_PORT")] = 8000,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the service after loading.")
+    ] = True,
+    database: DatabaseOption = None,
+) -> None:
+    """Load the example softphone provider into the store and start the service."""
+    url = database or database_url()
+    example = example_path()
+    document = parse_document(example.read_bytes(), "yaml")
+
+    async def work(services: Services) -> ImportReport:
+        return await services.documents.import_document(document)
+
+    report = _run(work, url)
+    created = sum(len(c.created) + len(c.updated) for c in report.changes.values())
+    console.print(f"loaded {example.name}: {created} entries written")
+    if not is_sqlite(make_engine(url)):
+        console.print("(into PostgreSQL)")
+    if serve_after:
+        _announce(host, port, url)
+        _serve(host, port, 1, url)
+
+
+@app.command()
+def schema(
+    check: Annotated[
+        bool, typer.Option(help="Exit 1 when schema/registry.schema.json is out of date.")
+    ] = False,
+) -> None:
+    """Write schema/registry.schema.json from the model."""
+    path = registry_schema_path()
+    text = registry_schema_text()
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            console.print(f"{path} is out of date: run `ropa schema`")
+            raise typer.Exit(1)
+        console.print(f"{path} is up to date")
+        return
+    path.write_text(text, encoding="utf-8")
+    console.print(f"wrote {path}")
+
+
+def main() -> Any:  # pragma: no cover - console-script entry
+    return app()

@@ -1,0 +1,151 @@
+"""Test fixtures: every store and API test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is found at ROPA_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
+each run creates a database of its own there and drops it afterwards. Where it is unreachable
+the PostgreSQL half is skipped and the summary says so plainly, unless ROPA_REQUIRE_POSTGRES=1
+(as in CI), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+import ropa.store  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
+from ropa.api.app import create_app
+from ropa.services import Services, build_services
+from ropa.settings import Settings
+from ropa.store.engine import make_engine
+from ropa.store.migrate import migrate
+
+POSTGRES_URL = os.environ.get(
+    "ROPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("ROPA_REQUIRE_POSTGRES", "") == "1"
+ENGINES = ("sqlite", "postgres")
+_postgres_state: dict[str, object] = {"ran": 0}
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _quiet_migrate(engine: Engine) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        await migrate(engine)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating per test would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "ropa.sqlite"
+    asyncio.run(_quiet_migrate(make_engine(f"sqlite:///{path}")))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A migrated PostgreSQL database of this run's own, or None when unreachable."""
+    name = f"ropa_test_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> str:
+        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        url = _with_database(POSTGRES_URL, name)
+        await _quiet_migrate(make_engine(url))
+        return url
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    try:
+        url = asyncio.run(create())
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+        _postgres_state["error"] = f"{type(error).__name__}: {error}"
+        if REQUIRE_POSTGRES:
+            pytest.exit(
+                f"PostgreSQL is required (ROPA_REQUIRE_POSTGRES=1) but {POSTGRES_URL} is "
+                f"unreachable: {error}",
+                returncode=3,
+            )
+        yield None
+        return
+    yield url
+    asyncio.run(drop())
+
+
+async def _reset_postgres(engine: Engine) -> None:
+    await engine.run_ddl("TRUNCATE ropa_entity, ropa_entity_index")
+    await engine.run_ddl("UPDATE ropa_registry SET revision = 0")
+
+
+@pytest.fixture(params=ENGINES)
+async def engine(
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
+    postgres_url: str | None,
+    tmp_path: Path,
+) -> AsyncIterator[Engine]:
+    """An empty, migrated store on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "ropa.sqlite"
+        shutil.copy(sqlite_template, path)
+        yield make_engine(f"sqlite:///{path}")
+        return
+    if postgres_url is None:
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: PostgreSQL run skipped")
+    _postgres_state["ran"] = int(_postgres_state["ran"]) + 1  # type: ignore[call-overload]
+    pg = make_engine(postgres_url)
+    assert isinstance(pg, PostgresEngine)
+    await _reset_postgres(pg)
+    yield pg
+
+
+@pytest.fixture
+def services(engine: Engine) -> Services:
+    return build_services(engine)
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    app = create_app(Settings(database_url="unused://", auto_migrate=False), services)
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    error = _postgres_state.get("error")
+    if error:
+        terminalreporter.write_line(
+            f"PostgreSQL run SKIPPED: {POSTGRES_URL} unreachable ({error}). "
+            "Only SQLite was tested; set ROPA_REQUIRE_POSTGRES=1 to make this a failure.",
+            yellow=True,
+            bold=True,
+        )
+    else:
+        terminalreporter.write_line(
+            f"Store and API tests ran on SQLite and on PostgreSQL "
+            f"({_postgres_state['ran']} PostgreSQL test runs).",
+            green=True,
+        )
