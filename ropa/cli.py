@@ -60,7 +60,9 @@ def _run(work: Callable[[Services], Awaitable[T]], url: str | None) -> T:
             console.print(f"[red]{problem.path}[/red]: {problem.message}", highlight=False)
         if len(error.problems) > 200:
             console.print(f"... and {len(error.problems) - 200} more problems")
-        console.print(f"[bold red]rejected[/bold red]: {len(error.problems)} problem(s); nothing changed")
+        console.print(
+            f"[bold red]rejected[/bold red]: {len(error.problems)} problem(s); nothing changed"
+        )
         raise typer.Exit(1) from error
     except ServiceError as error:
         console.print(f"[bold red]{error.title}[/bold red]: {error.detail}", highlight=False)
@@ -116,7 +118,9 @@ def _print_report(report: ImportReport) -> None:
 
 @app.command("import")
 def import_command(
-    path: Annotated[Path, typer.Argument(help="Registry document (.yaml, .yml or .json); - for stdin.")],
+    path: Annotated[
+        Path, typer.Argument(help="Registry document (.yaml, .yml or .json); - for stdin.")
+    ],
     dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
     prune: Annotated[
         bool, typer.Option(help="Delete what the document's organisations no longer list.")
@@ -146,13 +150,15 @@ def export(
     organisation: Annotated[
         str | None, typer.Option(help="Only this organisation's part of the registry.")
     ] = None,
-    format: Annotated[  # noqa: A002 - the option's public name
+    format: Annotated[
         str | None, typer.Option(help="yaml or json (default: from the file name, else yaml).")
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Export the registry document."""
-    fmt: Format = "json" if (format or format_of(output.name if output else None)) == "json" else "yaml"
+    fmt: Format = (
+        "json" if (format or format_of(output.name if output else None)) == "json" else "yaml"
+    )
 
     async def work(services: Services) -> bytes:
         with _progress("exporting") as progress:
@@ -215,7 +221,10 @@ def _announce(host: str, port: int, url: str) -> None:
 
 
 def example_path() -> Path:
-    for candidate in (schema_dir().parent / "examples", Path(__file__).parent / "_data" / "examples"):
+    for candidate in (
+        schema_dir().parent / "examples",
+        Path(__file__).parent / "_data" / "examples",
+    ):
         found = candidate / "softphone-provider.yaml"
         if found.is_file():
             return found

@@ -31,9 +31,7 @@ from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
 
-POSTGRES_URL = os.environ.get(
-    "ROPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = os.environ.get("ROPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("ROPA_REQUIRE_POSTGRES", "") == "1"
 ENGINES = ("sqlite", "postgres")
 _postgres_state: dict[str, object] = {"ran": 0}
@@ -81,7 +79,7 @@ def postgres_url() -> Iterator[str | None]:
 
     try:
         url = asyncio.run(create())
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
         _postgres_state["error"] = f"{type(error).__name__}: {error}"
         if REQUIRE_POSTGRES:
             pytest.exit(

@@ -57,9 +57,7 @@ def _page_type(spec: KindSpec) -> type[msgspec.Struct]:
     )
 
 
-def _with_signature(
-    fn: Any, parameters: list[inspect.Parameter], returns: Any, name: str
-) -> Any:
+def _with_signature(fn: Any, parameters: list[inspect.Parameter], returns: Any, name: str) -> Any:
     """Give a generic handler the typed signature Litestar reads for parsing and OpenAPI."""
     fn.__signature__ = inspect.Signature(parameters, return_annotation=returns)
     fn.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
@@ -130,8 +128,10 @@ def entity_router(spec: KindSpec) -> Router:
     for name in filters:
         target = FILTER_TARGETS.get(name)
         help_text = _FILTER_HELP.get(
-            name, f"Only entries that refer to this {target.replace('_', ' ')}." if target else
-            f"Only entries with this {name}."
+            name,
+            f"Only entries that refer to this {target.replace('_', ' ')}."
+            if target
+            else f"Only entries with this {name}.",
         )
         list_params.append(
             _param(

@@ -24,6 +24,6 @@ def parse_if_match(header: str | None) -> int | None:
     found = _TAG.match(value)
     if not found:
         raise PreconditionFailed(
-            f"If-Match `{value[:80]}` matches no version: send the ETag a read returned, e.g. \"v3\""
+            f'If-Match `{value[:80]}` matches no version: send the ETag a read returned, e.g. "v3"'
         )
     return int(found.group(1))

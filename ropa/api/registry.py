@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, get, post
-from litestar.params import Body, Parameter
+from litestar.openapi.spec import OpenAPIMediaType, Operation, Reference, RequestBody
+from litestar.params import Parameter, RawBody
 
 from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
@@ -29,9 +31,7 @@ async def export_registry(
     organisation: Annotated[
         str | None, Parameter(description="Only this organisation.", max_length=128)
     ] = None,
-    format: Annotated[  # noqa: A002 - the public name of the query parameter
-        Literal["json", "yaml"], Parameter(description="Document format.")
-    ] = "yaml",
+    format: Annotated[Literal["json", "yaml"], Parameter(description="Document format.")] = "yaml",
 ) -> Response[RegistryDocument]:
     services = services_of(request)
     document = await services.documents.export(organisation)
@@ -47,16 +47,29 @@ async def export_registry(
     )
 
 
+@dataclass
+class _ImportOperation(Operation):
+    """The import reads its body raw (YAML or JSON); this describes it as a registry document."""
+
+    def __post_init__(self) -> None:
+        schema = Reference(ref="#/components/schemas/RegistryDocument")
+        self.request_body = RequestBody(
+            content={media: OpenAPIMediaType(schema=schema) for media in MEDIA_TYPES.values()},
+            description="A registry document.",
+            required=True,
+        )
+
+
 async def import_registry(
     request: Request[Any, Any, Any],
-    data: Annotated[bytes, Body(media_type="application/yaml", description="A registry document.")],
+    body: RawBody,
     dry_run: Annotated[bool, Parameter(description="Report what would change.")] = False,
     prune: Annotated[
         bool, Parameter(description="Delete what the document's organisations no longer list.")
     ] = True,
 ) -> ImportReport:
     services = services_of(request)
-    document = parse_document(data, format_of(request.headers.get("content-type")))
+    document = parse_document(body, format_of(request.headers.get("content-type")))
     return await services.documents.import_document(document, dry_run=dry_run, prune=prune)
 
 
@@ -72,5 +85,6 @@ def registry_router(max_document_bytes: int) -> Router:
         status_code=200,
         request_max_body_size=max_document_bytes,
         responses=problem_responses(400, 409, 413, 422),
+        operation_class=_ImportOperation,
     )(import_registry)
     return Router(path="/registry", route_handlers=[export_registry, importer], tags=["registry"])

@@ -17,9 +17,7 @@ from msgspec import Meta, field
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 NODE_PATTERN = r"^(system|party):[A-Za-z0-9][A-Za-z0-9._-]*$"
 # ISO 8601 duration without fractions, e.g. P30D, P6M, P1Y6M, PT72H.
-DURATION_PATTERN = (
-    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
-)
+DURATION_PATTERN = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
 
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
 JURISDICTION_PATTERN = r"^([A-Z]{2}|EU)$"

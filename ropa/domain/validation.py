@@ -92,12 +92,10 @@ def _intrinsic(entity: m.Entity, vocab: Vocabularies) -> Iterator[tuple[str, str
             yield "$.sub_processor_of", "only a party with role `sub_processor` has this field"
         if entity.sub_processor_of == entity.key:
             yield "$.sub_processor_of", "a party cannot be its own sub-processor"
-    elif isinstance(entity, m.Waiver):
-        if entity.expires_on < entity.accepted_on:
-            yield "$.expires_on", "the waiver expires before it was accepted"
-    elif isinstance(entity, m.Term):
-        if entity.key in vocab.entries(str(entity.vocabulary)):
-            yield "$.key", f"`{entity.key}` is already a built-in {label(str(entity.vocabulary))}"
+    elif isinstance(entity, m.Waiver) and entity.expires_on < entity.accepted_on:
+        yield "$.expires_on", "the waiver expires before it was accepted"
+    elif isinstance(entity, m.Term) and entity.key in vocab.entries(str(entity.vocabulary)):
+        yield "$.key", f"`{entity.key}` is already a built-in {label(str(entity.vocabulary))}"
     for name in ("data_categories", "data_subjects", "systems", "recipients", "purposes"):
         values = getattr(entity, name, None) or []
         if len(set(values)) != len(values):

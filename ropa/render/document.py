@@ -49,6 +49,22 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that escapes what YAML would otherwise read back differently."""
+
+
+# Characters YAML treats as line breaks, or cannot print, inside plain or single-quoted text.
+_NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -64,7 +80,7 @@ def load_data(raw: bytes | str, fmt: Format) -> Any:
     try:
         if fmt == "json":
             return json.loads(text, object_pairs_hook=_no_duplicates)
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except (ValueError, yaml.YAMLError) as error:
         raise InvalidInput([Problem("$", f"not valid {fmt.upper()}: {error}")], 400) from error
 
@@ -133,8 +149,9 @@ def dump_document(document: m.RegistryDocument, fmt: Format) -> bytes:
     document = canonical(document)
     if fmt == "json":
         return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
-    text = yaml.safe_dump(
+    text = yaml.dump(
         msgspec.to_builtins(document),
+        Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
         width=100,

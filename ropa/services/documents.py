@@ -8,6 +8,7 @@ vocabulary terms are left alone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -150,7 +151,7 @@ class DocumentService:
             if previous is None:
                 plan.created.append(row)
             elif previous.body != row.body:
-                plan.updated.append(msgspec.structs.replace(row, version=previous.version + 1))
+                plan.updated.append(dataclasses.replace(row, version=previous.version + 1))
             else:
                 plan.unchanged[row.kind] = plan.unchanged.get(row.kind, 0) + 1
         return plan

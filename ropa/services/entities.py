@@ -132,7 +132,10 @@ class EntityService:
                 names = ", ".join(f"{label(k)} `{rk}` ({field})" for k, rk, field in referrers)
                 raise Conflict(
                     f"{label(kind)} `{key}` is still referred to by {names}",
-                    [Problem(f"{k}:{rk}", f"refers to it in `{field}`") for k, rk, field in referrers],
+                    [
+                        Problem(f"{k}:{rk}", f"refers to it in `{field}`")
+                        for k, rk, field in referrers
+                    ],
                 )
             await self.repository.delete(kind, [key], current.version)
 

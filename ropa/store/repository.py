@@ -77,7 +77,9 @@ class Repository:
             yield
 
     async def revision(self) -> int:
-        row = await RegistryState.select(RegistryState.revision).where(RegistryState.id == 1).first()
+        row = (
+            await RegistryState.select(RegistryState.revision).where(RegistryState.id == 1).first()
+        )
         return int(row["revision"]) if row else 0
 
     # --- reads ---------------------------------------------------------------------------
@@ -92,9 +94,7 @@ class Repository:
         )
         if row is None:
             return None
-        return StoredEntity(
-            kind, key, row["scope"], row["body"], row["version"], row["updated_at"]
-        )
+        return StoredEntity(kind, key, row["scope"], row["body"], row["version"], row["updated_at"])
 
     async def scopes(self, needed: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
         """(kind, key) -> scope for those of the given keys that exist."""
@@ -196,9 +196,7 @@ class Repository:
             )
         await self._insert_index(rows)
 
-    async def update(
-        self, row: NewRow, revision: int, expected_version: int | None
-    ) -> int | None:
+    async def update(self, row: NewRow, revision: int, expected_version: int | None) -> int | None:
         """Replace a row's body; the new version, or None when the row or version is gone."""
         condition = (EntityRow.kind == row.kind) & (EntityRow.key == row.key)
         if expected_version is not None:

@@ -1,9 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import BigInt, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
@@ -13,13 +9,9 @@ DESCRIPTION = "Entities, their index and the registry revision"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ropa", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ropa", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="EntityRow", tablename="ropa_entity", schema=None, columns=None
-    )
+    manager.add_table(class_name="EntityRow", tablename="ropa_entity", schema=None, columns=None)
 
     manager.add_table(
         class_name="EntityIndex",

@@ -1,7 +1,6 @@
 """Uniqueness of (kind, key), lookups the ORM cannot declare, and the registry-revision row."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-
 from piccolo.engine.finder import engine_finder
 
 ID = "2026-11-22T18:05:00:000000"

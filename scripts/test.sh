@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs ropa with its test tools and runs every check: lint, schema drift, the test suite.
+# Store and API tests run on SQLite and on PostgreSQL (ROPA_TEST_POSTGRES_URL, default
+# postgresql://postgres@127.0.0.1:5432/test). Without a reachable PostgreSQL the suite passes
+# on SQLite and says the PostgreSQL run was skipped; with CI=true it fails instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --dev
+if [ "${CI:-}" = "true" ]; then
+  export ROPA_REQUIRE_POSTGRES=1
+fi
+.venv/bin/ruff check ropa tests bench
+.venv/bin/ropa schema --check
+exec .venv/bin/pytest "$@"
