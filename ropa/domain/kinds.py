@@ -164,7 +164,8 @@ def _system_attributes(e: m.Entity) -> Iterator[tuple[str, str]]:
 
 def _party_attributes(e: m.Entity) -> Iterator[tuple[str, str]]:
     assert isinstance(e, m.Party)
-    yield "role", str(e.role)
+    if e.role is not None:
+        yield "role", str(e.role)
 
 
 def _waiver_attributes(e: m.Entity) -> Iterator[tuple[str, str]]:

@@ -171,6 +171,8 @@ class LawfulBasis(Model):
     interest: Text = ""
     lia_reference: Line = ""
     consent_record: Line = ""
+    consent_withdrawal: Line = ""
+    """How consent is withdrawn (Art 7(3)), e.g. "Settings > Privacy in the app"."""
 
 
 class Retention(Model):
@@ -212,7 +214,11 @@ class DpfCertification(Model):
 
 
 class Transfer(Model):
-    """A flow's transfer outside the EEA (Chapter V)."""
+    """A flow's transfer outside the EEA (Chapter V).
+
+    Every field may be unknown: ``transfer: {}`` records that data crosses a border the
+    record cannot yet name, which the rules then report.
+    """
 
     destination_country: CountryCode | None = None
     international_organisation: Line = ""
@@ -264,6 +270,8 @@ class Activity(Entity):
     security_measures: ItemList = field(default_factory=list)
     data_sources: ItemList = field(default_factory=list)
     automated_decisions: AutomatedDecision | None = None
+    rights: ItemList = field(default_factory=list)
+    """Rights available to individuals, as the record states them (ICO column 16)."""
     risk_indicators: KeyList = field(default_factory=list)
     dpia: Dpia | None = None
     owner: Line = ""
@@ -314,7 +322,8 @@ class Party(Entity):
 
     organisation: Key
     name: Name
-    role: PartyRole
+    role: PartyRole | None = None
+    """None while the party's role is not yet determined."""
     country: CountryCode | None = None
     contact: Contact | None = None
     contract: Contract | None = None
@@ -378,8 +387,11 @@ ENTITY_TYPES: tuple[type[Entity], ...] = (
 FORMAT_VERSION = "1"
 
 
-class RegistryDocument(Model):
-    """The whole registry, or one organisation's part of it, as one document."""
+class RegistryDocument(Model, omit_defaults=False):
+    """The whole registry, or one organisation's part of it, as one document.
+
+    The format version and every collection are always written, empty or not.
+    """
 
     ropa: Annotated[str, Meta(description="Document format version.")] = FORMAT_VERSION
     organisations: list[Organisation] = field(default_factory=list)

@@ -119,8 +119,6 @@ def _transfer(path: str, transfer: m.Transfer, vocab: Vocabularies) -> Iterator[
         mechanism = vocab.transfer_mechanisms.get(transfer.mechanism or "")
         if mechanism is None or not mechanism.has_scc_modules:
             yield f"{path}.scc_module", "an SCC module needs an SCC mechanism with modules"
-    if not transfer.destination_country and not transfer.international_organisation:
-        yield path, "name the destination_country or the international_organisation"
 
 
 def reference_problems(

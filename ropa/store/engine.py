@@ -21,18 +21,25 @@ def database_url() -> str:
     return f"sqlite:///{data_dir / 'ropa.sqlite'}"
 
 
+def engine_kind(url: str) -> str:
+    """``sqlite`` or ``postgresql`` for a database URL; ValueError for anything else."""
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        return "sqlite"
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql"
+    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: use sqlite:/// or postgresql://")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url``: ``sqlite:///path`` or ``postgresql://user@host:port/db``."""
     url = url or database_url()
-    scheme = urlsplit(url).scheme
-    if scheme == "sqlite":
+    if engine_kind(url) == "sqlite":
         path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: writers queue behind BEGIN IMMEDIATE instead of failing.
         return SQLiteEngine(path=str(path), timeout=30)
-    if scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url})
-    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: use sqlite:/// or postgresql://")
+    return PostgresEngine(config={"dsn": url})
 
 
 def is_sqlite(engine: Engine) -> bool:

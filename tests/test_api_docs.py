@@ -1,0 +1,38 @@
+"""The OpenAPI document and the interactive docs page, which must work with no internet."""
+
+from __future__ import annotations
+
+import re
+
+
+async def test_openapi_is_3_1_with_ids_and_tags(client) -> None:
+    spec = (await client.get("/schema/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1")
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    assert len(operations) >= 40
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids))
+    assert all(op.get("tags") for op in operations)
+    replace = spec["paths"]["/api/v1/activities/{key}"]["put"]
+    assert {"412", "422", "428"} <= set(replace["responses"])
+    body = spec["paths"]["/api/v1/registry/import"]["post"]["requestBody"]["content"]
+    assert set(body) == {"application/json", "application/yaml"}
+
+
+async def test_docs_page_loads_only_local_assets(client) -> None:
+    page = await client.get("/schema")
+    assert page.status_code == 200
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert urls, "the page should load the Swagger UI bundle"
+    assert all(u.startswith("/") for u in urls), urls
+    for url in urls:
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 1000
+
+
+async def test_health_reports_engine_and_revision(client) -> None:
+    health = (await client.get("/health")).json()
+    assert health["status"] == "ok"
+    assert health["database"] in ("sqlite", "postgresql")
+    assert health["revision"] == 0
