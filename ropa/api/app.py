@@ -59,6 +59,7 @@ def openapi_config() -> OpenAPIConfig:
                 js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
                 css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
                 standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
             )
         ],
     )
