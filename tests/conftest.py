@@ -141,7 +141,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             yellow=True,
             bold=True,
         )
-    else:
+    elif _postgres_state["ran"]:
         terminalreporter.write_line(
             f"Store and API tests ran on SQLite and on PostgreSQL "
             f"({_postgres_state['ran']} PostgreSQL test runs).",

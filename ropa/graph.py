@@ -1,0 +1,244 @@
+"""The registry as a graph: built once from the model, then only read.
+
+Nodes are ``organisation:<key>``, ``activity:<key>``, ``system:<key>`` and ``party:<key>``.
+Edges are keyed and typed by their ``kind`` attribute:
+
+- ``flow``: data moving from a system or party to another, one edge per flow, carrying the
+  flow's data categories and its transfer;
+- ``uses``: an activity runs on a system; ``recipient``: an activity lists a party among its
+  recipients; ``operates``: a party operates a system; ``sub_processor``: a party engaged by
+  another party (edge from the engaging party).
+
+Rules, lineage queries and diagrams read a ``RegistryGraph``; none of them touches the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ropa.domain import model as m
+from ropa.domain.vocabulary import DataCategory, DataSubjectCategory, Vocabularies
+
+
+def node_id(kind: str, key: str) -> str:
+    return f"{kind}:{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryInfo:
+    """What the rules need to know of a data category, built-in or the keeper's own term."""
+
+    key: str
+    label: str
+    special: bool = False
+    criminal: bool = False
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass
+class RegistryGraph:
+    document: m.RegistryDocument
+    vocab: Vocabularies
+    graph: nx.MultiDiGraph
+    organisations: dict[str, m.Organisation]
+    activities: dict[str, m.Activity]
+    processor_records: dict[str, m.ProcessorRecord]
+    systems: dict[str, m.System]
+    parties: dict[str, m.Party]
+    flows: dict[str, m.Flow]
+    waivers: dict[str, m.Waiver]
+    categories: dict[str, CategoryInfo]
+    subject_categories: dict[str, DataSubjectCategory | m.Term]
+    flows_by_activity: dict[str, list[m.Flow]] = field(default_factory=dict)
+    activities_by_system: dict[str, list[str]] = field(default_factory=dict)
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def organisation_of(self, kind: str, key: str) -> str:
+        """The organisation an entity belongs to ("" when unknown)."""
+        if kind == "organisation":
+            return key
+        if kind == "flow":
+            flow = self.flows.get(key)
+            return self.organisation_of("activity", flow.activity) if flow else ""
+        entity = getattr(self, _COLLECTIONS[kind]).get(key)
+        return getattr(entity, "organisation", "") if entity else ""
+
+    def endpoint(self, node: str) -> m.System | m.Party | None:
+        kind, _, key = node.partition(":")
+        if kind == "system":
+            return self.systems.get(key)
+        if kind == "party":
+            return self.parties.get(key)
+        return None
+
+    def country_of(self, node: str) -> str | None:
+        """Where a flow's end sits: a system's hosting country, else its operator's; a party's."""
+        endpoint = self.endpoint(node)
+        if isinstance(endpoint, m.System):
+            if endpoint.hosting_country:
+                return endpoint.hosting_country
+            operator = self.parties.get(endpoint.operator or "")
+            return operator.country if operator else None
+        if isinstance(endpoint, m.Party):
+            return endpoint.country
+        return None
+
+    def name_of(self, node: str) -> str:
+        endpoint = self.endpoint(node)
+        return endpoint.name if endpoint else node
+
+    def category(self, key: str) -> CategoryInfo:
+        return self.categories.get(key) or CategoryInfo(key, key)
+
+    def flow_edges(self) -> Iterator[tuple[str, str, m.Flow]]:
+        for source, target, data in self.graph.edges(data=True):
+            if data["kind"] == "flow":
+                yield source, target, data["flow"]
+
+
+_COLLECTIONS = {
+    "organisation": "organisations",
+    "activity": "activities",
+    "processor_record": "processor_records",
+    "system": "systems",
+    "party": "parties",
+    "flow": "flows",
+    "waiver": "waivers",
+}
+
+
+def _categories(document: m.RegistryDocument, vocab: Vocabularies) -> dict[str, CategoryInfo]:
+    categories = {
+        key: _info(entry) for key, entry in vocab.data_categories.items()
+    }
+    for term in document.terms:
+        if str(term.vocabulary) == "data_category":
+            categories[term.key] = CategoryInfo(
+                term.key, term.label, special=term.special, criminal=term.criminal
+            )
+    return categories
+
+
+def _info(entry: DataCategory) -> CategoryInfo:
+    return CategoryInfo(
+        entry.key, entry.label, entry.special, entry.criminal, frozenset(entry.tags)
+    )
+
+
+def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
+    graph = nx.MultiDiGraph()
+    organisations = {o.key: o for o in document.organisations}
+    activities = {a.key: a for a in document.activities}
+    systems = {s.key: s for s in document.systems}
+    parties = {p.key: p for p in document.parties}
+    flows = {f.key: f for f in document.flows}
+
+    graph.add_nodes_from(
+        (node_id("organisation", key), {"kind": "organisation", "entity": o})
+        for key, o in organisations.items()
+    )
+    graph.add_nodes_from(
+        (node_id("activity", key), {"kind": "activity", "entity": a, "organisation": a.organisation})
+        for key, a in activities.items()
+    )
+    graph.add_nodes_from(
+        (node_id("system", key), {"kind": "system", "entity": s, "organisation": s.organisation})
+        for key, s in systems.items()
+    )
+    graph.add_nodes_from(
+        (node_id("party", key), {"kind": "party", "entity": p, "organisation": p.organisation})
+        for key, p in parties.items()
+    )
+
+    flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
+    graph.add_edges_from(
+        (
+            flow.source,
+            flow.target,
+            flow.key,
+            {"kind": "flow", "flow": flow, "activity": flow.activity},
+        )
+        for flow in flows.values()
+    )
+    for flow in flows.values():
+        flows_by_activity[flow.activity].append(flow)
+
+    activities_by_system: dict[str, list[str]] = defaultdict(list)
+    for activity in activities.values():
+        source = node_id("activity", activity.key)
+        for system in activity.systems:
+            graph.add_edge(source, node_id("system", system), f"uses:{system}", kind="uses")
+            activities_by_system[system].append(activity.key)
+        for party in activity.recipients or ():
+            graph.add_edge(source, node_id("party", party), f"recipient:{party}", kind="recipient")
+    for system in systems.values():
+        if system.operator:
+            graph.add_edge(
+                node_id("party", system.operator),
+                node_id("system", system.key),
+                "operates",
+                kind="operates",
+            )
+    for party in parties.values():
+        if party.sub_processor_of:
+            graph.add_edge(
+                node_id("party", party.sub_processor_of),
+                node_id("party", party.key),
+                "sub_processor",
+                kind="sub_processor",
+            )
+
+    subject_categories: dict[str, DataSubjectCategory | m.Term] = dict(
+        vocab.data_subject_categories
+    )
+    for term in document.terms:
+        if str(term.vocabulary) == "data_subject_category":
+            subject_categories[term.key] = term
+
+    return RegistryGraph(
+        document=document,
+        vocab=vocab,
+        graph=graph,
+        organisations=organisations,
+        activities=activities,
+        processor_records={r.key: r for r in document.processor_records},
+        systems=systems,
+        parties=parties,
+        flows=flows,
+        waivers={w.key: w for w in document.waivers},
+        categories=_categories(document, vocab),
+        subject_categories=subject_categories,
+        flows_by_activity=dict(flows_by_activity),
+        activities_by_system=dict(activities_by_system),
+    )
+
+
+def days_in(duration: str) -> float | None:
+    """Approximate length of an ISO 8601 duration in days, for comparing retention periods."""
+    found = re.fullmatch(
+        r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
+        duration,
+    )
+    if not found:
+        return None
+    years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return (
+        years * 365.25
+        + months * 30.44
+        + weeks * 7
+        + days
+        + hours / 24
+        + minutes / 1440
+        + seconds / 86400
+    )
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()

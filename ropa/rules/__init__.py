@@ -1,0 +1,15 @@
+"""The rule themes; importing this package registers every rule with the engine."""
+
+from ropa.rules import (  # noqa: F401 - imported to register their rules
+    article30,
+    dpia,
+    eprivacy,
+    integrity,
+    lawful_basis,
+    parties,
+    retention,
+    transfers,
+)
+from ropa.rules.engine import RULES, Check, Finding, Hit, Severity, catalogue, evaluate
+
+__all__ = ["RULES", "Check", "Finding", "Hit", "Severity", "catalogue", "evaluate"]

@@ -1,0 +1,174 @@
+"""The rule engine: catalogue metadata, rule registration, findings and waivers.
+
+A rule is one function from a ``Check`` (the registry graph and the day it is judged on) to
+``Hit``s; its metadata (severity, article, title, remedy) lives in ``schema/rules.yaml``. A
+finding's id is ``<rule>@<entity>`` (plus ``/<detail>`` where one entity can fail a rule several
+ways), so it is the same on every run and a waiver can name it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import msgspec
+import yaml
+
+from ropa.domain.vocabulary import schema_dir
+from ropa.graph import RegistryGraph
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class RuleMeta(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    theme: str
+    severity: Severity
+    article: str
+    title: str
+    remedy: str
+
+
+class Catalogue(msgspec.Struct, frozen=True):
+    rules: list[RuleMeta]
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> dict[str, RuleMeta]:
+    raw = yaml.safe_load((schema_dir() / "rules.yaml").read_text(encoding="utf-8"))
+    rules = msgspec.convert(raw, Catalogue).rules
+    return {rule.id: rule for rule in rules}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """What a rule reads: the registry graph and the day the registry is judged on."""
+
+    graph: RegistryGraph
+    on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One thing a rule found, on one entity (``kind:key``)."""
+
+    entity: str
+    message: str
+    detail: str = ""
+
+
+RuleFunction = Callable[[Check], Iterable[Hit]]
+RULES: dict[str, RuleFunction] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFunction], RuleFunction]:
+    """Register the implementation of a catalogued rule."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} is implemented twice")
+        RULES[rule_id] = function
+        return function
+
+    return register
+
+
+class WaiverNote(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    reason: str
+    accepted_by: str
+    expires_on: dt.date
+    expired: bool
+
+
+class Finding(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    id: str
+    rule: str
+    severity: Severity
+    title: str
+    article: str
+    message: str
+    remedy: str
+    entity: str
+    organisation: str
+    activity: str | None = None
+    waived: bool = False
+    waiver: WaiverNote | None = None
+    """The waiver naming this finding: in force (``waived``) or expired (shown, not hiding)."""
+
+
+def _activity_of(graph: RegistryGraph, entity: str) -> str | None:
+    kind, _, key = entity.partition(":")
+    if kind == "activity":
+        return key
+    if kind == "flow" and key in graph.flows:
+        return graph.flows[key].activity
+    return None
+
+
+def evaluate(
+    graph: RegistryGraph, on: dt.date, rule_ids: Iterable[str] | None = None
+) -> list[Finding]:
+    """Every finding of the chosen rules (all by default), waivers applied, in a stable order."""
+    meta = catalogue()
+    check = Check(graph, on)
+    waivers = {w.finding: w for w in graph.waivers.values()}
+    findings: list[Finding] = []
+    for rule_id in sorted(rule_ids if rule_ids is not None else RULES):
+        info = meta[rule_id]
+        for hit in RULES[rule_id](check):
+            finding_id = f"{rule_id}@{hit.entity}" + (f"/{hit.detail}" if hit.detail else "")
+            kind, _, key = hit.entity.partition(":")
+            organisation = graph.organisation_of(kind, key)
+            waiver = waivers.get(finding_id)
+            note = None
+            if waiver is not None and waiver.organisation == organisation:
+                note = WaiverNote(
+                    key=waiver.key,
+                    reason=waiver.reason,
+                    accepted_by=waiver.accepted_by,
+                    expires_on=waiver.expires_on,
+                    expired=waiver.expires_on < on,
+                )
+            findings.append(
+                Finding(
+                    id=finding_id,
+                    rule=rule_id,
+                    severity=info.severity,
+                    title=info.title,
+                    article=info.article,
+                    message=hit.message,
+                    remedy=info.remedy,
+                    entity=hit.entity,
+                    organisation=organisation,
+                    activity=_activity_of(graph, hit.entity),
+                    waived=note is not None and not note.expired,
+                    waiver=note,
+                )
+            )
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.id))
+    return _unique(findings)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[str] = set()
+    unique = []
+    for finding in findings:
+        if finding.id not in seen:
+            seen.add(finding.id)
+            unique.append(finding)
+    return unique
+
+
+def open_findings(findings: Iterable[Finding]) -> Iterator[Finding]:
+    return (f for f in findings if not f.waived)

@@ -1,0 +1,1 @@
+"""Electronic communications: location and traffic data under the ePrivacy Directive."""

@@ -1,0 +1,53 @@
+"""Integrity of the record: unused systems, undeclared categories on flows, stale reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ropa.rules.common import active_activities, entity
+from ropa.rules.engine import Check, Hit, rule
+
+STALE_AFTER = dt.timedelta(days=365)
+
+
+@rule("SYSTEM-UNUSED")
+def system_unused(check: Check) -> Iterator[Hit]:
+    graph = check.graph
+    touched = {node for source, target, _ in graph.flow_edges() for node in (source, target)}
+    for key, system in graph.systems.items():
+        if key not in graph.activities_by_system and f"system:{key}" not in touched:
+            yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
+
+
+@rule("FLOW-CATEGORY-UNDECLARED")
+def flow_category_undeclared(check: Check) -> Iterator[Hit]:
+    graph = check.graph
+    for flow in graph.flows.values():
+        activity = graph.activities.get(flow.activity)
+        if activity is None:
+            continue
+        declared = set(activity.data_categories)
+        for category in flow.data_categories:
+            if category not in declared:
+                yield Hit(
+                    entity("flow", flow.key),
+                    f"carries {graph.category(category).label} ({category}), which activity "
+                    f"`{activity.key}` does not declare",
+                    detail=category,
+                )
+
+
+@rule("RECORD-STALE")
+def record_stale(check: Check) -> Iterator[Hit]:
+    for activity in active_activities(check.graph):
+        if str(activity.status) != "active":
+            continue
+        if activity.last_reviewed is None:
+            yield Hit(entity("activity", activity.key), "no review date recorded")
+        elif check.on - activity.last_reviewed > STALE_AFTER:
+            yield Hit(
+                entity("activity", activity.key),
+                f"last reviewed {activity.last_reviewed.isoformat()}, "
+                f"{(check.on - activity.last_reviewed).days} days before {check.on.isoformat()}",
+            )

@@ -1,0 +1,1 @@
+"""Retention: missing, vague, indefinite, longer downstream than at the source, law uncited."""
