@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import enum
 import io
 import os
 import sys
@@ -11,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,11 +21,15 @@ from rich.table import Table
 
 from ropa.domain.schema import registry_schema_path, registry_schema_text
 from ropa.domain.validation import InvalidInput
-from ropa.domain.vocabulary import schema_dir
+from ropa.domain.vocabulary import builtin, schema_dir
+from ropa.graph import RegistryGraph, build_graph, today
+from ropa.lineage import category_lineage, erasure_parties, party_impact
 from ropa.render.document import Format, dump_document, format_of, parse_document
+from ropa.rules import evaluate
 from ropa.services import Services, build_services
-from ropa.services.documents import ImportReport
+from ropa.services.documents import ImportReport, document_problems
 from ropa.services.errors import ServiceError
+from ropa.services.findings import FindingsReport, report
 from ropa.store.engine import database_url, describe, is_sqlite, make_engine
 from ropa.store.migrate import migrate as run_migrations
 
@@ -276,6 +283,219 @@ def schema(
         return
     path.write_text(text, encoding="utf-8")
     console.print(f"wrote {path}")
+
+
+# --- validation and queries over the graph -------------------------------------------------
+
+
+class FailOn(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+
+class OutputFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+DocumentOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--document",
+        help="Judge this registry document instead of the store (no server, no database).",
+    ),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+_FAILING = {
+    FailOn.ERROR: {"error"},
+    FailOn.WARNING: {"error", "warning"},
+    FailOn.INFO: {"error", "warning", "info"},
+    FailOn.NEVER: set(),
+}
+
+
+def _graph_of_document(path: Path) -> RegistryGraph:
+    vocab = builtin()
+    try:
+        document = parse_document(path.read_bytes(), format_of(path.name))
+        problems = document_problems(document, vocab)
+    except InvalidInput as error:
+        problems = error.problems
+    if problems:
+        for problem in problems[:200]:
+            console.print(f"[red]{problem.path}[/red]: {problem.message}", highlight=False)
+        console.print(f"[bold red]{path}[/bold red]: not a valid registry document")
+        raise typer.Exit(2)
+    return build_graph(document, vocab)
+
+
+def _graph(document: Path | None, database: str | None) -> tuple[int | None, RegistryGraph]:
+    if document is not None:
+        return None, _graph_of_document(document)
+
+    async def work(services: Services) -> tuple[int, RegistryGraph]:
+        return await services.findings.graph()
+
+    revision, graph = _run(work, database)
+    return revision, graph
+
+
+def _emit(value: Any) -> None:
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n")
+
+
+@app.command()
+def validate(
+    document: Annotated[
+        Path | None,
+        typer.Argument(help="A registry document to judge; without it, the store is judged."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Exit 1 when open findings at or above this severity exist.")
+    ] = FailOn.ERROR,
+    output: FormatOption = OutputFormat.TEXT,
+    organisation: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
+    on: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Judge as on this day (default: today)."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Check the registry for completeness and legality; exit 1 on findings at the threshold."""
+    revision, graph = _graph(document, database)
+    day = on.date() if on else today()
+    result = report(
+        graph, evaluate(graph, day), on=day, revision=revision, organisation=organisation
+    )
+    if output is OutputFormat.JSON:
+        _emit(result)
+    else:
+        _print_findings(result)
+    failing = _FAILING[fail_on]
+    if any(not f.waived and str(f.severity) in failing for f in result.findings):
+        raise typer.Exit(1)
+
+
+def _print_findings(result: FindingsReport) -> None:
+    out = Console()
+    table = Table(show_lines=False, title=f"findings on {result.on.isoformat()}")
+    for column in ("severity", "rule", "entity", "message"):
+        table.add_column(column, overflow="fold")
+    colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    for finding in result.findings:
+        severity = str(finding.severity)
+        label = f"[{colours[severity]}]{severity}[/]"
+        message = finding.message
+        if finding.waiver is not None:
+            state = "expired" if finding.waiver.expired else "waived"
+            message += (
+                f" ({state} {finding.waiver.expires_on.isoformat()}: {finding.waiver.reason})"
+            )
+            if finding.waived:
+                label = f"[dim]{severity} (waived)[/]"
+        table.add_row(label, finding.rule, finding.entity, message)
+    out.print(table)
+    counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+    out.print(f"{len(result.findings)} findings: {counts}")
+    for key, score in sorted(result.scores.organisations.items()):
+        out.print(f"completeness of {key}: {score.score}%")
+
+
+@app.command()
+def lineage(
+    category: Annotated[str, typer.Argument(help="A data category, e.g. push_token.")],
+    organisation: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
+    document: DocumentOption = None,
+    output: FormatOption = OutputFormat.TEXT,
+    database: DatabaseOption = None,
+) -> None:
+    """Where a data category goes: systems and parties reached, countries, mechanisms."""
+    _, graph = _graph(document, database)
+    if category not in graph.categories:
+        console.print(f"no data category `{category}`")
+        raise typer.Exit(2)
+    result = category_lineage(graph, category, organisation)
+    if output is OutputFormat.JSON:
+        _emit(result)
+        return
+    table = Table(title=f"{result.label} ({category}), declared by {len(result.declared_by)}")
+    for column in ("node", "name", "country", "mechanisms", "activities"):
+        table.add_column(column, overflow="fold")
+    for entry in result.reached:
+        country = (entry.country or "?") + (" (outside EEA)" if entry.outside_eea else "")
+        table.add_row(
+            entry.node,
+            entry.name,
+            country,
+            ", ".join(entry.mechanisms),
+            ", ".join(entry.activities),
+        )
+    Console().print(table)
+
+
+@app.command()
+def impact(
+    party: Annotated[str, typer.Argument(help="The key of the breached party.")],
+    document: DocumentOption = None,
+    output: FormatOption = OutputFormat.TEXT,
+    database: DatabaseOption = None,
+) -> None:
+    """What a breach at a party exposes (Art 33 triage)."""
+    _, graph = _graph(document, database)
+    if party not in graph.parties:
+        console.print(f"no party with key `{party}`")
+        raise typer.Exit(2)
+    result = party_impact(graph, party)
+    if output is OutputFormat.JSON:
+        _emit(result)
+        return
+    out = Console()
+    out.print(f"[bold]{result.name}[/bold] ({party}): breach exposes")
+    for name in (
+        "activities",
+        "data_categories",
+        "special_categories",
+        "data_subjects",
+        "countries",
+        "exposed_nodes",
+    ):
+        values = getattr(result, name)
+        out.print(f"  {name.replace('_', ' ')}: {', '.join(values) or '-'}")
+
+
+@app.command()
+def erasure(
+    data_subject: Annotated[str, typer.Argument(help="A data-subject category, e.g. app_users.")],
+    organisation: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
+    document: DocumentOption = None,
+    output: FormatOption = OutputFormat.TEXT,
+    database: DatabaseOption = None,
+) -> None:
+    """Which parties must act on an erasure request from a category of data subjects."""
+    _, graph = _graph(document, database)
+    if data_subject not in graph.subject_categories:
+        console.print(f"no data-subject category `{data_subject}`")
+        raise typer.Exit(2)
+    result = erasure_parties(graph, data_subject, organisation)
+    if output is OutputFormat.JSON:
+        _emit(result)
+        return
+    table = Table(title=f"erasure for {data_subject}: {len(result.activities)} activities")
+    for column in ("party", "name", "role", "country", "contact", "via", "activities"):
+        table.add_column(column, overflow="fold")
+    for entry in result.parties:
+        table.add_row(
+            entry.party,
+            entry.name,
+            entry.role or "?",
+            entry.country or "?",
+            entry.email,
+            entry.via,
+            ", ".join(entry.activities),
+        )
+    Console().print(table)
 
 
 def main() -> Any:  # pragma: no cover - console-script entry

@@ -115,9 +115,7 @@ _COLLECTIONS = {
 
 
 def _categories(document: m.RegistryDocument, vocab: Vocabularies) -> dict[str, CategoryInfo]:
-    categories = {
-        key: _info(entry) for key, entry in vocab.data_categories.items()
-    }
+    categories = {key: _info(entry) for key, entry in vocab.data_categories.items()}
     for term in document.terms:
         if str(term.vocabulary) == "data_category":
             categories[term.key] = CategoryInfo(
@@ -145,7 +143,10 @@ def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGr
         for key, o in organisations.items()
     )
     graph.add_nodes_from(
-        (node_id("activity", key), {"kind": "activity", "entity": a, "organisation": a.organisation})
+        (
+            node_id("activity", key),
+            {"kind": "activity", "entity": a, "organisation": a.organisation},
+        )
         for key, a in activities.items()
     )
     graph.add_nodes_from(

@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.entities import entity_router
+from ropa.api.findings import findings_router
 from ropa.api.problems import exception_handlers
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         route_handlers=[
             *(entity_router(spec) for spec in KINDS.values()),
             registry_router(settings.max_document_bytes),
+            findings_router(),
         ],
     )
     assets = create_static_files_router(

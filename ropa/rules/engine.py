@@ -91,7 +91,7 @@ class WaiverNote(msgspec.Struct, frozen=True, kw_only=True):
     expired: bool
 
 
-class Finding(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class Finding(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     rule: str
     severity: Severity

@@ -9,6 +9,7 @@ from piccolo.engine.base import Engine
 from ropa.domain.vocabulary import Vocabularies, builtin
 from ropa.services.documents import DocumentService
 from ropa.services.entities import EntityService
+from ropa.services.findings import FindingsService
 from ropa.store.repository import Repository
 
 
@@ -19,15 +20,18 @@ class Services:
     vocabularies: Vocabularies
     entities: EntityService
     documents: DocumentService
+    findings: FindingsService
 
 
 def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
     vocab = vocabularies or builtin()
     repository = Repository(engine)
+    documents = DocumentService(repository, vocab)
     return Services(
         engine=engine,
         repository=repository,
         vocabularies=vocab,
         entities=EntityService(repository, vocab),
-        documents=DocumentService(repository, vocab),
+        documents=documents,
+        findings=FindingsService(documents, vocab),
     )

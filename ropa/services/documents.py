@@ -54,6 +54,22 @@ def _entities(document: m.RegistryDocument) -> list[tuple[str, m.Entity]]:
     ]
 
 
+def document_problems(document: m.RegistryDocument, vocabularies: Vocabularies) -> list[Problem]:
+    """Everything that would stop the document importing into an empty store."""
+    entities = _entities(document)
+    problems = [
+        problem
+        for path, entity in entities
+        for problem in intrinsic_problems(entity, vocabularies, prefix=path)
+    ]
+    known: dict[tuple[str, str], str] = {}
+    for _, entity in entities:
+        known[(entity.kind, entity.key)] = scope_of(entity, known)
+    for path, entity in entities:
+        problems.extend(reference_problems(entity, vocabularies, known, prefix=path))
+    return problems
+
+
 class DocumentService:
     def __init__(self, repository: Repository, vocabularies: Vocabularies) -> None:
         self.repository = repository
@@ -61,7 +77,12 @@ class DocumentService:
 
     async def export(self, organisation: str | None = None) -> m.RegistryDocument:
         """The whole registry, or one organisation with the vocabulary terms it may use."""
+        return (await self.snapshot(organisation))[1]
+
+    async def snapshot(self, organisation: str | None = None) -> tuple[int, m.RegistryDocument]:
+        """The registry revision and the document, read in one consistent transaction."""
         async with self.repository.read_transaction():
+            revision = await self.repository.revision()
             if organisation is None:
                 rows = await self.repository.all_of(KINDS)
             else:
@@ -76,7 +97,7 @@ class DocumentService:
             collections[KINDS[row.kind].collection].append(decode(row.kind, row.body))
         for entities in collections.values():
             entities.sort(key=lambda e: e.key)
-        return m.RegistryDocument(**collections)  # type: ignore[arg-type]
+        return revision, m.RegistryDocument(**collections)  # type: ignore[arg-type]
 
     async def import_document(
         self,

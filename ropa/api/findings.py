@@ -1,0 +1,135 @@
+"""Findings, and the lineage and impact queries, over the registry graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, Router, get
+from litestar.params import Parameter
+
+from ropa.api.entities import services_of
+from ropa.api.problems import problem_responses
+from ropa.graph import today
+from ropa.lineage import (
+    CategoryLineage,
+    ErasureList,
+    PartyImpact,
+    category_lineage,
+    erasure_parties,
+    party_impact,
+)
+from ropa.rules import Severity
+from ropa.services.errors import NotFound
+from ropa.services.findings import FindingsReport, report
+
+Organisation = Annotated[
+    str | None, Parameter(description="Only this organisation.", max_length=128)
+]
+
+
+@get(
+    "/findings",
+    operation_id="list_findings",
+    summary="Findings of the rules over the registry",
+    description="Every finding with its rule, severity, article and remedy; waived findings "
+    "are included with their waiver unless `include_waived=false`. Counts per severity and "
+    "completeness scores per activity and organisation come with them.",
+    tags=["findings"],
+    responses=problem_responses(400),
+)
+async def list_findings(
+    request: Request[Any, Any, Any],
+    organisation: Organisation = None,
+    activity: Annotated[
+        str | None, Parameter(description="Only this activity.", max_length=128)
+    ] = None,
+    severity: Annotated[Severity | None, Parameter(description="Only this severity.")] = None,
+    rule: Annotated[str | None, Parameter(description="Only this rule id.", max_length=80)] = None,
+    include_waived: Annotated[
+        bool, Parameter(description="Include findings hidden by a waiver in force.")
+    ] = True,
+    on: Annotated[
+        dt.date | None,
+        Parameter(description="Judge the registry as on this day (default: today)."),
+    ] = None,
+) -> FindingsReport:
+    day = on or today()
+    revision, graph, findings = await services_of(request).findings.findings(day)
+    return report(
+        graph,
+        findings,
+        on=day,
+        revision=revision,
+        organisation=organisation,
+        activity=activity,
+        severity=severity,
+        rule=rule,
+        include_waived=include_waived,
+    )
+
+
+@get(
+    "/lineage/data-categories/{category:str}",
+    operation_id="data_category_lineage",
+    summary="Where a data category goes",
+    description="Every system and party the category reaches, with countries and transfer "
+    "mechanisms, and the activities that declare it.",
+    tags=["lineage"],
+    responses=problem_responses(400, 404),
+)
+async def lineage_of_category(
+    request: Request[Any, Any, Any],
+    category: Annotated[str, Parameter(max_length=128)],
+    organisation: Organisation = None,
+) -> CategoryLineage:
+    _, graph = await services_of(request).findings.graph()
+    if category not in graph.categories:
+        raise NotFound(f"no data category `{category}`")
+    return category_lineage(graph, category, organisation)
+
+
+@get(
+    "/impact/parties/{key:str}",
+    operation_id="party_breach_impact",
+    summary="What a breach at a party exposes",
+    description="Activities, organisations, data and data-subject categories and countries "
+    "exposed if the party, a system it operates or one of its sub-processors is breached "
+    "(Art 33 triage).",
+    tags=["lineage"],
+    responses=problem_responses(400, 404),
+)
+async def impact_of_party(
+    request: Request[Any, Any, Any], key: Annotated[str, Parameter(max_length=128)]
+) -> PartyImpact:
+    _, graph = await services_of(request).findings.graph()
+    if key not in graph.parties:
+        raise NotFound(f"no party with key `{key}`")
+    return party_impact(graph, key)
+
+
+@get(
+    "/erasure/data-subjects/{category:str}",
+    operation_id="erasure_parties",
+    summary="Who must act on an erasure request",
+    description="The parties holding data of a category of data subjects, directly or as "
+    "sub-processors, with their contact (Art 17, 19).",
+    tags=["lineage"],
+    responses=problem_responses(400, 404),
+)
+async def erasure_for_subject(
+    request: Request[Any, Any, Any],
+    category: Annotated[str, Parameter(max_length=128)],
+    organisation: Organisation = None,
+) -> ErasureList:
+    _, graph = await services_of(request).findings.graph()
+    if category not in graph.subject_categories:
+        raise NotFound(f"no data-subject category `{category}`")
+    return erasure_parties(graph, category, organisation)
+
+
+def findings_router() -> Router:
+    return Router(
+        path="/",
+        route_handlers=[list_findings, lineage_of_category, impact_of_party, erasure_for_subject],
+    )
