@@ -14,18 +14,24 @@ def outside_eea(graph: RegistryGraph, country: str | None) -> bool:
 
 
 def active_activities(graph: RegistryGraph) -> Iterator[m.Activity]:
-    """Activities in force: drafts and retired ones are not judged."""
+    """Activities that are judged: active ones and drafts (so gaps show before go-live)."""
     return (a for a in graph.activities.values() if str(a.status) != "retired")
 
 
 def receiving_parties(graph: RegistryGraph, activity: m.Activity) -> set[str]:
-    """Keys of parties that receive data in the activity: flow targets and listed recipients."""
-    received = {
-        flow.target.partition(":")[2]
-        for flow in graph.flows_by_activity.get(activity.key, ())
-        if flow.target.startswith("party:")
-    }
-    return received | set(activity.recipients or ())
+    """Keys of parties that receive the activity's data.
+
+    Flow targets, listed recipients, and the operators of systems that flows deliver to: a
+    processor running a system holds what is sent to it.
+    """
+    received = set(activity.recipients or ())
+    for flow in graph.flows_by_activity.get(activity.key, ()):
+        kind, _, key = flow.target.partition(":")
+        if kind == "party":
+            received.add(key)
+        elif (system := graph.systems.get(key)) is not None and system.operator:
+            received.add(system.operator)
+    return received
 
 
 def parties_receiving_data(graph: RegistryGraph) -> set[str]:

@@ -1,1 +1,171 @@
 """Retention: missing, vague, indefinite, longer downstream than at the source, law uncited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ropa.domain import model as m
+from ropa.graph import RegistryGraph, days_in
+from ropa.rules.common import active_activities, entity
+from ropa.rules.engine import Check, Hit, rule
+
+ALL = "all"
+"""Detail of a finding on an activity-wide retention rule (one without a data category)."""
+
+LEGAL_WORDS = re.compile(
+    r"\b(laws?|legal(?:ly)?|legislation|statutes?|statutory|tax(?:es|ation)?"
+    r"|regulations?|regulatory|courts?)\b",
+    re.IGNORECASE,
+)
+"""Words that say a retention rule rests on a legal requirement."""
+
+QUOTE_LIMIT = 120
+
+
+@rule("RETENTION-MISSING")
+def retention_missing(check: Check) -> Iterator[Hit]:
+    graph = check.graph
+    for activity in active_activities(graph):
+        if any(r.data_category is None for r in activity.retention):
+            continue
+        named = {r.data_category for r in activity.retention}
+        for category in dict.fromkeys(activity.data_categories):
+            if category not in named:
+                yield Hit(
+                    entity("activity", activity.key),
+                    f"no retention rule covers {_category(graph, category)}",
+                    detail=category,
+                )
+
+
+@rule("RETENTION-VAGUE")
+def retention_vague(check: Check) -> Iterator[Hit]:
+    graph = check.graph
+    for activity in active_activities(graph):
+        for retention in activity.retention:
+            if retention.period or retention.criteria.strip() or retention.indefinite:
+                continue
+            subject = f"retention of {_scope(graph, retention)}"
+            if retention.statement.strip():
+                said = f"is stated only as {_quote(retention.statement)}"
+            elif retention.trigger.strip():
+                said = f"names the trigger {_quote(retention.trigger)} but no period or criteria"
+            else:
+                said = "gives no period, deletion criteria or statement"
+            yield Hit(entity("activity", activity.key), f"{subject} {said}", _detail(retention))
+
+
+@rule("RETENTION-INDEFINITE")
+def retention_indefinite(check: Check) -> Iterator[Hit]:
+    graph = check.graph
+    for activity in active_activities(graph):
+        for retention in activity.retention:
+            if retention.indefinite:
+                yield Hit(
+                    entity("activity", activity.key),
+                    f"{_scope(graph, retention)} is kept indefinitely",
+                    _detail(retention),
+                )
+
+
+@rule("RETENTION-DOWNSTREAM-LONGER")
+def retention_downstream_longer(check: Check) -> Iterator[Hit]:
+    """A copy of a category kept longer than the activity it was taken from keeps it.
+
+    Interpretation: activity A has a flow carrying category X out of system S; another active
+    activity B brings X into S with a flow of its own, so S holds B's copy of X and A's copy is
+    downstream of it. (Merely running on S is not enough: a shared app or server is used by many
+    activities that never store X there.) Each side's period for X is its retention rule naming
+    X, or failing that its activity-wide rule (no data category); where several rules apply the
+    longest period counts, and a side with no period (criteria only, or indefinite) is not
+    compared, since RETENTION-VAGUE and RETENTION-INDEFINITE judge those. A fires once per
+    category when its period is longer, in approximate days (``days_in``), than that of some
+    such B.
+    """
+    graph = check.graph
+    active = {a.key: a for a in active_activities(graph)}
+    bringers: dict[tuple[str, str], set[str]] = {}
+    for flow in graph.flows.values():
+        if flow.activity in active:
+            for category in flow.data_categories:
+                bringers.setdefault((flow.target, category), set()).add(flow.activity)
+    for activity in active.values():
+        reported: set[str] = set()
+        for flow in graph.flows_by_activity.get(activity.key, ()):
+            if not flow.source.startswith("system:"):
+                continue
+            for category in flow.data_categories:
+                if category in reported:
+                    continue
+                mine = _period(activity, category)
+                if mine is None:
+                    continue
+                for other_key in sorted(bringers.get((flow.source, category), ())):
+                    other = active[other_key]
+                    if other.key == activity.key:
+                        continue
+                    theirs = _period(other, category)
+                    if theirs is None or mine[1] <= theirs[1]:
+                        continue
+                    reported.add(category)
+                    yield Hit(
+                        entity("activity", activity.key),
+                        f"keeps {_category(graph, category)} for {mine[0]}, taken from "
+                        f"{graph.name_of(flow.source)} where activity `{other.key}` keeps it "
+                        f"for {theirs[0]}",
+                        detail=category,
+                    )
+                    break
+
+
+@rule("RETENTION-LAW-UNCITED")
+def retention_law_uncited(check: Check) -> Iterator[Hit]:
+    graph = check.graph
+    for activity in active_activities(graph):
+        for retention in activity.retention:
+            if retention.legal_source.strip():
+                continue
+            text = " ".join((retention.trigger, retention.criteria, retention.statement))
+            found = LEGAL_WORDS.search(text)
+            if found:
+                yield Hit(
+                    entity("activity", activity.key),
+                    f"retention of {_scope(graph, retention)} invokes {_quote(found.group(0))} "
+                    "but names no legal source",
+                    _detail(retention),
+                )
+
+
+def _period(activity: m.Activity, category: str) -> tuple[str, float] | None:
+    """The period an activity keeps a category for, and its length in days, if it has one."""
+    rules = [r for r in activity.retention if r.data_category == category]
+    if not rules:
+        rules = [r for r in activity.retention if r.data_category is None]
+    periods = [
+        (r.period, days)
+        for r in rules
+        if r.period and not r.indefinite and (days := days_in(r.period)) is not None
+    ]
+    return max(periods, key=lambda p: p[1]) if periods else None
+
+
+def _category(graph: RegistryGraph, key: str) -> str:
+    return f"{graph.category(key).label} ({key})"
+
+
+def _scope(graph: RegistryGraph, retention: m.Retention) -> str:
+    if retention.data_category is None:
+        return "all the activity's data"
+    return _category(graph, retention.data_category)
+
+
+def _detail(retention: m.Retention) -> str:
+    return retention.data_category or ALL
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > QUOTE_LIMIT:
+        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
+    return f'"{text}"'

@@ -20,7 +20,7 @@ from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, re
 from ropa.domain.vocabulary import Vocabularies
 from ropa.services.entities import decode, encode, new_row, scope_of
 from ropa.services.errors import NotFound
-from ropa.store.repository import NewRow, Repository
+from ropa.store.repository import Change, NewRow, Repository, StoredEntity, Write
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase name, the work done so far and the work in all."""
@@ -75,23 +75,45 @@ class DocumentService:
         self.repository = repository
         self.vocab = vocabularies
 
-    async def export(self, organisation: str | None = None) -> m.RegistryDocument:
+    async def export(
+        self, organisation: str | None = None, as_of: int | None = None
+    ) -> m.RegistryDocument:
         """The whole registry, or one organisation with the vocabulary terms it may use."""
-        return (await self.snapshot(organisation))[1]
+        return (await self.snapshot(organisation, as_of))[1]
 
-    async def snapshot(self, organisation: str | None = None) -> tuple[int, m.RegistryDocument]:
-        """The registry revision and the document, read in one consistent transaction."""
+    async def snapshot(
+        self, organisation: str | None = None, as_of: int | None = None
+    ) -> tuple[int, m.RegistryDocument]:
+        """The registry revision and the document, read in one consistent transaction.
+
+        With ``as_of``, the registry as it stood at that revision, rebuilt from the audit trail.
+        """
         async with self.repository.read_transaction():
             revision = await self.repository.revision()
-            if organisation is None:
-                rows = await self.repository.all_of(KINDS)
+            if as_of is not None:
+                if as_of > revision:
+                    raise NotFound(
+                        f"revision {as_of} is in the future: the registry is at {revision}"
+                    )
+                revision = as_of
+            scoped = [k for k in KINDS if k != "term"]
+            if as_of is None:
+                if organisation is None:
+                    rows = await self.repository.all_of(KINDS)
+                else:
+                    rows = await self.repository.all_of(["term"]) + await self.repository.all_of(
+                        scoped, scope=organisation
+                    )
+            elif organisation is None:
+                rows = await self.repository.as_of(as_of, KINDS)
             else:
-                if await self.repository.get("organisation", organisation) is None:
-                    raise NotFound(f"no organisation with key `{organisation}`")
-                scoped = [k for k in KINDS if k != "term"]
-                rows = await self.repository.all_of(["term"]) + await self.repository.all_of(
-                    scoped, scope=organisation
+                rows = await self.repository.as_of(as_of, ["term"]) + await self.repository.as_of(
+                    as_of, scoped, scope=organisation
                 )
+            if organisation is not None and not any(
+                r.kind == "organisation" and r.key == organisation for r in rows
+            ):
+                raise NotFound(f"no organisation with key `{organisation}`")
         collections: dict[str, list[m.Entity]] = {spec.collection: [] for spec in KINDS.values()}
         for row in rows:
             collections[KINDS[row.kind].collection].append(decode(row.kind, row.body))
@@ -106,6 +128,8 @@ class DocumentService:
         dry_run: bool = False,
         prune: bool = True,
         progress: Progress | None = None,
+        actor: str = "anonymous",
+        via: str = "import",
     ) -> ImportReport:
         entities = _entities(document)
         problems = [
@@ -116,18 +140,20 @@ class DocumentService:
         if problems:
             raise InvalidInput(problems)
         transaction: AbstractAsyncContextManager[object] = (
-            self.repository.read_transaction() if dry_run else self.repository.write_transaction()
+            self.repository.read_transaction()
+            if dry_run
+            else self.repository.write_transaction(actor, via)
         )
         try:
-            async with transaction as revision:
+            async with transaction as write:
                 plan = await self._plan(document, entities, prune)
                 if dry_run:
                     return ImportReport(dry_run=True, revision=None, changes=plan.report())
                 if not plan.changed:
                     raise _NothingToDo(plan.report())  # rolls back the revision it took
-                assert isinstance(revision, int)
-                await self._apply(plan, revision, progress)
-                return ImportReport(dry_run=False, revision=revision, changes=plan.report())
+                assert isinstance(write, Write)
+                await self._apply(plan, write, progress)
+                return ImportReport(dry_run=False, revision=write.revision, changes=plan.report())
         except _NothingToDo as nothing:
             return ImportReport(dry_run=False, revision=None, changes=nothing.changes)
 
@@ -167,17 +193,19 @@ class DocumentService:
         plan = _Plan()
         for key in pruned:
             plan.deleted.append(key)
+            plan.before[key] = stored[key]
         for _, row in rows:
             previous = stored.get((row.kind, row.key))
             if previous is None:
                 plan.created.append(row)
             elif previous.body != row.body:
                 plan.updated.append(dataclasses.replace(row, version=previous.version + 1))
+                plan.before[(row.kind, row.key)] = previous
             else:
                 plan.unchanged[row.kind] = plan.unchanged.get(row.kind, 0) + 1
         return plan
 
-    async def _apply(self, plan: _Plan, revision: int, progress: Progress | None) -> None:
+    async def _apply(self, plan: _Plan, write: Write, progress: Progress | None) -> None:
         total = len(plan.deleted) + 2 * len(plan.updated) + len(plan.created)
         done = 0
 
@@ -198,8 +226,9 @@ class DocumentService:
         rows = sorted(plan.updated + plan.created, key=lambda r: list(KINDS).index(r.kind))
         for start in range(0, len(rows), 2_000):
             batch = rows[start : start + 2_000]
-            await self.repository.insert(batch, revision)
+            await self.repository.insert(batch, write)
             step("writing", len(batch))
+        await self.repository.record(write, plan.changes())
 
 
 class _Plan:
@@ -208,6 +237,18 @@ class _Plan:
         self.updated: list[NewRow] = []
         self.deleted: list[tuple[str, str]] = []
         self.unchanged: dict[str, int] = {}
+        self.before: dict[tuple[str, str], StoredEntity] = {}
+
+    def changes(self) -> list[Change]:
+        """The plan as audit-trail entries."""
+        changes = [Change("create", r.kind, r.key, r.scope, None, r.body) for r in self.created]
+        for row in self.updated:
+            before = self.before[(row.kind, row.key)]
+            changes.append(Change("update", row.kind, row.key, row.scope, before.body, row.body))
+        for kind, key in self.deleted:
+            before = self.before[(kind, key)]
+            changes.append(Change("delete", kind, key, before.scope, before.body, None))
+        return changes
 
     @property
     def changed(self) -> bool:

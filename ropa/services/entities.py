@@ -25,7 +25,7 @@ from ropa.services.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from ropa.store.repository import NewRow, Repository, StoredEntity
+from ropa.store.repository import Change, NewRow, Repository, StoredEntity
 
 MAX_PAGE = 1000
 _encoder = msgspec.json.Encoder()
@@ -87,24 +87,32 @@ class EntityService:
         next_after = items[-1].key if len(items) == limit else None
         return Page(items, total, next_after)
 
-    async def create(self, entity: m.Entity) -> StoredEntity:
+    async def create(self, entity: m.Entity, actor: str = "anonymous") -> StoredEntity:
         self._check_intrinsic(entity)
-        async with self.repository.write_transaction() as revision:
+        async with self.repository.write_transaction(actor) as write:
             if await self.repository.get(entity.kind, entity.key) is not None:
                 raise Conflict(f"{a_label(entity.kind)} with key `{entity.key}` already exists")
             row = await self._checked_row(entity)
-            await self.repository.insert([row], revision)
+            await self.repository.insert([row], write)
+            await self.repository.record(
+                write, [Change("create", row.kind, row.key, row.scope, None, row.body)]
+            )
         return StoredEntity(entity.kind, entity.key, row.scope, row.body, 1)
 
     async def replace(
-        self, kind: str, key: str, entity: m.Entity, if_match: int | None
+        self,
+        kind: str,
+        key: str,
+        entity: m.Entity,
+        if_match: int | None,
+        actor: str = "anonymous",
     ) -> StoredEntity:
         if entity.key != key:
             raise InvalidInput(
                 [Problem("$.key", f"the body's key `{entity.key}` differs from the URL's `{key}`")]
             )
         self._check_intrinsic(entity)
-        async with self.repository.write_transaction() as revision:
+        async with self.repository.write_transaction(actor) as write:
             current = await self._current(kind, key, if_match)
             row = await self._checked_row(entity)
             if row.scope != current.scope and kind != "organisation":
@@ -117,13 +125,18 @@ class EntityService:
                         )
                     ]
                 )
-            version = await self.repository.update(row, revision, current.version)
+            version = await self.repository.update(row, write, current.version)
             if version is None:  # pragma: no cover - the write lock makes this unreachable
                 raise PreconditionFailed(f"{label(kind)} `{key}` changed meanwhile")
+            await self.repository.record(
+                write, [Change("update", kind, key, row.scope, current.body, row.body)]
+            )
         return StoredEntity(kind, key, row.scope, row.body, version)
 
-    async def delete(self, kind: str, key: str, if_match: int | None) -> None:
-        async with self.repository.write_transaction():
+    async def delete(
+        self, kind: str, key: str, if_match: int | None, actor: str = "anonymous"
+    ) -> None:
+        async with self.repository.write_transaction(actor) as write:
             current = await self._current(kind, key, if_match)
             # References to a term are indexed under its vocabulary, like built-in terms.
             target = current.scope if kind == "term" else kind
@@ -138,6 +151,9 @@ class EntityService:
                     ],
                 )
             await self.repository.delete(kind, [key], current.version)
+            await self.repository.record(
+                write, [Change("delete", kind, key, current.scope, current.body, None)]
+            )
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from ropa.store.tables import TABLES, EntityIndex, EntityRow, RegistryState
+from ropa.store.tables import TABLES, AuditEntry, EntityIndex, EntityRow, RegistryState
 
 BATCH = 500
 
@@ -41,6 +41,43 @@ class NewRow:
     version: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Write:
+    """The write transaction under way: the revision it commits as, who makes it, and when."""
+
+    revision: int
+    actor: str
+    via: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entity's change, as the audit trail records it."""
+
+    action: str
+    kind: str
+    key: str
+    scope: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    id: int
+    revision: int
+    at: dt.datetime
+    actor: str
+    via: str
+    action: str
+    kind: str
+    key: str
+    scope: str
+    before: str | None
+    after: str | None
+
+
 class Repository:
     """Entity rows on one engine."""
 
@@ -52,7 +89,9 @@ class Repository:
     # --- transactions --------------------------------------------------------------------
 
     @asynccontextmanager
-    async def write_transaction(self) -> AsyncIterator[int]:
+    async def write_transaction(
+        self, actor: str = "anonymous", via: str = "api"
+    ) -> AsyncIterator[Write]:
         """Serialise writers and yield the revision this transaction commits as."""
         if isinstance(self.engine, SQLiteEngine):
             transaction = self.engine.transaction(transaction_type=TransactionType.immediate)
@@ -66,7 +105,7 @@ class Repository:
             )
             if not rows:
                 raise RuntimeError("registry state row missing: run `ropa migrate`")
-            yield int(rows[0]["revision"])
+            yield Write(int(rows[0]["revision"]), actor, via, _now())
 
     @asynccontextmanager
     async def read_transaction(self) -> AsyncIterator[None]:
@@ -175,8 +214,8 @@ class Repository:
 
     # --- writes (inside write_transaction) -----------------------------------------------
 
-    async def insert(self, rows: list[NewRow], revision: int) -> None:
-        now = _now()
+    async def insert(self, rows: list[NewRow], write: Write) -> None:
+        now = write.at
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
             await EntityRow.insert(
@@ -189,14 +228,14 @@ class Repository:
                         version=r.version,
                         created_at=now,
                         updated_at=now,
-                        updated_revision=revision,
+                        updated_revision=write.revision,
                     )
                     for r in batch
                 )
             )
         await self._insert_index(rows)
 
-    async def update(self, row: NewRow, revision: int, expected_version: int | None) -> int | None:
+    async def update(self, row: NewRow, write: Write, expected_version: int | None) -> int | None:
         """Replace a row's body; the new version, or None when the row or version is gone."""
         condition = (EntityRow.kind == row.kind) & (EntityRow.key == row.key)
         if expected_version is not None:
@@ -207,8 +246,8 @@ class Repository:
                     EntityRow.body: row.body,
                     EntityRow.scope: row.scope,
                     EntityRow.version: EntityRow.version + 1,
-                    EntityRow.updated_at: _now(),
-                    EntityRow.updated_revision: revision,
+                    EntityRow.updated_at: write.at,
+                    EntityRow.updated_revision: write.revision,
                 }
             )
             .where(condition)
@@ -233,6 +272,26 @@ class Repository:
             await self._delete_index(kind, [g["key"] for g in gone])
         return deleted
 
+    async def record(self, write: Write, changes: list[Change]) -> None:
+        """Append the changes to the audit trail, in the write's transaction."""
+        entries = [
+            AuditEntry(
+                revision=write.revision,
+                at=write.at,
+                actor=write.actor,
+                via=write.via,
+                action=c.action,
+                kind=c.kind,
+                key=c.key,
+                scope=c.scope,
+                before=c.before,
+                after=c.after,
+            )
+            for c in changes
+        ]
+        for start in range(0, len(entries), BATCH):
+            await AuditEntry.insert(*entries[start : start + BATCH])
+
     async def _insert_index(self, rows: list[NewRow]) -> None:
         entries = [
             EntityIndex(kind=r.kind, key=r.key, field=field, value=value)
@@ -247,6 +306,64 @@ class Repository:
             await EntityIndex.delete().where(
                 (EntityIndex.kind == kind) & EntityIndex.key.is_in(keys[start : start + BATCH])
             )
+
+    # --- history ---------------------------------------------------------------------------
+
+    async def revision_at(self, moment: dt.datetime) -> int:
+        """The registry revision in force at ``moment`` (0 before the first change)."""
+        rows = await AuditEntry.raw(
+            "SELECT MAX(revision) AS revision FROM ropa_audit WHERE at <= {}", moment
+        )
+        return int(rows[0]["revision"] or 0) if rows else 0
+
+    async def as_of(
+        self, revision: int, kinds: Iterable[str], scope: str | None = None
+    ) -> list[StoredEntity]:
+        """Every entity of the given kinds as it stood at ``revision``, in key order."""
+        wanted = list(kinds)
+        placeholders = ", ".join("{}" for _ in wanted)
+        condition = f"a.after IS NOT NULL AND a.kind IN ({placeholders})"
+        args: list[object] = [revision, *wanted]
+        if scope is not None:
+            condition += " AND a.scope = {}"
+            args.append(scope)
+        rows = await AuditEntry.raw(
+            "SELECT a.kind, a.key, a.scope, a.after FROM ropa_audit a JOIN ("
+            "SELECT kind, key, MAX(id) AS id FROM ropa_audit WHERE revision <= {}"
+            " GROUP BY kind, key) latest ON a.id = latest.id"
+            f" WHERE {condition} ORDER BY a.kind, a.key",
+            *args,
+        )
+        return [StoredEntity(r["kind"], r["key"], r["scope"], r["after"], 0) for r in rows]
+
+    async def audit(
+        self,
+        *,
+        kind: str | None = None,
+        key: str | None = None,
+        actor: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        after_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditRecord]:
+        """Audit entries in the order they were written."""
+        query = AuditEntry.select()
+        for column, value in (
+            (AuditEntry.kind, kind),
+            (AuditEntry.key, key),
+            (AuditEntry.actor, actor),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if since is not None:
+            query = query.where(AuditEntry.at >= since)
+        if until is not None:
+            query = query.where(AuditEntry.at <= until)
+        if after_id is not None:
+            query = query.where(AuditEntry.id > after_id)
+        rows = await query.order_by(AuditEntry.id).limit(limit)
+        return [AuditRecord(**row) for row in rows]
 
 
 def _now() -> dt.datetime:

@@ -33,4 +33,22 @@ class EntityIndex(Table, tablename="ropa_entity_index"):
     value = Varchar(length=160)
 
 
-TABLES: tuple[type[Table], ...] = (RegistryState, EntityRow, EntityIndex)
+class AuditEntry(Table, tablename="ropa_audit"):
+    """Append-only: every committed change with who made it and the body before and after.
+
+    Triggers made by migration 0003 refuse UPDATE and DELETE on this table on both engines.
+    """
+
+    revision = BigInt()
+    at = Timestamptz()
+    actor = Varchar(length=200)
+    via = Varchar(length=16)
+    action = Varchar(length=16)
+    kind = Varchar(length=32)
+    key = Varchar(length=128)
+    scope = Varchar(length=128, default="")
+    before = Text(null=True, default=None)
+    after = Text(null=True, default=None)
+
+
+TABLES: tuple[type[Table], ...] = (RegistryState, EntityRow, EntityIndex, AuditEntry)

@@ -1,0 +1,300 @@
+"""Lawful basis, Art 9 and Art 10: each rule fires on one change to the clean registry, not on its
+twin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ropa.rules import catalogue
+from tests.rules.harness import Change, changed, findings, item
+
+CONSENT = {
+    "basis": "consent",
+    "consent_record": "consent-log table in the relay database",
+    "consent_withdrawal": "Settings > Privacy in the app",
+}
+LI = {
+    "basis": "legitimate_interests",
+    "interest": "Detecting abuse of the push relay",
+    "lia_reference": "LIA-2026-03",
+}
+DE_LAW = {"title": "Telekommunikationsgesetz", "jurisdiction": "DE", "provision": "§ 164"}
+US_LAW = {"title": "47 CFR 9.16 (dispatchable location)", "jurisdiction": "US"}
+HEALTH_LAW = {"title": "Sozialgesetzbuch V", "jurisdiction": "DE"}
+
+
+def _push(**fields: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        item(data, "activities", "push").update(fields)
+
+    return change
+
+
+def _bases(*entries: dict[str, Any]) -> Change:
+    return _push(lawful_bases=list(entries))
+
+
+def _processing(*categories: str) -> Change:
+    """The push activity also processes these data categories."""
+
+    def change(data: dict[str, Any]) -> None:
+        item(data, "activities", "push")["data_categories"].extend(categories)
+
+    return change
+
+
+def _term(key: str, **flags: bool) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        data["terms"] = [{"key": key, "vocabulary": "data_category", "label": key.title(), **flags}]
+
+    return change
+
+
+def _consent(**fields: str) -> dict[str, Any]:
+    return {**CONSENT, **fields}
+
+
+def _li(**fields: str) -> dict[str, Any]:
+    return {**LI, **fields}
+
+
+def _obligation(basis: str = "legal_obligation", **law: str) -> dict[str, Any]:
+    return {"basis": basis, "law": law} if law else {"basis": basis}
+
+
+_RETIRED = _push(status="retired")
+_CONTRACT = {"basis": "contract"}
+
+FIRES = [
+    pytest.param(
+        "LAWFUL-BASIS-MISSING",
+        [_bases()],
+        ["LAWFUL-BASIS-MISSING@activity:push"],
+        id="no-basis",
+    ),
+    pytest.param(
+        "CONSENT-WITHOUT-RECORD",
+        [_bases(_consent(consent_record=""))],
+        ["CONSENT-WITHOUT-RECORD@activity:push"],
+        id="consent-without-record",
+    ),
+    pytest.param(
+        "CONSENT-WITHOUT-RECORD",
+        [_bases(_consent(consent_record="  ")), _push(art9_condition="explicit_consent")],
+        ["CONSENT-WITHOUT-RECORD@activity:push"],
+        id="consent-and-explicit-consent-one-finding",
+    ),
+    pytest.param(
+        "CONSENT-WITHOUT-RECORD",
+        [_processing("health_data"), _push(art9_condition="explicit_consent")],
+        ["CONSENT-WITHOUT-RECORD@activity:push/explicit_consent"],
+        id="explicit-consent-with-contract-basis",
+    ),
+    pytest.param(
+        "CONSENT-NO-WITHDRAWAL",
+        [_bases(_consent(consent_withdrawal=" "))],
+        ["CONSENT-NO-WITHDRAWAL@activity:push"],
+        id="consent-without-withdrawal",
+    ),
+    pytest.param(
+        "LI-WITHOUT-LIA",
+        [_bases(_CONTRACT, _li(lia_reference=""))],
+        ["LI-WITHOUT-LIA@activity:push"],
+        id="li-without-lia",
+    ),
+    pytest.param(
+        "LI-INTEREST-UNSTATED",
+        [_bases(_li(interest="   "))],
+        ["LI-INTEREST-UNSTATED@activity:push"],
+        id="li-interest-blank",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-LAW-UNCITED",
+        [_bases(_obligation())],
+        ["LEGAL-OBLIGATION-LAW-UNCITED@activity:push/legal_obligation"],
+        id="legal-obligation-no-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-LAW-UNCITED",
+        [_bases(_obligation(**DE_LAW), _obligation("public_task", title=" ", jurisdiction="DE"))],
+        ["LEGAL-OBLIGATION-LAW-UNCITED@activity:push/public_task"],
+        id="public-task-law-untitled",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_bases(_obligation(**US_LAW))],
+        ["LEGAL-OBLIGATION-NON-EU-LAW@activity:push/legal_obligation"],
+        id="legal-obligation-us-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_bases(_obligation("public_task", title="Data Protection Act 2018", jurisdiction="GB"))],
+        ["LEGAL-OBLIGATION-NON-EU-LAW@activity:push/public_task"],
+        id="public-task-uk-law",
+    ),
+    pytest.param(
+        "SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION",
+        [_processing("health_data")],
+        ["SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION@activity:push"],
+        id="health-data-no-condition",
+    ),
+    pytest.param(
+        "SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION",
+        [_term("union_dues", special=True), _processing("union_dues")],
+        ["SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION@activity:push"],
+        id="keepers-special-term-no-condition",
+    ),
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [_processing("health_data"), _push(art9_condition="health_social_care")],
+        ["ART9-CONDITION-LAW-UNCITED@activity:push"],
+        id="health-care-condition-no-law",
+    ),
+    pytest.param(
+        "ART9-CONDITION-WITHOUT-SPECIAL-DATA",
+        [_push(art9_condition="explicit_consent")],
+        ["ART9-CONDITION-WITHOUT-SPECIAL-DATA@activity:push"],
+        id="condition-without-special-data",
+    ),
+    pytest.param(
+        "CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION",
+        [_processing("criminal_offence_data")],
+        ["CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION@activity:push"],
+        id="criminal-data-no-authority",
+    ),
+    pytest.param(
+        "CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION",
+        [_term("fraud_convictions", criminal=True), _processing("fraud_convictions")],
+        ["CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION@activity:push"],
+        id="keepers-criminal-term-no-authority",
+    ),
+]
+
+SILENT = [
+    pytest.param("LAWFUL-BASIS-MISSING", [_bases(), _RETIRED], id="retired"),
+    pytest.param(
+        "LAWFUL-BASIS-MISSING", [_bases({"basis": "vital_interests"})], id="one-basis-no-support"
+    ),
+    pytest.param("CONSENT-WITHOUT-RECORD", [_bases(_consent())], id="consent-with-record"),
+    pytest.param(
+        "CONSENT-WITHOUT-RECORD",
+        [_bases(_CONTRACT, _consent()), _push(art9_condition="explicit_consent")],
+        id="explicit-consent-covered-by-consent-record",
+    ),
+    pytest.param(
+        "CONSENT-NO-WITHDRAWAL",
+        [_bases(_consent(consent_record=""))],
+        id="withdrawal-given-record-missing",
+    ),
+    pytest.param(
+        "CONSENT-NO-WITHDRAWAL",
+        [_push(art9_condition="explicit_consent")],
+        id="explicit-consent-without-consent-basis",
+    ),
+    pytest.param("LI-WITHOUT-LIA", [_bases(_li(interest=""))], id="lia-given-interest-missing"),
+    pytest.param("LI-WITHOUT-LIA", [_bases(_li(), _consent())], id="li-beside-consent"),
+    pytest.param(
+        "LI-INTEREST-UNSTATED", [_bases(_li(lia_reference=""))], id="interest-given-lia-missing"
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-LAW-UNCITED", [_bases(_obligation(**DE_LAW))], id="de-law-cited"
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-LAW-UNCITED",
+        [_bases({"basis": "vital_interests"})],
+        id="vital-interests-needs-no-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW", [_bases(_obligation(**DE_LAW))], id="member-state-law"
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_bases(_obligation(title="EECC (Directive 2018/1972) Art 109", jurisdiction="EU"))],
+        id="eu-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_bases(_obligation(title="Ekomloven", jurisdiction="NO"))],
+        id="eea-not-eu-law",
+    ),
+    pytest.param("LEGAL-OBLIGATION-NON-EU-LAW", [_bases(_obligation())], id="no-law-at-all"),
+    pytest.param(
+        "SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION",
+        [_processing("health_data"), _push(art9_condition="explicit_consent")],
+        id="health-data-with-condition",
+    ),
+    pytest.param(
+        "SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION",
+        [_term("union_dues"), _processing("union_dues")],
+        id="keepers-ordinary-term",
+    ),
+    pytest.param(
+        "SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION",
+        [_processing("criminal_offence_data")],
+        id="criminal-data-is-not-art9",
+    ),
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [
+            _processing("health_data"),
+            _push(art9_condition="health_social_care", art9_law=HEALTH_LAW),
+        ],
+        id="health-care-condition-with-law",
+    ),
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [_processing("health_data"), _push(art9_condition="explicit_consent")],
+        id="condition-needing-no-law",
+    ),
+    pytest.param(
+        "ART9-CONDITION-WITHOUT-SPECIAL-DATA",
+        [_processing("biometric_data"), _push(art9_condition="explicit_consent")],
+        id="condition-with-special-data",
+    ),
+    pytest.param(
+        "CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION",
+        [
+            _processing("criminal_offence_data"),
+            _push(art10_authority="§ 100 TKG, under the Bundesnetzagentur's supervision"),
+        ],
+        id="criminal-data-with-authority",
+    ),
+    pytest.param(
+        "CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION",
+        [_processing("health_data"), _push(art9_condition="explicit_consent")],
+        id="special-data-is-not-criminal",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "changes", "expected"), FIRES)
+def test_rule_fires(rule: str, changes: list[Change], expected: list[str]) -> None:
+    assert [f.id for f in findings(changed(*changes), rule)] == expected
+
+
+@pytest.mark.parametrize(("rule", "changes"), SILENT)
+def test_near_twin_stays_silent(rule: str, changes: list[Change]) -> None:
+    assert [f.id for f in findings(changed(*changes), rule)] == []
+
+
+def test_every_rule_of_the_theme_has_a_row_and_a_twin() -> None:
+    theme = {r.id for r in catalogue().values() if r.theme == "lawful_basis"}
+    assert {p.values[0] for p in FIRES} == theme
+    assert {p.values[0] for p in SILENT} == theme
+
+
+def test_messages_name_what_was_found() -> None:
+    (foreign,) = findings(changed(_bases(_obligation(**US_LAW))), "LEGAL-OBLIGATION-NON-EU-LAW")
+    assert "47 CFR 9.16" in foreign.message and "(US)" in foreign.message
+    (special,) = findings(
+        changed(_processing("health_data", "biometric_data")),
+        "SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION",
+    )
+    assert "health_data" in special.message and "biometric_data" in special.message
+    (uncited,) = findings(
+        changed(_processing("health_data"), _push(art9_condition="health_social_care")),
+        "ART9-CONDITION-LAW-UNCITED",
+    )
+    assert "9(2)(h)" in uncited.message
