@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -57,6 +58,8 @@ class RegistryGraph:
     subject_categories: dict[str, DataSubjectCategory | m.Term]
     flows_by_activity: dict[str, list[m.Flow]] = field(default_factory=dict)
     activities_by_system: dict[str, list[str]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Data derived once per graph by the rules' shared helpers (see ``ropa.rules.common``)."""
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -98,9 +101,9 @@ class RegistryGraph:
         return self.categories.get(key) or CategoryInfo(key, key)
 
     def flow_edges(self) -> Iterator[tuple[str, str, m.Flow]]:
-        for source, target, data in self.graph.edges(data=True):
-            if data["kind"] == "flow":
-                yield source, target, data["flow"]
+        """(source node, target node, flow) for every flow edge of the graph."""
+        for flow in self.flows.values():
+            yield flow.source, flow.target, flow
 
 
 _COLLECTIONS = {
@@ -130,72 +133,73 @@ def _info(entry: DataCategory) -> CategoryInfo:
     )
 
 
-def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
-    graph = nx.MultiDiGraph()
-    organisations = {o.key: o for o in document.organisations}
-    activities = {a.key: a for a in document.activities}
-    systems = {s.key: s for s in document.systems}
-    parties = {p.key: p for p in document.parties}
-    flows = {f.key: f for f in document.flows}
+Node = tuple[str, dict[str, Any]]
+Edge = tuple[str, str, str, dict[str, Any]]
 
-    graph.add_nodes_from(
-        (node_id("organisation", key), {"kind": "organisation", "entity": o})
-        for key, o in organisations.items()
-    )
-    graph.add_nodes_from(
-        (
-            node_id("activity", key),
-            {"kind": "activity", "entity": a, "organisation": a.organisation},
+
+def graph_elements(document: m.RegistryDocument) -> tuple[list[Node], list[Edge]]:
+    """The nodes and keyed edges of a registry's graph, with their attributes."""
+    nodes: list[Node] = [
+        (node_id("organisation", o.key), {"kind": "organisation", "entity": o})
+        for o in document.organisations
+    ]
+    for kind, entities in (
+        ("activity", document.activities),
+        ("system", document.systems),
+        ("party", document.parties),
+    ):
+        nodes.extend(
+            (node_id(kind, e.key), {"kind": kind, "entity": e, "organisation": e.organisation})
+            for e in entities
         )
-        for key, a in activities.items()
-    )
-    graph.add_nodes_from(
-        (node_id("system", key), {"kind": "system", "entity": s, "organisation": s.organisation})
-        for key, s in systems.items()
-    )
-    graph.add_nodes_from(
-        (node_id("party", key), {"kind": "party", "entity": p, "organisation": p.organisation})
-        for key, p in parties.items()
-    )
-
-    flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
-    graph.add_edges_from(
-        (
-            flow.source,
-            flow.target,
-            flow.key,
-            {"kind": "flow", "flow": flow, "activity": flow.activity},
-        )
-        for flow in flows.values()
-    )
-    for flow in flows.values():
-        flows_by_activity[flow.activity].append(flow)
-
-    activities_by_system: dict[str, list[str]] = defaultdict(list)
-    for activity in activities.values():
+    edges: list[Edge] = [
+        (f.source, f.target, f.key, {"kind": "flow", "flow": f, "activity": f.activity})
+        for f in document.flows
+    ]
+    for activity in document.activities:
         source = node_id("activity", activity.key)
-        for system in activity.systems:
-            graph.add_edge(source, node_id("system", system), f"uses:{system}", kind="uses")
-            activities_by_system[system].append(activity.key)
-        for party in activity.recipients or ():
-            graph.add_edge(source, node_id("party", party), f"recipient:{party}", kind="recipient")
-    for system in systems.values():
-        if system.operator:
-            graph.add_edge(
-                node_id("party", system.operator),
-                node_id("system", system.key),
-                "operates",
-                kind="operates",
-            )
-    for party in parties.values():
-        if party.sub_processor_of:
-            graph.add_edge(
-                node_id("party", party.sub_processor_of),
-                node_id("party", party.key),
-                "sub_processor",
-                kind="sub_processor",
-            )
+        edges.extend(
+            (source, node_id("system", s), f"uses:{s}", {"kind": "uses"}) for s in activity.systems
+        )
+        edges.extend(
+            (source, node_id("party", p), f"recipient:{p}", {"kind": "recipient"})
+            for p in activity.recipients or ()
+        )
+    edges.extend(
+        (node_id("party", s.operator), node_id("system", s.key), "operates", {"kind": "operates"})
+        for s in document.systems
+        if s.operator
+    )
+    edges.extend(
+        (
+            node_id("party", p.sub_processor_of),
+            node_id("party", p.key),
+            "sub_processor",
+            {"kind": "sub_processor"},
+        )
+        for p in document.parties
+        if p.sub_processor_of
+    )
+    return nodes, edges
 
+
+def assemble(nodes: list[Node], edges: list[Edge]) -> nx.MultiDiGraph:
+    """The networkx graph of the given elements: the part of a build networkx does alone."""
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    return graph
+
+
+def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
+    graph = assemble(*graph_elements(document))
+    flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
+    for flow in document.flows:
+        flows_by_activity[flow.activity].append(flow)
+    activities_by_system: dict[str, list[str]] = defaultdict(list)
+    for activity in document.activities:
+        for system in activity.systems:
+            activities_by_system[system].append(activity.key)
     subject_categories: dict[str, DataSubjectCategory | m.Term] = dict(
         vocab.data_subject_categories
     )
@@ -207,12 +211,12 @@ def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGr
         document=document,
         vocab=vocab,
         graph=graph,
-        organisations=organisations,
-        activities=activities,
+        organisations={o.key: o for o in document.organisations},
+        activities={a.key: a for a in document.activities},
         processor_records={r.key: r for r in document.processor_records},
-        systems=systems,
-        parties=parties,
-        flows=flows,
+        systems={s.key: s for s in document.systems},
+        parties={p.key: p for p in document.parties},
+        flows={f.key: f for f in document.flows},
         waivers={w.key: w for w in document.waivers},
         categories=_categories(document, vocab),
         subject_categories=subject_categories,

@@ -6,6 +6,7 @@ categories, recipients, security measures; the processor record.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -68,23 +69,27 @@ def _words(text: str) -> str:
 
 
 _VAGUE_BY_LENGTH = sorted({_words(phrase) for phrase in VAGUE_PURPOSES}, key=len, reverse=True)
+# One pass over a purpose: alternatives are tried longest first at each position.
+_VAGUE_PATTERN = re.compile(
+    "|".join(rf"(?<!\S){re.escape(phrase)}(?!\S)" for phrase in _VAGUE_BY_LENGTH)
+)
 
 
-def vague_phrases(purpose: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def vague_phrases(purpose: str) -> tuple[str, ...]:
     """The vague phrases a purpose consists essentially of; empty when it says more than them.
 
     A vague phrase inside a specific sentence ("analytics of call quality to tune codec
     selection per network") does not make the purpose vague: only what is left once the vague
     phrases are taken out decides, and it must hold ``MEANINGFUL_WORDS`` meaningful words.
     """
-    rest = _words(purpose)
-    found = []
-    for phrase in _VAGUE_BY_LENGTH:
-        rest, count = re.subn(rf"(?<!\S){re.escape(phrase)}(?!\S)", " ", rest)
-        if count:
-            found.append(phrase)
+    words = _words(purpose)
+    found = tuple(sorted(set(_VAGUE_PATTERN.findall(words)), key=_VAGUE_BY_LENGTH.index))
+    if not found:
+        return ()
+    rest = _VAGUE_PATTERN.sub(" ", words)
     meaningful = [word for word in rest.split() if word not in FILLER_WORDS]
-    return found if found and len(meaningful) < MEANINGFUL_WORDS else []
+    return found if len(meaningful) < MEANINGFUL_WORDS else ()
 
 
 def _blank(text: str | None) -> bool:

@@ -88,8 +88,16 @@ def screen(graph: RegistryGraph, activity: m.Activity) -> Screening:
     content count towards 4, location data towards 3, vulnerable data subjects towards 7 and
     automated decisions with legal or similar effect towards 2. Art 35(3) cases: an indicator
     with ``art35_3`` set, such automated decisions (a), and special or criminal data together
-    with the ``large_scale`` indicator (b).
+    with the ``large_scale`` indicator (b). Computed once per activity and graph: three rules
+    read it.
     """
+    memo: dict[str, Screening] = graph.memo.setdefault("dpia_screening", {})
+    if activity.key not in memo:
+        memo[activity.key] = _screen(graph, activity)
+    return memo[activity.key]
+
+
+def _screen(graph: RegistryGraph, activity: m.Activity) -> Screening:
     found = Screening()
     vocab = graph.vocab.dpia_criteria
     for key in dict.fromkeys(activity.risk_indicators):

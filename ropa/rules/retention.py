@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -137,6 +138,11 @@ def retention_law_uncited(check: Check) -> Iterator[Hit]:
                 )
 
 
+@functools.lru_cache(maxsize=65536)
+def _days(period: str) -> float | None:
+    return days_in(period)
+
+
 def _period(activity: m.Activity, category: str) -> tuple[str, float] | None:
     """The period an activity keeps a category for, and its length in days, if it has one."""
     rules = [r for r in activity.retention if r.data_category == category]
@@ -145,7 +151,7 @@ def _period(activity: m.Activity, category: str) -> tuple[str, float] | None:
     periods = [
         (r.period, days)
         for r in rules
-        if r.period and not r.indefinite and (days := days_in(r.period)) is not None
+        if r.period and not r.indefinite and (days := _days(r.period)) is not None
     ]
     return max(periods, key=lambda p: p[1]) if periods else None
 

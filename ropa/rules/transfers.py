@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ropa.domain import model as m
 from ropa.domain.vocabulary import AdequacyDecision, TransferMechanism
 from ropa.graph import RegistryGraph
-from ropa.rules.common import active_activities, entity, outside_eea
+from ropa.rules.common import entity, judged_flows, outside_eea
 from ropa.rules.engine import Check, Hit, rule
 
 US = "US"
@@ -41,10 +41,9 @@ SCC_MODULES = {
 # --- what the rules share ----------------------------------------------------------------
 
 
-def _judged_flows(graph: RegistryGraph) -> Iterator[m.Flow]:
-    """Flows of activities that are not retired, in the registry's order."""
-    judged = {activity.key for activity in active_activities(graph)}
-    return (flow for flow in graph.flows.values() if flow.activity in judged)
+def _judged_flows(graph: RegistryGraph) -> list[m.Flow]:
+    """Flows of activities that are not retired."""
+    return judged_flows(graph)
 
 
 def _declared(graph: RegistryGraph) -> Iterator[tuple[m.Flow, m.Transfer]]:

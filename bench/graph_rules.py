@@ -1,0 +1,104 @@
+"""Graph build, full rule run and lineage queries on synthetic registries, beside networkx alone.
+
+    python -m bench.graph_rules [--sizes 1000 10000 50000] [--repeat 3]
+
+The baseline is networkx alone building the same graph: the same nodes and keyed edges with
+the same attributes, prepared beforehand, handed to ``add_nodes_from``/``add_edges_from`` in
+the same run. Validation (graph build plus every rule) is judged against it, never against a
+fixed number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.synthetic import generate
+from ropa.domain.vocabulary import builtin
+from ropa.graph import assemble, build_graph, graph_elements
+from ropa.lineage import category_lineage, party_impact
+from ropa.rules import evaluate
+
+ON = dt.date(2026, 11, 22)
+
+
+def _best(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def measure(activities: int, repeat: int) -> dict[str, float | int]:
+    document = generate(activities)
+    vocab = builtin()
+    nodes, edges = graph_elements(document)
+    graph = build_graph(document, vocab)
+    findings = evaluate(graph, ON)
+    category = max(
+        graph.categories, key=lambda c: sum(c in f.data_categories for f in document.flows[:2000])
+    )
+    party = document.parties[0].key
+    return {
+        "activities": len(document.activities),
+        "systems": len(document.systems),
+        "flows": len(document.flows),
+        "findings": len(findings),
+        "bare": _best(lambda: assemble(nodes, edges), repeat),
+        "build": _best(lambda: build_graph(document, vocab), repeat),
+        "rules": _best(lambda: evaluate(graph, ON), repeat),
+        "lineage": _best(lambda: category_lineage(graph, category), repeat),
+        "impact": _best(lambda: party_impact(graph, party), repeat),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    table = Table(title="graph, rules and lineage (seconds, best of repeats)")
+    for column in (
+        "activities",
+        "systems",
+        "flows",
+        "findings",
+        "networkx alone",
+        "graph build",
+        "full rule run",
+        "validation (build+rules)",
+        "x networkx",
+        "lineage",
+        "impact",
+    ):
+        table.add_column(column, justify="right")
+    for size in args.sizes:
+        r = measure(size, args.repeat)
+        validation = float(r["build"]) + float(r["rules"])
+        table.add_row(
+            f"{r['activities']:,}",
+            f"{r['systems']:,}",
+            f"{r['flows']:,}",
+            f"{r['findings']:,}",
+            f"{r['bare']:.3f}",
+            f"{r['build']:.3f}",
+            f"{r['rules']:.3f}",
+            f"{validation:.3f}",
+            f"{validation / float(r['bare']):.1f}",
+            f"{r['lineage']:.4f}",
+            f"{r['impact']:.4f}",
+        )
+    Console(width=200).print(table)
+
+
+if __name__ == "__main__":
+    main()
