@@ -94,7 +94,7 @@ def postgres_url() -> Iterator[str | None]:
 
 
 async def _reset_postgres(engine: Engine) -> None:
-    await engine.run_ddl("TRUNCATE ropa_entity, ropa_entity_index")
+    await engine.run_ddl("TRUNCATE ropa_entity, ropa_entity_index, ropa_audit")
     await engine.run_ddl("UPDATE ropa_registry SET revision = 0")
 
 

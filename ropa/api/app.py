@@ -19,6 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.entities import entity_router
 from ropa.api.findings import findings_router
+from ropa.api.history import diff_registry, list_audit
 from ropa.api.problems import exception_handlers
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         include_in_schema=False,
     )
     app = Litestar(
-        route_handlers=[api, health, vocabularies, assets],
+        route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets],
         lifespan=[lifespan],
         before_request=_strict_json,
         exception_handlers=exception_handlers(),

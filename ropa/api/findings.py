@@ -19,9 +19,10 @@ from ropa.lineage import (
     erasure_parties,
     party_impact,
 )
-from ropa.rules import Severity
+from ropa.rules import Severity, evaluate
 from ropa.services.errors import NotFound
 from ropa.services.findings import FindingsReport, report
+from ropa.services.history import resolve_moment
 
 Organisation = Annotated[
     str | None, Parameter(description="Only this organisation.", max_length=128)
@@ -51,11 +52,29 @@ async def list_findings(
     ] = True,
     on: Annotated[
         dt.date | None,
-        Parameter(description="Judge the registry as on this day (default: today)."),
+        Parameter(
+            description="Judge the registry as on this day (default: today, or the day of `as_of`)."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        Parameter(
+            description="The findings of the registry as it stood at this revision number or "
+            "ISO 8601 date or time.",
+            max_length=40,
+        ),
     ] = None,
 ) -> FindingsReport:
-    day = on or today()
-    revision, graph, findings = await services_of(request).findings.findings(day)
+    services = services_of(request)
+    if as_of is None:
+        day = on or today()
+        revision, graph, findings = await services.findings.findings(day)
+    else:
+        past = await resolve_moment(services.repository, as_of)
+        revision, graph = await services.findings.graph_as_of(past)
+        moment = await services.repository.revision_moment(revision)
+        day = on or (moment.date() if moment else today())
+        findings = evaluate(graph, day)
     return report(
         graph,
         findings,

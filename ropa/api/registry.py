@@ -14,6 +14,7 @@ from ropa.api.problems import problem_responses
 from ropa.domain.model import RegistryDocument
 from ropa.render.document import dump_document, format_of, parse_document
 from ropa.services.documents import ImportReport
+from ropa.services.history import resolve_moment
 
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
@@ -32,10 +33,18 @@ async def export_registry(
         str | None, Parameter(description="Only this organisation.", max_length=128)
     ] = None,
     format: Annotated[Literal["json", "yaml"], Parameter(description="Document format.")] = "yaml",
+    as_of: Annotated[
+        str | None,
+        Parameter(
+            description="The registry as it stood at this revision number or ISO 8601 "
+            "date or time, rebuilt from the audit trail.",
+            max_length=40,
+        ),
+    ] = None,
 ) -> Response[RegistryDocument]:
     services = services_of(request)
-    document = await services.documents.export(organisation)
-    revision = await services.repository.revision()
+    past = await resolve_moment(services.repository, as_of) if as_of is not None else None
+    revision, document = await services.documents.snapshot(organisation, as_of=past)
     name = f"ropa-{organisation or 'registry'}.{format}"
     return Response(
         content=dump_document(document, format),

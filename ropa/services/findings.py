@@ -91,6 +91,11 @@ class FindingsService:
                 self._graph = (revision, build_graph(document, self.vocab))
             return self._graph
 
+    async def graph_as_of(self, revision: int) -> tuple[int, RegistryGraph]:
+        """The graph of the registry as it stood at a past revision (not cached)."""
+        revision, document = await self.documents.snapshot(as_of=revision)
+        return revision, build_graph(document, self.vocab)
+
     async def findings(self, on: dt.date) -> tuple[int, RegistryGraph, list[Finding]]:
         revision, graph = await self.graph()
         cached = self._findings

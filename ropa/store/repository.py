@@ -316,6 +316,16 @@ class Repository:
         )
         return int(rows[0]["revision"] or 0) if rows else 0
 
+    async def revision_moment(self, revision: int) -> dt.datetime | None:
+        """When ``revision`` was committed (None for revision 0 or one not yet made)."""
+        rows = await AuditEntry.raw(
+            "SELECT MAX(at) AS at FROM ropa_audit WHERE revision = {}", revision
+        )
+        value = rows[0]["at"] if rows else None
+        if isinstance(value, str):  # SQLite returns aggregates of timestamps as text
+            value = dt.datetime.fromisoformat(value)
+        return value
+
     async def as_of(
         self, revision: int, kinds: Iterable[str], scope: str | None = None
     ) -> list[StoredEntity]:

@@ -1,0 +1,85 @@
+"""The audit trail and the differences between two moments of the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import Parameter, QueryParameter
+
+from ropa.api.entities import services_of
+from ropa.api.problems import problem_responses
+from ropa.services.history import (
+    AuditPage,
+    RegistryDiff,
+    audit_page,
+    diff_documents,
+    resolve_moment,
+)
+
+Moment = Annotated[
+    str,
+    Parameter(
+        description="A registry revision number, or an ISO 8601 date or time (UTC if no zone).",
+        max_length=40,
+    ),
+]
+
+
+@get(
+    "/api/v1/audit",
+    operation_id="list_audit",
+    summary="The audit trail",
+    description="Every committed change in the order it was made: who, when, which entity, "
+    "and its body before and after. Append-only: there is no way to change it.",
+    tags=["history"],
+    responses=problem_responses(400),
+)
+async def list_audit(
+    request: Request[Any, Any, Any],
+    kind: Annotated[str | None, Parameter(description="Entity kind.", max_length=32)] = None,
+    key: Annotated[str | None, Parameter(description="Entity key.", max_length=128)] = None,
+    actor: Annotated[str | None, Parameter(description="Who made it.", max_length=200)] = None,
+    since: Annotated[dt.datetime | None, Parameter(description="At or after.")] = None,
+    until: Annotated[dt.datetime | None, Parameter(description="At or before.")] = None,
+    after: Annotated[
+        int | None, Parameter(description="Continue after this entry id.", ge=0)
+    ] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000, description="Page size.")] = 100,
+) -> AuditPage:
+    records = await services_of(request).repository.audit(
+        kind=kind, key=key, actor=actor, since=since, until=until, after_id=after, limit=limit
+    )
+    return audit_page(records, limit)
+
+
+@get(
+    "/api/v1/registry/diff",
+    operation_id="diff_registry",
+    summary="What changed between two moments",
+    description="Entities created, updated (with the fields that changed) and deleted between "
+    "two revisions or times; `to` defaults to now.",
+    tags=["history"],
+    responses=problem_responses(400, 404),
+)
+async def diff_registry(
+    request: Request[Any, Any, Any],
+    from_: Annotated[
+        str, QueryParameter(name="from", description="The earlier moment.", max_length=40)
+    ],
+    to: Annotated[str | None, Parameter(description="The later moment.", max_length=40)] = None,
+    organisation: Annotated[
+        str | None, Parameter(description="Only this organisation.", max_length=128)
+    ] = None,
+) -> RegistryDiff:
+    services = services_of(request)
+    start = await resolve_moment(services.repository, from_, "from")
+    end = (
+        await resolve_moment(services.repository, to, "to")
+        if to is not None
+        else await services.repository.revision()
+    )
+    _, before = await services.documents.snapshot(organisation, as_of=start)
+    _, after = await services.documents.snapshot(organisation, as_of=end)
+    return diff_documents(before, after, start, end)

@@ -1,0 +1,121 @@
+"""The registry's past: moments named by revision or time, audit entries, and differences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import msgspec
+
+from ropa.domain import model as m
+from ropa.domain.kinds import KINDS
+from ropa.domain.validation import InvalidInput, Problem
+from ropa.store.repository import AuditRecord, Repository
+
+_REVISION = re.compile(r"^\d{1,18}$")
+
+
+async def resolve_moment(repository: Repository, value: str, name: str = "as_of") -> int:
+    """A registry revision from ``value``: a revision number, or an ISO 8601 date or time."""
+    text = value.strip()
+    if _REVISION.match(text):
+        return int(text)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            [Problem(f"query.{name}", "give a revision number or an ISO 8601 date or time")],
+            400,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    if len(text) == 10:  # a date: the registry as it stood at the end of that day
+        moment += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+    return await repository.revision_at(moment)
+
+
+class AuditItem(msgspec.Struct, kw_only=True):
+    id: int
+    revision: int
+    at: dt.datetime
+    actor: str
+    via: str
+    action: str
+    kind: str
+    key: str
+    organisation: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPage(msgspec.Struct, kw_only=True):
+    items: list[AuditItem]
+    next_after: int | None
+
+
+def audit_page(records: list[AuditRecord], limit: int) -> AuditPage:
+    items = [
+        AuditItem(
+            id=r.id,
+            revision=r.revision,
+            at=r.at,
+            actor=r.actor,
+            via=r.via,
+            action=r.action,
+            kind=r.kind,
+            key=r.key,
+            organisation=r.scope,
+            before=msgspec.json.decode(r.before) if r.before else None,
+            after=msgspec.json.decode(r.after) if r.after else None,
+        )
+        for r in records
+    ]
+    return AuditPage(items=items, next_after=items[-1].id if len(items) == limit else None)
+
+
+class EntityChange(msgspec.Struct, kw_only=True):
+    collection: str
+    key: str
+    change: str
+    """created, updated or deleted."""
+    fields: list[str]
+    """Top-level fields that differ (all of them for a created or deleted entity)."""
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class RegistryDiff(msgspec.Struct, kw_only=True):
+    from_revision: int
+    to_revision: int
+    changes: list[EntityChange]
+
+
+def diff_documents(
+    before: m.RegistryDocument, after: m.RegistryDocument, from_revision: int, to_revision: int
+) -> RegistryDiff:
+    changes: list[EntityChange] = []
+    for spec in KINDS.values():
+        old = {e.key: msgspec.to_builtins(e) for e in getattr(before, spec.collection)}
+        new = {e.key: msgspec.to_builtins(e) for e in getattr(after, spec.collection)}
+        for key in sorted(old.keys() | new.keys()):
+            a, b = old.get(key), new.get(key)
+            if a == b:
+                continue
+            change = "created" if a is None else "deleted" if b is None else "updated"
+            fields = sorted(
+                f
+                for f in (a or {}).keys() | (b or {}).keys()
+                if (a or {}).get(f) != (b or {}).get(f)
+            )
+            changes.append(
+                EntityChange(
+                    collection=spec.collection,
+                    key=key,
+                    change=change,
+                    fields=fields,
+                    before=a,
+                    after=b,
+                )
+            )
+    return RegistryDiff(from_revision=from_revision, to_revision=to_revision, changes=changes)
