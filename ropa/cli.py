@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
+import getpass
 import io
 import os
 import sys
@@ -19,6 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ropa.auth.roles import Role
+from ropa.auth.tokens import TokenInfo, create_token, list_tokens, revoke_token
 from ropa.domain.schema import registry_schema_path, registry_schema_text
 from ropa.domain.validation import InvalidInput
 from ropa.domain.vocabulary import builtin, schema_dir
@@ -30,7 +33,7 @@ from ropa.services import Services, build_services
 from ropa.services.documents import ImportReport, document_problems
 from ropa.services.errors import ServiceError
 from ropa.services.findings import FindingsReport, report
-from ropa.store.engine import database_url, describe, is_sqlite, make_engine
+from ropa.store.engine import database_url, describe, make_engine
 from ropa.store.migrate import migrate as run_migrations
 
 app = typer.Typer(
@@ -143,7 +146,7 @@ def import_command(
             progress("parsing", 0, 1)
             document = parse_document(raw, fmt)
             return await services.documents.import_document(
-                document, dry_run=dry_run, prune=prune, progress=progress
+                document, dry_run=dry_run, prune=prune, progress=progress, actor=cli_actor()
             )
 
     _print_report(_run(work, database))
@@ -181,6 +184,11 @@ def export(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(text)
         console.print(f"wrote {output} ({len(text):,} bytes)")
+
+
+def cli_actor() -> str:
+    """How the audit trail names a change made from this command line."""
+    return f"{getpass.getuser()} (cli)"
 
 
 def _serve(host: str, port: int, workers: int, url: str) -> None:
@@ -252,17 +260,24 @@ def demo(
     example = example_path()
     document = parse_document(example.read_bytes(), "yaml")
 
-    async def work(services: Services) -> ImportReport:
-        return await services.documents.import_document(document)
+    async def work(services: Services) -> tuple[ImportReport, str]:
+        report = await services.documents.import_document(document, actor=cli_actor())
+        name = f"demo-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
+        return report, await create_token(name, Role.DPO)
 
-    report = _run(work, url)
+    report, token = _run(work, url)
     created = sum(len(c.created) + len(c.updated) for c in report.changes.values())
     console.print(f"loaded {example.name}: {created} entries written")
-    if not is_sqlite(make_engine(url)):
-        console.print("(into PostgreSQL)")
     if serve_after:
         _announce(host, port, url)
+        console.print(f"  token (dpo)   {token}")
+        console.print(
+            f"  try           curl -H 'Authorization: Bearer {token}' "
+            f"http://{host}:{port}/api/v1/findings"
+        )
         _serve(host, port, 1, url)
+    else:
+        console.print(f"token (dpo): {token}")
 
 
 @app.command()
@@ -496,6 +511,67 @@ def erasure(
             ", ".join(entry.activities),
         )
     Console().print(table)
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Who or what the token is for, e.g. alice.")],
+    role: Annotated[Role, typer.Option(help="admin, dpo, architect or regulator.")],
+    organisation: Annotated[
+        list[str] | None,
+        typer.Option(help="For a regulator: an organisation it may see (repeatable)."),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a token; it is printed once and only its hash is kept."""
+
+    async def work(services: Services) -> str:
+        return await create_token(name, role, organisation or [])
+
+    token = _run(work, database)
+    console.print(f"token for {name} ({role}); shown only now:")
+    print(token)
+
+
+@token_app.command("list")
+def token_list(database: DatabaseOption = None) -> None:
+    """List tokens (their names and roles, never the tokens)."""
+
+    async def work(services: Services) -> list[TokenInfo]:
+        return await list_tokens()
+
+    table = Table()
+    for column in ("name", "role", "organisations", "created", "revoked"):
+        table.add_column(column)
+    for info in _run(work, database):
+        table.add_row(
+            info.name,
+            str(info.role),
+            ", ".join(info.organisations),
+            info.created_at.isoformat(timespec="seconds"),
+            info.revoked_at.isoformat(timespec="seconds") if info.revoked_at else "",
+        )
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="The token's name.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Revoke a token: requests with it get 401 from now on."""
+
+    async def work(services: Services) -> None:
+        await revoke_token(name)
+
+    _run(work, database)
+    console.print(f"revoked {name}")
 
 
 def main() -> Any:  # pragma: no cover - console-script entry

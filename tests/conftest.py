@@ -26,6 +26,8 @@ from piccolo.engine.postgres import PostgresEngine
 
 import ropa.store  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
 from ropa.api.app import create_app
+from ropa.auth.roles import Role
+from ropa.auth.tokens import create_token
 from ropa.services import Services, build_services
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
@@ -94,7 +96,7 @@ def postgres_url() -> Iterator[str | None]:
 
 
 async def _reset_postgres(engine: Engine) -> None:
-    await engine.run_ddl("TRUNCATE ropa_entity, ropa_entity_index, ropa_audit")
+    await engine.run_ddl("TRUNCATE ropa_entity, ropa_entity_index, ropa_audit, ropa_token")
     await engine.run_ddl("UPDATE ropa_registry SET revision = 0")
 
 
@@ -126,10 +128,25 @@ def services(engine: Engine) -> Services:
 
 
 @pytest.fixture
-async def client(services: Services) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def admin_token(services: Services) -> str:
+    """Made before the client starts: on PostgreSQL its pool then lives in the client's loop,
+    so tests reach the store through the API (or with ``in_pool=False``) from here on."""
+    return await create_token("test-admin", Role.ADMIN)
+
+
+@pytest.fixture
+async def anonymous(services: Services, admin_token: str) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    """A client of the service that sends no token."""
     app = create_app(Settings(database_url="unused://", auto_migrate=False), services)
     async with AsyncTestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(anonymous: AsyncTestClient, admin_token: str) -> AsyncTestClient:  # type: ignore[type-arg]
+    """A client of the service holding an admin token."""
+    anonymous.headers["Authorization"] = f"Bearer {admin_token}"
+    return anonymous
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

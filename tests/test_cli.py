@@ -65,3 +65,33 @@ def test_bad_document_exits_1_listing_problems(database: list[str], tmp_path: Pa
 def test_schema_check_passes_on_the_committed_schema() -> None:
     code, output = run("schema", "--check")
     assert code == 0, output
+
+
+def test_demo_loads_the_example_and_prints_a_working_token(database: list[str]) -> None:
+    code, output = run("demo", "--no-serve", *database)
+    assert code == 0, output
+    token = output.split("token (dpo): ")[1].split()[0]
+    assert token.startswith("ropa_")
+    code, listing = run("token", "list", *database)
+    assert code == 0 and "demo-" in listing and token not in listing
+
+
+def test_token_create_and_revoke(database: list[str]) -> None:
+    code, output = run("token", "create", "--name", "alice", "--role", "architect", *database)
+    assert code == 0 and "ropa_" in output
+    assert run("token", "create", "--name", "alice", "--role", "dpo", *database)[0] == 1
+    assert run("token", "create", "--name", "cnil", "--role", "regulator", *database)[0] == 1
+    code, output = run(
+        "token",
+        "create",
+        "--name",
+        "cnil",
+        "--role",
+        "regulator",
+        "--organisation",
+        "sprechwerk",
+        *database,
+    )
+    assert code == 0
+    assert run("token", "revoke", "alice", *database)[0] == 0
+    assert run("token", "revoke", "alice", *database)[0] == 1

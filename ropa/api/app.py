@@ -13,16 +13,18 @@ import swagger_ui_bundle
 from litestar import Litestar, Request, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Tag
+from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
+from ropa.api.auth import SCHEME, authentication, check_permission
 from ropa.api.entities import entity_router
 from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
 from ropa.api.problems import exception_handlers
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
+from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
 from ropa.render.document import reject_duplicate_json_keys
 from ropa.services import Services, build_services
@@ -54,6 +56,16 @@ def openapi_config() -> OpenAPIConfig:
         "RFC 9457 problem details naming the failing field. Writes to an existing entity need "
         "If-Match with the ETag last read.",
         path="/schema",
+        security=[{SCHEME: []}],
+        components=Components(
+            security_schemes={
+                SCHEME: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="A token from `ropa token create` (shown once when created).",
+                )
+            }
+        ),
         tags=[Tag(name=spec.collection.replace("_", " ")) for spec in KINDS.values()],
         render_plugins=[
             SwaggerRenderPlugin(
@@ -93,6 +105,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *(entity_router(spec) for spec in KINDS.values()),
             registry_router(settings.max_document_bytes),
             findings_router(),
+            tokens_router(),
         ],
     )
     assets = create_static_files_router(
@@ -104,6 +117,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets],
         lifespan=[lifespan],
         before_request=_strict_json,
+        middleware=[authentication()],
+        guards=[check_permission],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

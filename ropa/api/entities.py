@@ -15,8 +15,10 @@ from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from ropa.api.auth import needs, principal_of
 from ropa.api.etags import etag, parse_if_match
 from ropa.api.problems import problem_responses
+from ropa.auth.roles import Permission
 from ropa.domain.kinds import FILTER_TARGETS, KindSpec
 from ropa.domain.model import KEY_PATTERN
 from ropa.domain.validation import a_label
@@ -164,10 +166,11 @@ def entity_router(spec: KindSpec) -> Router:
         summary=f"List {tag}",
         description=f"{tag.capitalize()} in key order, one page at a time.",
         responses=problem_responses(400),
+        opt=needs(Permission.READ_REGISTRY),
     )(_with_signature(list_entities, list_params, Response[page_type], f"list_{spec.collection}"))
 
     async def create_entity(request: Request[Any, Any, Any], data: Any) -> Response[Any]:
-        stored = await services_of(request).entities.create(data)
+        stored = await services_of(request).entities.create(data, principal_of(request).actor)
         response = _entity_response(stored, HTTP_201_CREATED)
         response.headers["Location"] = f"/api/v1/{spec.path}/{stored.key}"
         return response
@@ -178,6 +181,7 @@ def entity_router(spec: KindSpec) -> Router:
         summary=f"Create {a_label(spec.name)}",
         status_code=HTTP_201_CREATED,
         responses=problem_responses(400, 409, 413, 422),
+        opt=needs(Permission.WRITE_REGISTRY),
     )(
         _with_signature(
             create_entity,
@@ -195,6 +199,7 @@ def entity_router(spec: KindSpec) -> Router:
         operation_id=f"get_{spec.name}",
         summary=f"Get {a_label(spec.name)}",
         responses=problem_responses(400, 404),
+        opt=needs(Permission.READ_REGISTRY),
     )(
         _with_signature(
             get_entity,
@@ -208,7 +213,7 @@ def entity_router(spec: KindSpec) -> Router:
         request: Request[Any, Any, Any], key: str, data: Any, if_match: str | None
     ) -> Response[Any]:
         stored = await services_of(request).entities.replace(
-            spec.name, key, data, parse_if_match(if_match)
+            spec.name, key, data, parse_if_match(if_match), principal_of(request).actor
         )
         return _entity_response(stored)
 
@@ -218,6 +223,7 @@ def entity_router(spec: KindSpec) -> Router:
         summary=f"Replace {a_label(spec.name)}",
         description="Needs If-Match with the ETag last read; a stale one gets 412.",
         responses=problem_responses(400, 404, 409, 412, 413, 422, 428),
+        opt=needs(Permission.WRITE_REGISTRY),
     )(
         _with_signature(
             replace_entity,
@@ -235,7 +241,9 @@ def entity_router(spec: KindSpec) -> Router:
     async def delete_entity(
         request: Request[Any, Any, Any], key: str, if_match: str | None
     ) -> None:
-        await services_of(request).entities.delete(spec.name, key, parse_if_match(if_match))
+        await services_of(request).entities.delete(
+            spec.name, key, parse_if_match(if_match), principal_of(request).actor
+        )
 
     delete_handler = delete(
         "/{key:str}",
@@ -244,6 +252,7 @@ def entity_router(spec: KindSpec) -> Router:
         description="Needs If-Match; refused with 409 while other entries refer to it.",
         status_code=HTTP_204_NO_CONTENT,
         responses=problem_responses(400, 404, 409, 412, 428),
+        opt=needs(Permission.WRITE_REGISTRY),
     )(
         _with_signature(
             delete_entity,

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from litestar import Request, Router, get
 from litestar.params import Parameter
 
+from ropa.api.auth import needs, visible_organisation
 from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
+from ropa.auth.roles import Permission
 from ropa.graph import today
 from ropa.lineage import (
     CategoryLineage,
@@ -38,6 +40,7 @@ Organisation = Annotated[
     "completeness scores per activity and organisation come with them.",
     tags=["findings"],
     responses=problem_responses(400),
+    opt=needs(Permission.READ_FINDINGS),
 )
 async def list_findings(
     request: Request[Any, Any, Any],
@@ -66,6 +69,7 @@ async def list_findings(
     ] = None,
 ) -> FindingsReport:
     services = services_of(request)
+    organisation = visible_organisation(request, organisation)
     if as_of is None:
         day = on or today()
         revision, graph, findings = await services.findings.findings(day)
@@ -96,6 +100,7 @@ async def list_findings(
     "mechanisms, and the activities that declare it.",
     tags=["lineage"],
     responses=problem_responses(400, 404),
+    opt=needs(Permission.READ_REGISTRY),
 )
 async def lineage_of_category(
     request: Request[Any, Any, Any],
@@ -117,6 +122,7 @@ async def lineage_of_category(
     "(Art 33 triage).",
     tags=["lineage"],
     responses=problem_responses(400, 404),
+    opt=needs(Permission.READ_REGISTRY),
 )
 async def impact_of_party(
     request: Request[Any, Any, Any], key: Annotated[str, Parameter(max_length=128)]
@@ -135,6 +141,7 @@ async def impact_of_party(
     "sub-processors, with their contact (Art 17, 19).",
     tags=["lineage"],
     responses=problem_responses(400, 404),
+    opt=needs(Permission.READ_REGISTRY),
 )
 async def erasure_for_subject(
     request: Request[Any, Any, Any],

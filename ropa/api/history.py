@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from litestar import Request, get
 from litestar.params import Parameter, QueryParameter
 
+from ropa.api.auth import needs
 from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
+from ropa.auth.roles import Permission
 from ropa.services.history import (
     AuditPage,
     RegistryDiff,
@@ -35,6 +37,7 @@ Moment = Annotated[
     "and its body before and after. Append-only: there is no way to change it.",
     tags=["history"],
     responses=problem_responses(400),
+    opt=needs(Permission.READ_AUDIT),
 )
 async def list_audit(
     request: Request[Any, Any, Any],
@@ -62,6 +65,7 @@ async def list_audit(
     "two revisions or times; `to` defaults to now.",
     tags=["history"],
     responses=problem_responses(400, 404),
+    opt=needs(Permission.READ_AUDIT),
 )
 async def diff_registry(
     request: Request[Any, Any, Any],

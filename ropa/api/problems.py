@@ -32,12 +32,17 @@ class ProblemDetails(msgspec.Struct, omit_defaults=True):
 
 
 def problem(
-    status: int, title: str, detail: str, errors: list[Problem] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[Problem] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[ProblemDetails]:
     return Response(
         ProblemDetails(title=title, status=status, detail=detail, errors=errors or []),
         status_code=status,
         media_type=MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -85,7 +90,7 @@ def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Respon
     status = error.status_code
     if status == 400 and problems and all(p.path.startswith("$") for p in problems):
         status = 422  # the body parsed, but a field's value does not fit the model
-    return problem(status, _titles(status), detail, problems)
+    return problem(status, _titles(status), detail, problems, dict(error.headers or {}))
 
 
 def _problem_from_litestar(item: dict[str, Any]) -> Problem:
@@ -116,6 +121,8 @@ def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response
 
 _DESCRIPTIONS = {
     400: "Malformed request: unparseable body or a bad query parameter.",
+    401: "No token, or an unknown or revoked one.",
+    403: "The token's role may not do this, or not for this organisation.",
     404: "No entity with that key.",
     409: "Conflicts with the registry: the key exists, or others still refer to the entity.",
     412: "If-Match names a version that is no longer current.",
@@ -133,7 +140,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
             description=_DESCRIPTIONS[code],
             media_type=MEDIA_TYPE,
         )
-        for code in codes
+        for code in (401, 403, *codes)
     }
 
 

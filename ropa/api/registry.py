@@ -9,8 +9,10 @@ from litestar import Request, Response, Router, get, post
 from litestar.openapi.spec import OpenAPIMediaType, Operation, Reference, RequestBody
 from litestar.params import Parameter, RawBody
 
+from ropa.api.auth import needs, principal_of
 from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
+from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
 from ropa.render.document import dump_document, format_of, parse_document
 from ropa.services.documents import ImportReport
@@ -26,6 +28,7 @@ MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
     description="The whole registry, or one organisation with the vocabulary terms, as YAML "
     "or JSON. The same registry always gives the same bytes.",
     responses=problem_responses(400, 404),
+    opt=needs(Permission.READ_REGISTRY),
 )
 async def export_registry(
     request: Request[Any, Any, Any],
@@ -79,7 +82,9 @@ async def import_registry(
 ) -> ImportReport:
     services = services_of(request)
     document = parse_document(body, format_of(request.headers.get("content-type")))
-    return await services.documents.import_document(document, dry_run=dry_run, prune=prune)
+    return await services.documents.import_document(
+        document, dry_run=dry_run, prune=prune, actor=principal_of(request).actor
+    )
 
 
 def registry_router(max_document_bytes: int) -> Router:
@@ -95,5 +100,6 @@ def registry_router(max_document_bytes: int) -> Router:
         request_max_body_size=max_document_bytes,
         responses=problem_responses(400, 409, 413, 422),
         operation_class=_ImportOperation,
+        opt=needs(Permission.WRITE_REGISTRY),
     )(import_registry)
     return Router(path="/registry", route_handlers=[export_registry, importer], tags=["registry"])

@@ -8,7 +8,9 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
+from ropa.api.auth import needs
 from ropa.api.entities import services_of
+from ropa.auth.roles import Permission
 from ropa.domain.vocabulary import Vocabularies
 from ropa.store.engine import is_sqlite
 
@@ -19,7 +21,14 @@ class Health(msgspec.Struct):
     revision: int | None
 
 
-@get("/health", operation_id="health", summary="Service health", tags=["service"])
+@get(
+    "/health",
+    operation_id="health",
+    summary="Service health",
+    tags=["service"],
+    opt={"public": True},
+    security=[],
+)
 async def health(request: Request[Any, Any, Any]) -> Response[Health]:
     services = services_of(request)
     database = "sqlite" if is_sqlite(services.engine) else "postgresql"
@@ -40,6 +49,7 @@ async def health(request: Request[Any, Any, Any]) -> Response[Health]:
     "adequacy decisions, data and data-subject categories, DPIA criteria. Terms added by the "
     "registry keeper are under /api/v1/terms.",
     tags=["vocabulary"],
+    opt=needs(Permission.READ_VOCABULARY),
 )
 async def vocabularies(request: Request[Any, Any, Any]) -> Vocabularies:
     return services_of(request).vocabularies

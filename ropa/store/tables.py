@@ -51,4 +51,16 @@ class AuditEntry(Table, tablename="ropa_audit"):
     after = Text(null=True, default=None)
 
 
-TABLES: tuple[type[Table], ...] = (RegistryState, EntityRow, EntityIndex, AuditEntry)
+class ApiToken(Table, tablename="ropa_token"):
+    """A bearer token: only its SHA-256 hash is kept; the token itself is shown once."""
+
+    name = Varchar(length=100, unique=True)
+    role = Varchar(length=16)
+    organisations = Text(default="")
+    """For regulators: the organisations granted, comma-separated."""
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+TABLES: tuple[type[Table], ...] = (RegistryState, EntityRow, EntityIndex, AuditEntry, ApiToken)

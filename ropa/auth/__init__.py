@@ -1,0 +1,1 @@
+"""Bearer tokens, roles and what each role may do."""
