@@ -66,6 +66,16 @@ def test_output_is_canonical_whatever_the_input_order() -> None:
     assert dump_document(shuffled, "json") == dump_document(canonical(shuffled), "json")
 
 
+@pytest.mark.parametrize(
+    "text", ["1e+100", "0o17", "0x1F", ".5", "-.inf", ".NaN", "true", "NULL", "~", "12", "1.0"]
+)
+def test_text_that_looks_like_a_number_is_quoted_for_any_yaml_reader(text: str) -> None:
+    document = m.RegistryDocument(organisations=[m.Organisation(key="o", name=text)])
+    dumped = dump_document(document, "yaml").decode()
+    assert f"name: '{text}'" in dumped or f'name: "{text}"' in dumped
+    assert parse_document(dumped, "yaml").organisations[0].name == text
+
+
 @given(registries())
 @settings(max_examples=40, deadline=None)
 def test_any_registry_survives_both_formats(document: m.RegistryDocument) -> None:

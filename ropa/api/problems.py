@@ -98,12 +98,13 @@ def _problem_from_litestar(item: dict[str, Any]) -> Problem:
     source = getattr(item.get("source"), "value", item.get("source"))
     key = item.get("key")
     found = _AT_PATH.search(message)
-    if found:
+    if found:  # a field inside the body
         return Problem(found.group(1), _AT_PATH.sub("", message))
-    if source in ("query", "path", "header", "cookie") and key:
-        return Problem(f"{source}.{key}", message)
-    # Litestar names the whole body `data`; its fields come with a path in the message.
-    return Problem(f"$.{key}" if key and key != "data" else "$", message)
+    if not key or key == "data":  # Litestar names the whole body `data`
+        return Problem("$", message)
+    # Otherwise a parameter; Litestar does not always say which kind (constraint failures).
+    kind = source if source in ("path", "header", "cookie") else "query"
+    return Problem(f"{kind}.{key}", message)
 
 
 def on_integrity_error(_: Request[Any, Any, Any], error: Exception) -> Response[ProblemDetails]:
@@ -140,7 +141,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
             description=_DESCRIPTIONS[code],
             media_type=MEDIA_TYPE,
         )
-        for code in (401, 403, *codes)
+        for code in sorted({400, 401, 403, *codes})
     }
 
 

@@ -21,9 +21,21 @@ from ropa.services.history import resolve_moment
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
 
+@dataclass
+class _ExportOperation(Operation):
+    """The export answers in YAML or JSON, as asked: both are registry documents."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if ok is not None and not isinstance(ok, Reference):
+            schema = Reference(ref="#/components/schemas/RegistryDocument")
+            ok.content = {media: OpenAPIMediaType(schema=schema) for media in MEDIA_TYPES.values()}
+
+
 @get(
     "/",
     operation_id="export_registry",
+    operation_class=_ExportOperation,
     summary="Export the registry document",
     description="The whole registry, or one organisation with the vocabulary terms, as YAML "
     "or JSON. The same registry always gives the same bytes.",

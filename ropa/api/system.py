@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from ropa.api.auth import needs
 from ropa.api.entities import services_of
+from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.vocabulary import Vocabularies
 from ropa.store.engine import is_sqlite
@@ -50,6 +51,7 @@ async def health(request: Request[Any, Any, Any]) -> Response[Health]:
     "registry keeper are under /api/v1/terms.",
     tags=["vocabulary"],
     opt=needs(Permission.READ_VOCABULARY),
+    responses=problem_responses(),
 )
 async def vocabularies(request: Request[Any, Any, Any]) -> Vocabularies:
     return services_of(request).vocabularies

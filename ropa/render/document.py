@@ -57,8 +57,21 @@ class _Dumper(yaml.SafeDumper):
 _NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
+# Plain scalars a YAML 1.2 reader takes for a number, boolean or null. PyYAML (YAML 1.1) leaves
+# some of them unquoted (e.g. 1e+100, 0o17), which other tools would then read as non-text.
+_YAML12_NON_STRING = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$"
+)
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    style = None
+    if _NEEDS_ESCAPES.search(value):
+        style = '"'
+    elif _YAML12_NON_STRING.match(value):
+        style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
