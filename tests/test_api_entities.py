@@ -331,3 +331,18 @@ async def test_revision_moves_once_per_committed_change(client) -> None:
     assert revision == len(base_entities())
     await client.post("/api/v1/organisations", json=ORG)  # 409: rolled back
     assert (await client.get("/health")).json()["revision"] == revision
+
+
+async def test_nul_characters_are_refused_on_every_engine(client) -> None:
+    await create_all(client)
+    before = await snapshot(client)
+    body = {
+        "key": "n",
+        "organisation": "acme",
+        "name": "bad\u0000name",
+        "purposes": ["ok", "x\u0000"],
+    }
+    response = await client.post("/api/v1/activities", json=body)
+    assert response.status_code == 422
+    assert {e["path"] for e in response.json()["errors"]} == {"$.name", "$.purposes[1]"}
+    assert await snapshot(client) == before

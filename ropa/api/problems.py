@@ -102,7 +102,8 @@ def _problem_from_litestar(item: dict[str, Any]) -> Problem:
         return Problem(found.group(1), _AT_PATH.sub("", message))
     if not key or key == "data":  # Litestar names the whole body `data`
         return Problem("$", message)
-    # Otherwise a parameter; Litestar does not always say which kind (constraint failures).
+    if source == "body":  # a top-level field of the body
+        return Problem(f"$.{key}", message)
     kind = source if source in ("path", "header", "cookie") else "query"
     return Problem(f"{kind}.{key}", message)
 

@@ -66,7 +66,25 @@ def _prefixed(prefix: str, path: str) -> str:
 
 def intrinsic_problems(entity: m.Entity, vocab: Vocabularies, prefix: str = "") -> list[Problem]:
     """Problems visible from the entity alone (and the built-in vocabularies)."""
-    return [Problem(_prefixed(prefix, path), msg) for path, msg in _intrinsic(entity, vocab)]
+    found = [Problem(_prefixed(prefix, path), msg) for path, msg in _intrinsic(entity, vocab)]
+    if b"\\u0000" in msgspec.json.encode(entity):  # rare: only then find where
+        found += [
+            Problem(_prefixed(prefix, path), "text may not contain the NUL character (U+0000)")
+            for path in _nul_paths(msgspec.to_builtins(entity), "$")
+        ]
+    return found
+
+
+def _nul_paths(value: object, path: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_paths(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, f"{path}[{index}]")
 
 
 def _intrinsic(entity: m.Entity, vocab: Vocabularies) -> Iterator[tuple[str, str]]:
