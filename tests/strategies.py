@@ -11,7 +11,7 @@ from ropa.domain.vocabulary import builtin
 
 VOCAB = builtin()
 keys = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,12}", fullmatch=True)
-text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40)
 names = text.filter(lambda s: len(s) > 0)
 dates = st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31))
 countries = st.sampled_from(sorted(VOCAB.countries))
