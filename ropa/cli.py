@@ -1,4 +1,4 @@
-"""The `ropa` command line: serve, migrate, import, export, demo, schema."""
+"""The `ropa` command line: serve, migrate, import, export, validate, queries, tokens, demo."""
 
 from __future__ import annotations
 
@@ -27,11 +27,14 @@ from ropa.domain.validation import InvalidInput
 from ropa.domain.vocabulary import builtin, schema_dir
 from ropa.graph import RegistryGraph, build_graph, today
 from ropa.lineage import category_lineage, erasure_parties, party_impact
+from ropa.render import xlsx
 from ropa.render.document import Format, dump_document, format_of, parse_document
+from ropa.render.dot import DiagramError
 from ropa.rules import evaluate
 from ropa.services import Services, build_services
 from ropa.services.documents import ImportReport, document_problems
 from ropa.services.errors import ServiceError
+from ropa.services.exports import Rendered
 from ropa.services.findings import FindingsReport, report
 from ropa.store.engine import database_url, describe, make_engine
 from ropa.store.migrate import migrate as run_migrations
@@ -152,8 +155,16 @@ def import_command(
     _print_report(_run(work, database))
 
 
-@app.command()
-def export(
+export_app = typer.Typer(
+    help="Export the registry document, the Article 30 workbook or a diagram.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+OUT = Path("exports/out")
+
+
+@export_app.command("document")
+def export_document(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
     ] = None,
@@ -165,7 +176,7 @@ def export(
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Export the registry document."""
+    """Export the registry document (YAML or JSON)."""
     fmt: Format = (
         "json" if (format or format_of(output.name if output else None)) == "json" else "yaml"
     )
@@ -189,6 +200,79 @@ def export(
 def cli_actor() -> str:
     """How the audit trail names a change made from this command line."""
     return f"{getpass.getuser()} (cli)"
+
+
+def _write_file(output: Path | None, rendered: Rendered) -> None:
+    target = output or OUT / rendered.filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(rendered.content)
+    console.print(f"wrote {target} ({len(rendered.content):,} bytes, revision {rendered.revision})")
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="File to write (default: exports/out/<name>)."),
+]
+OnOption = Annotated[
+    dt.datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="Judge findings as on this day (default: today)."),
+]
+
+
+@export_app.command("xlsx")
+def export_xlsx(
+    organisation: Annotated[
+        str | None, typer.Option(help="The organisation (needed when there are several).")
+    ] = None,
+    profile: Annotated[str, typer.Option(help="Column layout: ico or cnil.")] = "ico",
+    output: OutputOption = None,
+    on: OnOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export the Article 30 workbook for a regulator."""
+
+    async def work(services: Services) -> Rendered:
+        try:
+            return await services.exports.workbook(
+                organisation=organisation, profile=profile, on=on.date() if on else None
+            )
+        except xlsx.WorkbookError as error:
+            raise ServiceError(str(error)) from error
+
+    _write_file(output, _run(work, database))
+
+
+@export_app.command("diagram")
+def export_diagram(
+    view: Annotated[str, typer.Argument(help="organisation, activity, category, party, transfers")],
+    fmt: Annotated[str, typer.Option("--format", help="svg, png, pdf or dot.")] = "svg",
+    organisation: Annotated[str | None, typer.Option()] = None,
+    activity: Annotated[str | None, typer.Option(help="For the activity view.")] = None,
+    category: Annotated[str | None, typer.Option(help="For the category view.")] = None,
+    party: Annotated[str | None, typer.Option(help="For the party view.")] = None,
+    detail: Annotated[str, typer.Option(help="full, party or cluster.")] = "full",
+    output: OutputOption = None,
+    on: OnOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export a data-flow diagram for architects."""
+
+    async def work(services: Services) -> Rendered:
+        try:
+            return await services.exports.diagram(
+                view,
+                fmt,
+                organisation=organisation,
+                activity=activity,
+                category=category,
+                party=party,
+                detail=detail,
+                on=on.date() if on else None,
+            )
+        except (DiagramError, ValueError, LookupError) as error:
+            raise ServiceError(str(error)) from error
+
+    _write_file(output, _run(work, database))
 
 
 def _serve(host: str, port: int, workers: int, url: str) -> None:

@@ -30,7 +30,7 @@ def test_migrate_then_dry_run_writes_nothing(database: list[str], tmp_path: Path
     assert code == 0, output
     assert "dry run" in output
     exported = tmp_path / "out.yaml"
-    assert run("export", "-o", str(exported), *database)[0] == 0
+    assert run("export", "document", "-o", str(exported), *database)[0] == 0
     assert yaml.safe_load(exported.read_text())["organisations"] == []
 
 
@@ -39,12 +39,12 @@ def test_import_export_round_trip(database: list[str], tmp_path: Path) -> None:
     assert code == 0, output
     assert "registry revision 1" in output
     first = tmp_path / "first.json"
-    assert run("export", "-o", str(first), *database)[0] == 0
+    assert run("export", "document", "-o", str(first), *database)[0] == 0
     code, output = run("import", str(first), *database)
     assert code == 0
     assert "nothing changed" in output
     second = tmp_path / "second.json"
-    run("export", "-o", str(second), "--organisation", "sprechwerk", *database)
+    run("export", "document", "-o", str(second), "--organisation", "sprechwerk", *database)
     assert first.read_bytes() == second.read_bytes()
 
 

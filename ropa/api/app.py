@@ -19,6 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.auth import SCHEME, authentication, check_permission
 from ropa.api.entities import entity_router
+from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
 from ropa.api.problems import exception_handlers
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             registry_router(settings.max_document_bytes),
             findings_router(),
             tokens_router(),
+            exports_router(),
         ],
     )
     assets = create_static_files_router(

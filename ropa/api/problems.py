@@ -59,6 +59,7 @@ def _titles(status: int) -> str:
         415: "Unsupported media type",
         422: "Invalid input",
         428: "Precondition required",
+        503: "Service unavailable",
     }.get(status, "Error")
 
 
@@ -131,6 +132,7 @@ _DESCRIPTIONS = {
     413: "The request body is larger than the service accepts.",
     422: "The body parsed but is invalid: every problem is listed with its path.",
     428: "If-Match is required for this change.",
+    503: "A renderer the service needs is not available.",
 }
 
 

@@ -9,6 +9,7 @@ from piccolo.engine.base import Engine
 from ropa.domain.vocabulary import Vocabularies, builtin
 from ropa.services.documents import DocumentService
 from ropa.services.entities import EntityService
+from ropa.services.exports import ExportService
 from ropa.services.findings import FindingsService
 from ropa.store.repository import Repository
 
@@ -21,17 +22,20 @@ class Services:
     entities: EntityService
     documents: DocumentService
     findings: FindingsService
+    exports: ExportService
 
 
 def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
     vocab = vocabularies or builtin()
     repository = Repository(engine)
     documents = DocumentService(repository, vocab)
+    findings = FindingsService(documents, vocab)
     return Services(
         engine=engine,
         repository=repository,
         vocabularies=vocab,
         entities=EntityService(repository, vocab),
         documents=documents,
-        findings=FindingsService(documents, vocab),
+        findings=findings,
+        exports=ExportService(findings),
     )

@@ -1,0 +1,149 @@
+"""Files for regulators and architects: the Article 30 workbook and data-flow diagrams."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, get
+from litestar.params import Parameter
+
+from ropa.api.auth import needs, visible_organisation
+from ropa.api.entities import services_of
+from ropa.api.problems import problem_responses
+from ropa.auth.roles import Permission
+from ropa.domain.validation import InvalidInput, Problem
+from ropa.render import diagram as diagrams
+from ropa.render import dot as dot_format
+from ropa.render import xlsx
+from ropa.services.errors import NotFound, ServiceError
+from ropa.services.exports import Rendered
+from ropa.services.history import resolve_moment
+
+Key = Annotated[str | None, Parameter(max_length=128)]
+AsOf = Annotated[
+    str | None,
+    Parameter(
+        description="As the registry stood at this revision number or ISO 8601 date or time.",
+        max_length=40,
+    ),
+]
+On = Annotated[
+    dt.date | None,
+    Parameter(description="Judge findings as on this day (default: today, or the day of as_of)."),
+]
+
+
+class RendererUnavailable(ServiceError):
+    status = 503
+    title = "Service unavailable"
+
+
+def _file(rendered: Rendered, disposition: str = "attachment") -> Response[bytes]:
+    return Response(
+        content=rendered.content,
+        media_type=rendered.media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{rendered.filename}"',
+            "X-Registry-Revision": str(rendered.revision),
+        },
+    )
+
+
+@get(
+    "/exports/article30.xlsx",
+    operation_id="export_article30_workbook",
+    summary="The Article 30 workbook",
+    description="One organisation's record of processing activities as an xlsx workbook in a "
+    "regulator's layout (`profile`: ico or cnil), with transfers, recipients, retention and "
+    "findings. The same registry revision and day always give the same bytes.",
+    tags=["exports"],
+    responses=problem_responses(400, 404),
+    opt=needs(Permission.READ_EXPORTS),
+    media_type=xlsx.MEDIA_TYPE,
+)
+async def article30_workbook(
+    request: Request[Any, Any, Any],
+    organisation: Key = None,
+    profile: Annotated[str, Parameter(description="Column layout.", max_length=64)] = "ico",
+    as_of: AsOf = None,
+    on: On = None,
+) -> Response[bytes]:
+    services = services_of(request)
+    organisation = visible_organisation(request, organisation)
+    if profile not in xlsx.profiles():
+        raise InvalidInput(
+            [
+                Problem(
+                    "query.profile",
+                    f"unknown profile; expected one of {', '.join(xlsx.profiles())}",
+                )
+            ],
+            400,
+        )
+    past = await resolve_moment(services.repository, as_of) if as_of is not None else None
+    try:
+        rendered = await services.exports.workbook(
+            organisation=organisation, profile=profile, as_of=past, on=on
+        )
+    except xlsx.UnknownOrganisation as error:
+        raise NotFound(str(error)) from error
+    return _file(rendered)
+
+
+@get(
+    "/diagrams/{name:str}",
+    operation_id="render_diagram",
+    summary="A data-flow diagram",
+    description="`name` is `<view>.<format>`: views organisation, activity (needs `activity`), "
+    "category (needs `category`), party (needs `party`), transfers; formats svg, png, pdf, dot. "
+    "`detail` collapses large registries: full, party or cluster.",
+    tags=["diagrams"],
+    responses=problem_responses(400, 404, 503),
+    opt=needs(Permission.READ_DIAGRAMS),
+)
+async def render_diagram(
+    request: Request[Any, Any, Any],
+    name: Annotated[str, Parameter(description="e.g. organisation.svg", max_length=40)],
+    organisation: Key = None,
+    activity: Key = None,
+    category: Key = None,
+    party: Key = None,
+    detail: Annotated[str, Parameter(description="full, party or cluster", max_length=16)] = "full",
+    max_labels: Annotated[
+        int, Parameter(ge=0, le=50, description="Categories named on an edge before a count.")
+    ] = 3,
+    as_of: AsOf = None,
+    on: On = None,
+) -> Response[bytes]:
+    services = services_of(request)
+    view, _, fmt = name.partition(".")
+    past = await resolve_moment(services.repository, as_of) if as_of is not None else None
+    try:
+        rendered = await services.exports.diagram(
+            view,
+            fmt,
+            organisation=organisation,
+            activity=activity,
+            category=category,
+            party=party,
+            detail=detail,
+            max_labels=max_labels,
+            as_of=past,
+            on=on,
+        )
+    except (diagrams.UnknownView, dot_format.UnknownFormat) as error:
+        raise InvalidInput([Problem("path.name", str(error))], 400) from error
+    except diagrams.UnknownDetail as error:
+        raise InvalidInput([Problem("query.detail", str(error))], 400) from error
+    except diagrams.MissingArgument as error:
+        raise InvalidInput([Problem("query", str(error))], 400) from error
+    except diagrams.UnknownEntity as error:
+        raise NotFound(str(error)) from error
+    except (dot_format.RendererUnavailable, dot_format.RenderFailed) as error:
+        raise RendererUnavailable(f"the diagram could not be rendered: {error}") from error
+    return _file(rendered, "inline")
+
+
+def exports_router() -> Router:
+    return Router(path="/", route_handlers=[article30_workbook, render_diagram])

@@ -1,0 +1,157 @@
+"""Workbooks and diagrams of the registry, rendered off the event loop and cached by revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio.to_thread
+
+from ropa.graph import RegistryGraph, today
+from ropa.render import diagram as diagrams
+from ropa.render import dot as dot_format
+from ropa.render import xlsx
+from ropa.rules import Finding, evaluate
+from ropa.services.findings import FindingsService
+
+DIAGRAM_MEDIA_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "dot": "text/vnd.graphviz",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    content: bytes
+    media_type: str
+    filename: str
+    revision: int
+
+
+class _LRU:
+    """A few rendered files, keyed by what they were made from (registry revision included)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> Rendered | None:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[object, ...], value: Rendered) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+class ExportService:
+    def __init__(self, findings: FindingsService) -> None:
+        self.findings = findings
+        self._cache = _LRU()
+
+    async def _judged(
+        self, as_of: int | None, on: dt.date | None
+    ) -> tuple[int, RegistryGraph, list[Finding], dt.date]:
+        if as_of is None:
+            day = on or today()
+            revision, graph, found = await self.findings.findings(day)
+            return revision, graph, found, day
+        revision, graph = await self.findings.graph_as_of(as_of)
+        moment = await self.findings.documents.repository.revision_moment(revision)
+        day = on or (moment.date() if moment else today())
+        return revision, graph, evaluate(graph, day), day
+
+    async def _rendered(
+        self, key: tuple[object, ...], revision: int, make: Callable[[], Rendered]
+    ) -> Rendered:
+        cached = self._cache.get((revision, *key))
+        if cached is not None:
+            return cached
+        result = await anyio.to_thread.run_sync(make)
+        self._cache.put((revision, *key), result)
+        return result
+
+    async def workbook(
+        self,
+        *,
+        organisation: str | None,
+        profile: str = "ico",
+        as_of: int | None = None,
+        on: dt.date | None = None,
+    ) -> Rendered:
+        revision, graph, found, day = await self._judged(as_of, on)
+        organisation = xlsx.organisation_for(graph, organisation).key
+
+        def make() -> Rendered:
+            content = xlsx.workbook(
+                graph,
+                found,
+                profile=profile,
+                organisation=organisation,
+                revision=revision,
+                judged_on=day,
+            )
+            name = f"article30-{organisation}-{profile}-r{revision}.xlsx"
+            return Rendered(content, xlsx.MEDIA_TYPE, name, revision)
+
+        return await self._rendered(("xlsx", organisation, profile, day), revision, make)
+
+    async def diagram(
+        self,
+        view: str,
+        fmt: str,
+        *,
+        organisation: str | None = None,
+        activity: str | None = None,
+        category: str | None = None,
+        party: str | None = None,
+        detail: str = "full",
+        max_labels: int = 3,
+        as_of: int | None = None,
+        on: dt.date | None = None,
+    ) -> Rendered:
+        if fmt not in dot_format.FORMATS:
+            raise dot_format.UnknownFormat(
+                f"unknown diagram format {fmt!r}; expected one of {', '.join(dot_format.FORMATS)}"
+            )
+        revision, graph, found, day = await self._judged(as_of, on)
+        text = diagrams.dot(
+            graph,
+            found,
+            view,
+            organisation=organisation,
+            activity=activity,
+            category=category,
+            party=party,
+            detail=detail,
+            max_labels=max_labels,
+            on=day,
+        )
+        subject = activity or category or party or organisation or "registry"
+
+        def make() -> Rendered:
+            content = text.encode() if fmt == "dot" else dot_format.render(text, fmt)
+            name = f"{view}-{subject}-r{revision}.{fmt}"
+            return Rendered(content, DIAGRAM_MEDIA_TYPES[fmt], name, revision)
+
+        key = (
+            "diagram",
+            view,
+            fmt,
+            organisation,
+            activity,
+            category,
+            party,
+            detail,
+            max_labels,
+            day,
+        )
+        return await self._rendered(key, revision, make)
