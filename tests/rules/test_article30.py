@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from ropa.rules import catalogue
 from ropa.rules.article30 import vague_phrases
 from tests.rules.harness import Change, changed, findings, item
 
@@ -388,12 +387,6 @@ def test_rule_fires(rule: str, changes: list[Change], expected: list[str]) -> No
 @pytest.mark.parametrize(("rule", "changes"), SILENT)
 def test_near_twin_stays_silent(rule: str, changes: list[Change]) -> None:
     assert [f.id for f in findings(changed(*changes), rule)] == []
-
-
-def test_every_rule_of_the_theme_has_a_row_and_a_twin() -> None:
-    theme = {r.id for r in catalogue().values() if r.theme == "article30"}
-    assert {p.values[0] for p in FIRES} == theme
-    assert {p.values[0] for p in SILENT} == theme
 
 
 def test_messages_name_what_was_found() -> None:

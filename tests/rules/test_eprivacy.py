@@ -9,7 +9,7 @@ import pytest
 
 from ropa.domain.vocabulary import builtin
 from ropa.graph import CategoryInfo, build_graph
-from ropa.rules import catalogue, evaluate
+from ropa.rules import evaluate
 from tests.rules.harness import ON, Change, changed, document, findings, item
 
 CONSENT = {
@@ -182,12 +182,6 @@ def test_rule_fires(rule: str, changes: list[Change], expected: list[str]) -> No
 @pytest.mark.parametrize(("rule", "changes"), SILENT)
 def test_near_twin_stays_silent(rule: str, changes: list[Change]) -> None:
     assert [f.id for f in findings(changed(*changes), rule)] == []
-
-
-def test_every_rule_of_the_theme_has_a_row_and_a_twin() -> None:
-    theme = {r.id for r in catalogue().values() if r.theme == "eprivacy"}
-    assert {p.values[0] for p in FIRES} == theme
-    assert {p.values[0] for p in SILENT} == theme
 
 
 @pytest.mark.parametrize(
