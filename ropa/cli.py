@@ -313,6 +313,7 @@ async def _migrate_quietly(url: str) -> None:
 def _announce(host: str, port: int, url: str) -> None:
     base = f"http://{host}:{port}"
     console.print(f"[bold]ropa[/bold] on {base}  (database: {describe(make_engine(url))})")
+    console.print(f"  viewer        {base}/viewer/")
     console.print(f"  API docs      {base}/schema")
     console.print(f"  registry      {base}/api/v1/registry")
     console.print(f"  activities    {base}/api/v1/activities")

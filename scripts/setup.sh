@@ -2,7 +2,7 @@
 # Installs what ropa needs on a Debian machine with Python 3.11: Graphviz (diagrams), the uv
 # installer, then the locked Python packages into .venv.
 #   scripts/setup.sh          to run the service
-#   scripts/setup.sh --dev    to run the tests as well (adds LibreOffice and the test tools)
+#   scripts/setup.sh --dev    to run the tests as well (adds LibreOffice, Chromium, test tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ packages=()
 command -v dot >/dev/null 2>&1 || packages+=(graphviz)
 if [ "${1:-}" = "--dev" ]; then
   command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc)
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
 fi
 if [ "${#packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then

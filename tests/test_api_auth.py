@@ -26,7 +26,7 @@ def _endpoints(app: Litestar) -> list[tuple[str, str, Permission | None]]:
 
 
 def _is_public(path: str) -> bool:
-    return path == "/health" or path.startswith(("/schema", "/static"))
+    return path in ("/health", "/") or path.startswith(("/schema", "/static", "/viewer"))
 
 
 async def test_every_endpoint_declares_a_permission(anonymous) -> None:

@@ -32,6 +32,7 @@ from ropa.services import Services, build_services
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
+from ropa.web import web_router
 
 API_PREFIX = "/api/v1"
 SWAGGER_ASSETS = "/static/swagger"
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         include_in_schema=False,
     )
     app = Litestar(
-        route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets],
+        route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
         before_request=_strict_json,
         middleware=[authentication()],

@@ -18,7 +18,8 @@ from litestar.middleware.base import DefineMiddleware
 from ropa.auth.roles import ORGANISATION_BOUND, Permission, allows
 from ropa.auth.tokens import Principal, principal_for
 
-PUBLIC_PATHS = ("/health", "/schema", "/static")
+PUBLIC_PATHS = ("/health", "/schema", "/static", "/viewer")
+"""Served without a token: they hold no registry data. Never add "/": it would match every path."""
 SCHEME = "BearerToken"
 
 
