@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import inspect
 import io
 import json
 import os
@@ -32,10 +33,11 @@ import asyncpg
 
 import ropa.store  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
 from bench.synthetic import Shape, activity_key, count, generate
-from ropa.render.document import dump_document
+from ropa.render.document import canonical, dump_document, parse_document
 from ropa.services import Services, build_services
 from ropa.store.engine import engine_kind, make_engine
 from ropa.store.migrate import migrate
+from ropa.store.tables import EntityRow
 
 
 def _peak_rss_mb() -> float:
@@ -43,12 +45,17 @@ def _peak_rss_mb() -> float:
 
 
 class Clock:
-    """Seconds spent in wrapped coroutines, by name, plus marks in time."""
+    """Exclusive seconds spent in wrapped coroutines, by name, plus marks in time.
+
+    A wrapped call's time excludes the wrapped calls it makes (an import runs as one task, so a
+    plain stack is enough).
+    """
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = {}
         self.calls: dict[str, int] = {}
         self.marks: dict[str, float] = {}
+        self._children: list[float] = []
 
     def reset(self) -> None:
         self.spent.clear()
@@ -62,63 +69,94 @@ class Clock:
         @functools.wraps(fn)
         async def timed(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
+            self._children.append(0.0)
             try:
                 return await fn(*args, **kwargs)
             finally:
-                self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                children = self._children.pop()
+                if self._children:
+                    self._children[-1] += elapsed
+                self.spent[name] = self.spent.get(name, 0.0) + elapsed - children
                 self.calls[name] = self.calls.get(name, 0) + 1
 
         return timed
 
 
 def instrument(services: Services, clock: Clock) -> None:
-    """Time the import's phases by wrapping methods on these instances only."""
+    """Time the import's phases by wrapping methods on these instances only.
+
+    The repository methods named in PHASES and AUDIT are timed (where they exist); helpers they
+    call, such as a bulk-insert routine, count towards their caller, and any other repository
+    work under DocumentService._apply shows as "other repository calls".
+    """
     repository = services.repository
     documents = services.documents
     opened = repository.write_transaction
 
     @asynccontextmanager
-    async def write_transaction() -> AsyncIterator[int]:
+    async def write_transaction(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         clock.mark("lock")
-        async with opened() as revision:
+        async with opened(*args, **kwargs) as write:
             clock.mark("locked")
-            yield revision
+            yield write
         clock.mark("committed")
 
     repository.write_transaction = write_transaction  # type: ignore[method-assign]
-    repository.all_of = clock.wrap("read", repository.all_of)  # type: ignore[method-assign]
-    repository.insert = clock.wrap("insert", repository.insert)  # type: ignore[method-assign]
-    repository._insert_index = clock.wrap("insert_index", repository._insert_index)  # type: ignore[method-assign]
-    repository.delete = clock.wrap("delete", repository.delete)  # type: ignore[method-assign]
-    documents._plan = clock.wrap("plan", documents._plan)  # type: ignore[method-assign]
-    original_apply = clock.wrap("apply", documents._apply)
+    for name in {name for names in PHASES.values() for name in names} | set(AUDIT):
+        method = getattr(repository, name, None)
+        if method is not None and inspect.iscoroutinefunction(method):
+            setattr(repository, name, clock.wrap(name, method))
+    documents._plan = clock.wrap("_plan", documents._plan)  # type: ignore[method-assign]
+    apply = clock.wrap("_apply", documents._apply)
 
-    async def apply(*args: Any, **kwargs: Any) -> Any:
+    async def applied(*args: Any, **kwargs: Any) -> Any:
         try:
-            return await original_apply(*args, **kwargs)
+            return await apply(*args, **kwargs)
         finally:
             clock.mark("applied")
 
-    documents._apply = apply  # type: ignore[method-assign]
+    documents._apply = applied  # type: ignore[method-assign]
+
+
+PHASES = {
+    "read": ("all_of",),
+    "write_rows": ("insert",),
+    "write_index": ("_insert_index",),
+    "delete": ("delete", "_delete_index"),
+}
+AUDIT = ("record", "_record", "_insert_audit", "audit_insert")
+"""Repository methods that write the audit trail, where the repository has one."""
 
 
 def _breakdown(clock: Clock, start: float, end: float) -> dict[str, float]:
     """Where an import's wall time went, in seconds."""
     marks = clock.marks
-    spent = clock.spent
+    spent = dict(clock.spent)
     lock = marks.get("lock", end)
+    committed = marks.get("committed", end)
     phases = {
         "validate": lock - start,
         "lock": marks.get("locked", lock) - lock,
-        "read": spent.get("read", 0.0),
-        "check": spent.get("plan", 0.0) - spent.get("read", 0.0),
-        "write_rows": spent.get("insert", 0.0) - spent.get("insert_index", 0.0),
-        "write_index": spent.get("insert_index", 0.0),
-        "delete": spent.get("delete", 0.0),
-        "commit": marks.get("committed", end) - marks.get("applied", marks.get("committed", end)),
     }
+    phases["check"] = spent.pop("_plan", 0.0)
+    for phase, names in PHASES.items():
+        phases[phase] = sum(spent.pop(name, 0.0) for name in names)
+    phases["audit"] = sum(spent.pop(name) for name in list(spent) if name in AUDIT)
+    phases["apply_other"] = spent.pop("_apply", 0.0) + sum(spent.values())
+    phases["commit"] = committed - marks.get("applied", committed)
     phases["other"] = (end - start) - sum(phases.values())
     return {k: round(v, 4) for k, v in phases.items()}
+
+
+async def _token() -> str | None:
+    """A read-write (dpo) bearer token for the load generator, where ropa has tokens."""
+    try:
+        from ropa.auth.roles import Role
+        from ropa.auth.tokens import create_token
+    except ImportError:  # a ropa without authentication
+        return None
+    return await create_token("bench", Role.DPO)
 
 
 async def _store_size(services: Services, url: str) -> dict[str, int]:
@@ -134,7 +172,9 @@ async def _store_size(services: Services, url: str) -> dict[str, int]:
     return {"rows": int(rows[0]["n"]), "index_rows": int(index[0]["n"]), "bytes": size}
 
 
-async def _reads(services: Services, url: str, activities: int, seconds: float) -> dict[str, Any]:
+async def _reads(
+    services: Services, url: str, activities: int, seconds: float, token: str | None
+) -> dict[str, Any]:
     """Sequential single reads: the repository (Piccolo) beside the bare driver, same query."""
     rng = random.Random(5)
     repository = services.repository
@@ -153,12 +193,28 @@ async def _reads(services: Services, url: str, activities: int, seconds: float) 
     async def page(key: str) -> Any:
         return await repository.page("activity", after=key, limit=100)
 
+    async def build(key: str) -> Any:
+        query = EntityRow.select(
+            EntityRow.scope, EntityRow.body, EntityRow.version, EntityRow.updated_at
+        ).where((EntityRow.kind == "activity") & (EntityRow.key == key))
+        return query.first().querystrings[0].compile_string(engine_type=engine_type)
+
+    engine_type = services.engine.engine_type
     result: dict[str, Any] = {
         "get_us": await loop(lambda key: repository.get("activity", key)),
         "page_us": await loop(page, page_keys),
+        "build_us": await loop(build),
     }
-    sql = (
-        "SELECT scope, body, version, updated_at FROM ropa_entity WHERE kind = {} AND key = {}"
+    if token is not None:
+        from ropa.auth.tokens import principal_for
+
+        result["token_us"] = await loop(lambda key: principal_for(token))
+    sql = "SELECT scope, body, version, updated_at FROM ropa_entity WHERE kind = {} AND key = {}"
+    # The two statements Repository.page runs for an unfiltered list page.
+    count_sql = "SELECT COUNT(*) AS n FROM ropa_entity WHERE kind = {}"
+    page_sql = (
+        "SELECT key, scope, body, version FROM ropa_entity WHERE kind = {} AND key > {}"
+        " ORDER BY key LIMIT 100"
     )
     if engine_kind(url) == "sqlite":
         path = url.removeprefix("sqlite:///")
@@ -168,12 +224,20 @@ async def _reads(services: Services, url: str, activities: int, seconds: float) 
         async def raw(key: str) -> Any:
             return connection.execute(query, ("activity", key)).fetchone()
 
+        async def raw_count(key: str) -> Any:
+            return connection.execute(count_sql.format("?"), ("activity",)).fetchone()
+
+        async def raw_page(key: str) -> Any:
+            return connection.execute(page_sql.format("?", "?"), ("activity", key)).fetchall()
+
         async def fresh(key: str) -> Any:
             with contextlib.closing(sqlite3.connect(path)) as one:
                 one.execute("PRAGMA foreign_keys = 1")
                 return one.execute(query, ("activity", key)).fetchone()
 
         result["raw_get_us"] = await loop(raw)
+        result["raw_count_us"] = await loop(raw_count)
+        result["raw_page_us"] = await loop(raw_page, page_keys)
         result["raw_connect_get_us"] = await loop(fresh)
         connection.close()
     else:
@@ -183,8 +247,35 @@ async def _reads(services: Services, url: str, activities: int, seconds: float) 
         async def raw(key: str) -> Any:
             return await connection.fetchrow(query, "activity", key)
 
+        async def raw_count(key: str) -> Any:
+            return await connection.fetchrow(count_sql.format("$1"), "activity")
+
+        async def raw_page(key: str) -> Any:
+            return await connection.fetch(page_sql.format("$1", "$2"), "activity", key)
+
         result["raw_get_us"] = await loop(raw)
+        result["raw_count_us"] = await loop(raw_count)
+        result["raw_page_us"] = await loop(raw_page, page_keys)
         await connection.close()
+
+        async def keep_session(connection: asyncpg.Connection) -> None:
+            """A pool ``reset`` that skips the reset query (the transaction is still ended)."""
+
+        variants: dict[str, dict[str, Any]] = {
+            "raw_pool_get_us": {},
+            "raw_pool_noreset_get_us": {"reset": keep_session},
+        }
+        for _ in range(2):  # alternate, keep the best of two: the difference is the point
+            for name, options in variants.items():
+                pool = await asyncpg.create_pool(url, min_size=4, max_size=4, **options)
+
+                async def pooled(key: str, pool: asyncpg.Pool = pool) -> Any:
+                    async with pool.acquire() as connection:
+                        return await connection.fetchrow(query, "activity", key)
+
+                figure = await loop(pooled)
+                result[name] = min(figure, result.get(name, figure))
+                await pool.close()
     return {k: round(v, 1) for k, v in result.items()}
 
 
@@ -205,6 +296,8 @@ async def measure(url: str, activities: int, seed: int, read_seconds: float) -> 
     out["rss_after_generate_mb"] = _peak_rss_mb()
 
     services = build_services(engine)
+    if await services.repository.all_of(["organisation"]):
+        raise RuntimeError(f"the store at {url} is not empty")
     clock = Clock()
     instrument(services, clock)
 
@@ -216,7 +309,7 @@ async def measure(url: str, activities: int, seed: int, read_seconds: float) -> 
         raise RuntimeError(f"import created {created} entities, expected {out['entities']}")
     out["import_s"] = end - start
     out["import_phases"] = _breakdown(clock, start, end)
-    out["import_queries"] = dict(clock.calls)
+    out["import_calls"] = dict(clock.calls)
     out["rss_after_import_mb"] = _peak_rss_mb()
 
     clock.reset()
@@ -238,27 +331,89 @@ async def measure(url: str, activities: int, seed: int, read_seconds: float) -> 
     out["export_identical"] = text == dump_document(document, "json")
     out["store"] = await _store_size(services, url)
 
-    if engine_kind(url) == "postgresql":
-        pg: Any = engine
-        await pg.start_connection_pool(min_size=1, max_size=4)
+    out["token"] = await _token()
+
+    out["reads"] = await _pooled_reads(services, url, activities, read_seconds, out["token"])
+    start = time.perf_counter()
+    out["analyze"] = await _analyze(url)
+    out["analyze_s"] = time.perf_counter() - start
+    out["reads_analyzed"] = await _pooled_reads(
+        services, url, activities, read_seconds, out["token"]
+    )
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+async def _pooled_reads(
+    services: Services, url: str, activities: int, seconds: float, token: str | None
+) -> dict[str, Any]:
+    """``_reads`` with the PostgreSQL engine on a pool, as the server runs it."""
+    if engine_kind(url) != "postgresql":
+        return await _reads(services, url, activities, seconds, token)
+    pg: Any = services.engine
+    await pg.start_connection_pool(min_size=1, max_size=4)
     try:
-        out["reads"] = await _reads(services, url, activities, read_seconds)
+        return await _reads(services, url, activities, seconds, token)
     finally:
-        if engine_kind(url) == "postgresql":
-            await pg.close_connection_pool()
+        await pg.close_connection_pool()
+
+
+async def _analyze(url: str) -> str:
+    """Give the planner statistics, as autovacuum does within a minute or so of a big import.
+
+    A store fresh from an import has none on PostgreSQL, and the list query then sorts a
+    bitmap heap scan instead of walking the (kind, key) index.
+    """
+    if engine_kind(url) == "sqlite":
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+            connection.execute("ANALYZE")
+        return "ANALYZE"
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("VACUUM ANALYZE ropa_entity, ropa_entity_index")
+    finally:
+        await connection.close()
+    return "VACUUM ANALYZE ropa_entity, ropa_entity_index"
+
+
+def measure_document(activities: int, seed: int, with_yaml: bool) -> dict[str, Any]:
+    """The registry document in and out of text, without a store (as ``ropa import`` parses)."""
+    out: dict[str, Any] = {"activities": activities}
+    start = time.perf_counter()
+    document = generate(activities, seed=seed)
+    out["generate_s"] = time.perf_counter() - start
+    formats: list[Any] = ["json", "yaml"] if with_yaml else ["json"]
+    for fmt in formats:
+        start = time.perf_counter()
+        text = dump_document(document, fmt)
+        out[f"{fmt}_dump_s"] = time.perf_counter() - start
+        out[f"{fmt}_bytes"] = len(text)
+        start = time.perf_counter()
+        parsed = parse_document(text, fmt)
+        out[f"{fmt}_parse_s"] = time.perf_counter() - start
+        if parsed != canonical(document):
+            raise RuntimeError(f"the {fmt} document does not read back as written")
+        del text, parsed
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Import, re-import and export one store.")
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", help="the empty store to measure")
+    parser.add_argument("--document", action="store_true", help="only dump and parse the text")
+    parser.add_argument("--no-yaml", action="store_true", help="with --document: JSON only")
     parser.add_argument("--activities", type=int, required=True)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--read-seconds", type=float, default=2.0)
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = args.url
-    result = asyncio.run(measure(args.url, args.activities, args.seed, args.read_seconds))
+    if args.document:
+        result = measure_document(args.activities, args.seed, not args.no_yaml)
+    elif args.url:
+        os.environ["DATABASE_URL"] = args.url
+        result = asyncio.run(measure(args.url, args.activities, args.seed, args.read_seconds))
+    else:
+        parser.error("give --url or --document")
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ropa.domain import model as m
+from ropa.domain.vocabulary import AdequacyDecision
 from ropa.graph import RegistryGraph, node_id, today
 from ropa.lineage import category_lineage, party_impact
 from ropa.render.dot import (
@@ -102,7 +103,6 @@ PROBLEM = "#d62728"
 WARNING = "#e6550d"
 CONTROL = "#8c8c8c"
 WHITE = "#ffffff"
-GROUP_FILL = "#eef2f7"
 EXPOSED_FILL = "#fff1c1"
 START_FILL = "#ffc857"
 ORG_FILL = "#f7f9fb"
@@ -141,7 +141,7 @@ PARTY_LOOKS: dict[str, Look] = {
     "independent_controller": Look("octagon", "independent controller (octagon)"),
     "joint_controller": Look("doubleoctagon", "joint controller (double octagon)"),
     "authority": Look("house", "public authority (house)"),
-    "": Look("egg", "party, role not recorded (egg)"),
+    "": Look("diamond", "party, role not recorded (diamond)"),
 }
 GROUP_LOOK = Look("box", "collapsed group, counts inside (double rounded box)", "filled,rounded")
 MISSING_LOOK = Look("box", "referenced but not in the registry (dashed box)", "dashed")
@@ -164,7 +164,9 @@ PROBLEM_RULES: dict[str, str] = {
 
 TOOLTIP_KEYS = 12
 LARGE = 300
-"""Above this many edges, the layout's iteration limits are lowered (see `_graph_attrs`)."""
+"""Above this many edges: straight edges and bounded layout passes (see `_graph_attrs`)."""
+HUGE = 2_000
+"""Above this many edges the layout engine is osage instead of dot (see `_graph_attrs`)."""
 
 
 # --- clusters ---------------------------------------------------------------------------------
@@ -221,7 +223,7 @@ class Geography:
             return "adequate"
         return "third"
 
-    def decision(self, country: str) -> object | None:
+    def decision(self, country: str) -> AdequacyDecision | None:
         return next(
             (
                 d
@@ -233,7 +235,7 @@ class Geography:
 
     def partial(self, country: str) -> bool:
         found = self.decision(country)
-        return found is not None and getattr(found, "scope", "full") != "full"
+        return found is not None and found.scope != "full"
 
     def country_name(self, country: str) -> str:
         found = self.graph.vocab.countries.get(country)
@@ -304,7 +306,7 @@ class Scene:
             if (
                 kind in ("operates", "sub_processor")
                 and source in self.nodes
-                and target in (self.nodes)
+                and target in self.nodes
             ):
                 self.control.add((source, target, kind))
 
@@ -327,6 +329,8 @@ def _scene_organisation(graph: RegistryGraph, layout: Layout, organisation: str 
             f"Data flows of {_org_name(graph, names[0])}"
             if len(names) == 1
             else f"Data flows of {len(names)} organisations"
+            if names
+            else "Data flows (no organisation recorded)"
         )
     else:
         title = f"Data flows of {_org_name(graph, organisation)}"
@@ -408,8 +412,9 @@ def _scene_party(graph: RegistryGraph, layout: Layout, party: str | None) -> Sce
     scene = Scene(
         title=f"Blast radius of {impact.name}",
         subtitle=[
-            f"a breach exposes {_count(len(impact.data_categories), 'data category', 'data categories')}"
-            f"{special} of {_count(len(impact.activities), 'activity', 'activities')}",
+            "a breach exposes "
+            + _count(len(impact.data_categories), "data category", "data categories")
+            + f"{special} of {_count(len(impact.activities), 'activity', 'activities')}",
             "countries: " + (", ".join(impact.countries) or "none recorded"),
         ],
         layout=layout,
@@ -464,6 +469,7 @@ class Shown:
     subtitle: str = ""
     internal: int = 0
     """Flows between members of the node, which have no edge of their own."""
+    fill: str = WHITE
 
 
 @dataclass(slots=True)
@@ -525,9 +531,18 @@ class Folder:
         ref: str,
         key: tuple[str, ...] | None = None,
     ) -> tuple[str, ...]:
+        """The group node standing for ``path``: a whole cluster at cluster detail (filled like
+        that cluster, e.g. by zone), or a trust boundary's own systems at party detail."""
         key = key or ("group", *_path_text(path))
         if key not in self.shown:
-            self.shown[key] = Shown(key=key, placement=placement, title=title, look=GROUP_LOOK)
+            fill = (
+                _cluster_fill(self.scene.layout, path[-1])
+                if self.detail == "cluster"
+                else BOUNDARY_FILL
+            )
+            self.shown[key] = Shown(
+                key=key, placement=placement, title=title, look=GROUP_LOOK, fill=fill
+            )
         self.shown[key].members.add(ref)
         return key
 
@@ -700,7 +715,7 @@ class Writer:
             small.append(html_text(self._member_counts(members)))
         elif node.subtitle:
             small.append(html_text(node.subtitle))
-            operated = [ref for ref in members if ref not in node.key]
+            operated = [ref for ref in members if ref != node.key[-1]]
             if operated:
                 small.append(html_text(self._operated(operated)))
         if node.internal:
@@ -711,7 +726,8 @@ class Writer:
             attrs["style"] = node.look.style
         if node.look is GROUP_LOOK:
             attrs["peripheries"] = "2"
-            attrs["fillcolor"] = GROUP_FILL
+            attrs["fillcolor"] = node.fill
+            self.used_fills.add(node.fill)
         if self.scene.start in node.members:
             attrs["fillcolor"] = START_FILL
             self.used_fills.add(START_FILL)
@@ -725,7 +741,7 @@ class Writer:
             self.used_colours.add("node-finding")
         tooltip = _keys_tooltip(members, "")
         if rules:
-            tooltip += " | findings: " + _capped(rules)
+            tooltip += " - findings: " + _capped(rules)
         attrs["tooltip"] = key_text(tooltip)
         attrs["label"] = Html("<BR/>".join(lines))
         return attrs
@@ -811,7 +827,7 @@ class Writer:
             markup.append(html_text(f"finding: {text}"))
         tooltip = _keys_tooltip([f.key for f in flows], "flow")
         if rules:
-            tooltip += " | findings: " + _capped(rules)
+            tooltip += " - findings: " + _capped(rules)
         attrs["tooltip"] = key_text(tooltip)
         attrs["label"] = Html("<BR/>".join(markup))
         return attrs
@@ -855,7 +871,9 @@ class Writer:
                 "fontname": "Helvetica",
                 "fontsize": "11" if len(path) == 1 else "10",
                 "labeljust": "l",
-                "label": Html(html_lines(_cluster_title(self.graph, self.scene.layout, key))),
+                "label": Html(
+                    html_lines(_cluster_title(self.graph, self.scene.layout, key), width=60)
+                ),
             }
             cluster = DotCluster(cluster_ids[path], attrs)
             built[path] = cluster
@@ -885,10 +903,26 @@ class Writer:
             "outputorder": "edgesfirst",
             "label": Html(label),
         }
-        if edges > LARGE:
-            # Big registries: bound the network-simplex and crossing-minimisation passes,
-            # which otherwise dominate dot's running time; the drawing stays correct.
-            attrs.update({"nslimit": "2", "nslimit1": "2", "mclimit": "0.2", "searchsize": "10"})
+        if edges > HUGE:
+            # dot ranks every flow left to right; thousands of vendor-to-vendor flows make
+            # chains dozens of ranks deep, and dot then routes hundreds of thousands of virtual
+            # nodes (minutes for the 2,000-system benchmark). osage, from the same binary, packs
+            # the clusters as boxes and draws edges straight: seconds, and the same SVG on every
+            # run. (fdp was tried: slower, overlapping clusters, and it crashes now and then on
+            # Graphviz 2.43, see ellson/MOTHBALLED-graphviz#919.)
+            attrs.update({"layout": "osage", "splines": "line"})
+        elif edges > LARGE:
+            # Straight edges (spline routing dominates from a few hundred edges on) and bounded
+            # network-simplex and crossing-minimisation passes.
+            attrs.update(
+                {
+                    "splines": "line",
+                    "nslimit": "2",
+                    "nslimit1": "2",
+                    "mclimit": "0.2",
+                    "searchsize": "10",
+                }
+            )
         return attrs
 
     def _counts(self) -> str:
@@ -908,12 +942,12 @@ class Writer:
         ]
         nodes: list[DotNode] = []
         for i, look in enumerate((look for look in looks if look in self.used_looks), start=1):
-            attrs: dict[str, str | Html] = {"shape": look.shape}
+            attrs: dict[str, str | Html] = {"shape": look.shape, "fontsize": "8", "height": "0.3"}
             if look.style != "filled":
                 attrs["style"] = look.style
             if look is GROUP_LOOK:
                 attrs["peripheries"] = "2"
-                attrs["fillcolor"] = GROUP_FILL
+                attrs["fillcolor"] = BOUNDARY_FILL
             attrs["label"] = Html(html_text(look.meaning))
             nodes.append(DotNode(f"legend_{i}", attrs))
         rows = [
@@ -946,6 +980,7 @@ class Writer:
                     {
                         "shape": "plaintext",
                         "style": "",
+                        "fontsize": "8",
                         "label": Html(
                             f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3">{table}</TABLE>'
                         ),

@@ -3,10 +3,10 @@
 Safety rules, one for each way text reaches the DOT:
 
 - Registry text (names, trust boundaries, category labels, ...) appears only inside HTML-like
-  labels (``label=<...>``), through `html_text`: control characters become U+FFFD, ``& < > " '``
-  become entities, and a backslash becomes ``\\\\`` because Graphviz expands ``\\N``, ``\\G`` and the
-  like even inside HTML labels (measured on 2.43). Nothing a registry keeper writes can close a
-  label, add an attribute or pull in an ``<IMG>``.
+  labels (``label=<...>``), through `html_text`: control characters become U+FFFD,
+  ``& < > " '`` become entities, and a backslash is doubled because Graphviz expands ``\\N``,
+  ``\\G`` and the like even inside HTML labels (measured on 2.43). Nothing a registry keeper
+  writes can close a label, add an attribute or pull in an ``<IMG>``.
 - Node and cluster ids are synthetic (``n1``, ``cluster_1``), never taken from the registry.
 - Tooltips carry entity keys only, filtered by `key_text` to a small alphabet without quotes or
   backslashes: Graphviz unescapes tooltip strings more than once, so no registry text goes there.
@@ -226,8 +226,11 @@ def render(dot_text: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT) -> byte
     except OSError as error:
         raise RendererUnavailable(f"Graphviz `dot` could not be started: {error}") from error
     if done.returncode != 0 or not done.stdout:
-        message = done.stderr.decode("utf-8", "replace").strip()[:2_000]
-        raise RenderFailed(
-            f"Graphviz `dot` failed with exit status {done.returncode}: {message or 'no output'}"
+        message = done.stderr.decode("utf-8", "replace").strip()[:2_000] or "no output"
+        status = (
+            f"was killed by signal {-done.returncode}"
+            if done.returncode < 0
+            else f"failed with exit status {done.returncode}"
         )
+        raise RenderFailed(f"Graphviz `dot` {status}: {message}")
     return done.stdout

@@ -7,9 +7,10 @@ from ``exports/profiles/<name>.yaml``; the cell contents come from the extractor
 
 What every workbook guarantees:
 
-- **Readable.** Headings in a frozen row with an autofilter, widths from the profile, long text
-  wrapped, landscape printing fitted to the page width with the heading row repeated; required
-  columns have a green heading, optional ones blue, explained on the notes sheet.
+- **Readable.** Headings in a frozen row with an autofilter, widths from the profile, text
+  wrapped and top-aligned in rows tall enough for it, landscape printing fitted to the page
+  width with the heading row repeated; required columns have a green heading, optional ones
+  blue, explained on the notes sheet.
 - **Safe.** Text a spreadsheet program would run as a formula or command (leading ``=``, ``+``,
   ``-``, ``@``, tab, carriage return or line feed, their full-width forms, and error literals such
   as ``#N/A``) is stored as a string with the quote-prefix style, so it shows as typed. Characters
@@ -19,8 +20,10 @@ What every workbook guarantees:
 - **Deterministic.** The same inputs give the same bytes: document properties derive from the
   day judged, and the zip container is written by this module with fixed timestamps, attributes
   and entry order.
-- **Fast.** openpyxl's write-only mode streams rows to disk; only cells that need a style (long
-  text to wrap, neutralised text, headings) are built as cells, everything else is a plain value.
+- **Fast.** openpyxl's write-only mode streams rows to disk. Data cells are plain values: the
+  workbook's default cell format (set in the stylesheet when packing) wraps and top-aligns
+  them, so only headings, labels and neutralised text are built as styled cells. Rows of the
+  same height share one row-dimension object.
 """
 
 from __future__ import annotations
@@ -28,15 +31,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import math
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 import msgspec
 import yaml
@@ -49,6 +53,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.writer.excel import ExcelWriter
 
 from ropa.domain import model as m
@@ -57,11 +62,13 @@ from ropa.render import xlsx_columns as cols
 from ropa.rules.engine import Finding
 
 __all__ = [
+    "MEDIA_TYPE",
     "Profile",
     "ProfileError",
     "UnknownOrganisation",
     "UnknownProfile",
     "WorkbookError",
+    "filename",
     "load_profile",
     "profiles",
     "profiles_dir",
@@ -106,19 +113,19 @@ class _Spec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=Tru
     pass
 
 
-class ColumnSpec(_Spec, kw_only=True):
+class ColumnSpec(_Spec, kw_only=True, frozen=True):
     heading: str
     source: str
     required: bool = False
     width: Width = 20
 
 
-class ContactRow(_Spec, kw_only=True):
+class ContactRow(_Spec, kw_only=True, frozen=True):
     label: str
     source: str
 
 
-class ContactBlock(_Spec, kw_only=True):
+class ContactBlock(_Spec, kw_only=True, frozen=True):
     title: str = ""
     fields: list[str] = msgspec.field(
         default_factory=lambda: ["Name", "Address", "Email", "Telephone"]
@@ -126,7 +133,7 @@ class ContactBlock(_Spec, kw_only=True):
     rows: list[ContactRow]
 
 
-class FieldSpec(_Spec, kw_only=True):
+class FieldSpec(_Spec, kw_only=True, frozen=True):
     """A label and its value: from an extractor (``source``) or fixed ``text``."""
 
     label: str
@@ -135,34 +142,34 @@ class FieldSpec(_Spec, kw_only=True):
     required: bool = False
 
 
-class TableSpec(_Spec, kw_only=True):
+class TableSpec(_Spec, kw_only=True, frozen=True):
     rows: str
     columns: list[ColumnSpec]
 
 
-class SectionSpec(_Spec, kw_only=True):
+class SectionSpec(_Spec, kw_only=True, frozen=True):
     heading: str
     fields: list[FieldSpec] = msgspec.field(default_factory=list)
     table: TableSpec | None = None
 
 
-class LegendEntry(_Spec, kw_only=True):
+class LegendEntry(_Spec, kw_only=True, frozen=True):
     label: str
     text: str
 
 
-class Legend(_Spec, kw_only=True):
+class Legend(_Spec, kw_only=True, frozen=True):
     required: LegendEntry
     optional: LegendEntry
 
 
-class ListSpec(_Spec, kw_only=True):
+class ListSpec(_Spec, kw_only=True, frozen=True):
     heading: str
     source: str
     width: Width = 30
 
 
-class SheetSpec(_Spec, kw_only=True):
+class SheetSpec(_Spec, kw_only=True, frozen=True):
     name: str
     kind: Literal["notes", "table", "fiche", "lists"]
     rows: str = ""
@@ -180,13 +187,13 @@ class SheetSpec(_Spec, kw_only=True):
     sections: list[SectionSpec] = msgspec.field(default_factory=list)
 
 
-class Fills(_Spec, kw_only=True):
+class Fills(_Spec, kw_only=True, frozen=True):
     required: Hex = "C6E0B4"
     optional: Hex = "BDD7EE"
     section: Hex = "D9D9D9"
 
 
-class Profile(_Spec, kw_only=True):
+class Profile(_Spec, kw_only=True, frozen=True):
     """A workbook layout: the sheets in order and, per sheet, its columns or lines."""
 
     name: str
@@ -354,6 +361,7 @@ def _fiche_problems(where: str, sheet: SheetSpec) -> Iterable[str]:
 _FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 """First characters that make a spreadsheet program read text as a formula or a command."""
 _ERROR_LITERALS = frozenset(ERROR_CODES) | {"#GETTING_DATA"}
+_SPECIAL_START = _FORMULA_START | {"#"}
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _TRUNCATED = " [… {} characters not shown: the cell limit is 32,767]"
@@ -374,15 +382,28 @@ def _escape(text: str) -> str:
 
 
 def safe_text(text: str) -> str:
-    """The text as a cell stores it: XML-safe, escapes applied, within Excel's cell limit."""
+    """The text as a cell stores it: XML-safe, escapes applied, within Excel's cell limit.
+
+    Text longer than the limit (counted once escaped, so that openpyxl never cuts an escape in
+    two) keeps as much as fits and ends with a note of how much was left out.
+    """
     if text.isprintable() and "_x" not in text and len(text) <= MAX_CELL:
         return text
     escaped = _escape(text)
-    keep = len(text)
-    while len(escaped) > MAX_CELL:
-        keep -= len(escaped) - MAX_CELL + len(_TRUNCATED.format(len(text) - keep)) + 8
-        escaped = _escape(text[:keep]) + _TRUNCATED.format(len(text) - keep)
-    return escaped
+    if len(escaped) <= MAX_CELL:
+        return escaped
+
+    def cut(keep: int) -> str:
+        return _escape(text[:keep]) + _TRUNCATED.format(f"{len(text) - keep:,}")
+
+    low, high = 0, min(len(text), MAX_CELL)  # the longest prefix that fits lies in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(cut(middle)) <= MAX_CELL:
+            low = middle
+        else:
+            high = middle - 1
+    return cut(low)
 
 
 # --- styles --------------------------------------------------------------------------------------
@@ -398,16 +419,14 @@ class _Styles:
     wrap: StyleArray
     guard: StyleArray
     title: StyleArray
+    heading: StyleArray
     label: StyleArray
     header_required: StyleArray
     header_optional: StyleArray
     section: StyleArray
-    swatch_required: StyleArray
-    swatch_optional: StyleArray
 
     @classmethod
     def of(cls, ws: WriteOnlyWorksheet, fills: Fills) -> _Styles:
-        top = Alignment(wrap_text=True, vertical="top")
         border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
         def style(
@@ -415,9 +434,10 @@ class _Styles:
             fill: str | None = None,
             boxed: bool = False,
             quote: bool = False,
+            wrap: bool = True,
         ) -> StyleArray:
             cell = WriteOnlyCell(ws)
-            cell.alignment = top
+            cell.alignment = Alignment(wrap_text=wrap, vertical="top")
             if font is not None:
                 cell.font = font
             if fill is not None:
@@ -432,17 +452,68 @@ class _Styles:
         return cls(
             wrap=style(),
             guard=style(quote=True),
-            title=style(font=Font(bold=True, size=13)),
+            title=style(font=Font(bold=True, size=13), wrap=False),
+            heading=style(font=Font(bold=True, size=13)),
             label=style(font=bold),
             header_required=style(font=bold, fill=fills.required, boxed=True),
             header_optional=style(font=bold, fill=fills.optional, boxed=True),
             section=style(font=bold, fill=fills.section),
-            swatch_required=style(font=bold, fill=fills.required, boxed=True),
-            swatch_optional=style(font=bold, fill=fills.optional, boxed=True),
         )
 
 
-CellValue = str | Cell | None
+CellValue: TypeAlias = str | Cell | None
+LINE_HEIGHT = 15.0
+"""Points per line of 11-point Calibri, the default font."""
+MAX_ROW_HEIGHT = 409.0
+"""Excel's largest row height, in points."""
+
+
+def lines(text: str, width: float) -> int:
+    """How many lines wrapped text takes in a column ``width`` characters wide.
+
+    Generous on purpose: a column's width is counted in zeros, wider than most letters, so the
+    estimate leaves room for word breaks. Spreadsheet programs do not all fit row heights to
+    wrapped text on opening (LibreOffice keeps the default height), so rows get this height.
+    """
+    per_line = max(1.0, width - 1)
+    if "\n" not in text:
+        return max(1, math.ceil(len(text) / per_line))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+class _Height(RowDimension):
+    """A row height shared by every row that has it; its attributes are worked out once."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, height: float) -> None:
+        super().__init__(ws, ht=height)
+        self._attributes = tuple(super().__iter__())
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._attributes)
+
+
+class _Sheet:
+    """A write-only worksheet and the number of its last row, to give rows their height.
+
+    Rows of the same height share one RowDimension: openpyxl reads only its attributes (the
+    row number comes from the row itself), and building one per row would cost more than the
+    row's cells.
+    """
+
+    def __init__(self, ws: WriteOnlyWorksheet, heights: dict[int, _Height]) -> None:
+        self.ws = ws
+        self.row = 0
+        self.heights = heights
+
+    def append(self, cells: list[CellValue], height_lines: int = 1) -> None:
+        self.row += 1
+        if height_lines > 1:
+            dimension = self.heights.get(height_lines)
+            if dimension is None:
+                height = min(MAX_ROW_HEIGHT, height_lines * LINE_HEIGHT)
+                dimension = self.heights[height_lines] = _Height(self.ws, height)
+            self.ws.row_dimensions[self.row] = dimension
+        self.ws.append(cells)
 
 
 @dataclass
@@ -453,63 +524,76 @@ class _Writer:
     profile: Profile
     ctx: cols.Context
     styles: _Styles | None = None
-    rows_written: dict[str, int] = field(default_factory=dict)
+    heights: dict[int, _Height] = field(default_factory=dict)
 
     # cells ------------------------------------------------------------------------------
 
-    def sheet(self, name: str) -> WriteOnlyWorksheet:
+    def sheet(self, name: str) -> _Sheet:
         ws: WriteOnlyWorksheet = self.book.create_sheet(title=name)
         if self.styles is None:
             self.styles = _Styles.of(ws, self.profile.fills)
-        return ws
+        return _Sheet(ws, self.heights)
 
     @property
     def style(self) -> _Styles:
         assert self.styles is not None
         return self.styles
 
-    def styled(self, ws: WriteOnlyWorksheet, text: str, style: StyleArray) -> Cell:
+    def styled(self, sheet: _Sheet, text: str, style: StyleArray) -> Cell:
         """A cell of text with a style; guarded text keeps the style and gains the quote prefix."""
         if not text:
-            return self.blank(ws, style)
+            return self.blank(sheet, style)
         if needs_guard(text):
             style = StyleArray(style)
             style.quotePrefix = True
-        cell = Cell(ws, row=1, column=1, value=safe_text(text), style_array=style)
+        cell = Cell(sheet.ws, row=1, column=1, value=safe_text(text), style_array=style)
         cell.data_type = "s"
         return cell
 
-    def blank(self, ws: WriteOnlyWorksheet, style: StyleArray) -> Cell:
-        return Cell(ws, row=1, column=1, style_array=style)
+    def blank(self, sheet: _Sheet, style: StyleArray) -> Cell:
+        return Cell(sheet.ws, row=1, column=1, style_array=style)
 
-    def body(self, ws: WriteOnlyWorksheet, text: str, width: float) -> CellValue:
-        """A data cell: a plain value when it fits, a wrapped or guarded cell when it must be."""
+    def body(self, sheet: _Sheet, text: str, width: float) -> tuple[CellValue, int]:
+        """A data cell and the lines it takes.
+
+        A plain value (the workbook's default format wraps and top-aligns it), except text a
+        spreadsheet would run, which becomes a string cell with the quote prefix.
+        """
         if not text:
-            return None
+            return None, 1
         if needs_guard(text):
-            cell = Cell(ws, row=1, column=1, value=safe_text(text), style_array=self.style.guard)
+            text = safe_text(text)
+            cell = Cell(sheet.ws, row=1, column=1, value=text, style_array=self.style.guard)
             cell.data_type = "s"
-            return cell
-        text = safe_text(text)
-        if len(text) > width or "\n" in text:
-            return Cell(ws, row=1, column=1, value=text, style_array=self.style.wrap)
-        return text
+            return cell, lines(text, width)
+        if not (text.isprintable() and "_x" not in text and len(text) <= MAX_CELL):
+            text = safe_text(text)
+        if len(text) <= width and "\n" not in text:
+            return text, 1
+        return text, lines(text, width)
 
-    def header(self, ws: WriteOnlyWorksheet, text: str, required: bool) -> Cell:
-        style = self.style.header_required if required else self.style.header_optional
-        return self.styled(ws, text, style)
+    def headings(self, sheet: _Sheet, columns: Sequence[ColumnSpec | ListSpec]) -> None:
+        cells: list[CellValue] = []
+        height = 1
+        for column in columns:
+            required = isinstance(column, ColumnSpec) and column.required
+            style = self.style.header_required if required else self.style.header_optional
+            cells.append(self.styled(sheet, column.heading, style))
+            height = max(height, lines(column.heading, column.width * 0.9))
+        sheet.append(cells, height)
 
     # sheet set-up -------------------------------------------------------------------------
 
     def layout(
         self,
-        ws: WriteOnlyWorksheet,
+        sheet: _Sheet,
         widths: Sequence[float],
         *,
         header_row: int | None,
         freeze_columns: int = 0,
     ) -> None:
         """Widths, frozen panes and print set-up: all must precede the first row."""
+        ws = sheet.ws
         for index, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(index)].width = width
         if header_row is not None:
@@ -524,133 +608,177 @@ class _Writer:
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.HeaderFooter.oddFooter.center.text = "&A - &P / &N"
 
+    def label_line(self, sheet: _Sheet, label: Cell, text: str, widths: Sequence[float]) -> None:
+        """A label in column A and its value in column B."""
+        value, height = self.body(sheet, text, widths[1])
+        label_height = lines(str(label.value or ""), widths[0] * 0.9)
+        sheet.append([label, value], max(height, label_height))
+
     # sheet kinds --------------------------------------------------------------------------
 
-    def notes(self, sheet: SheetSpec) -> None:
-        ws = self.sheet(sheet.name)
-        self.layout(ws, sheet.width or [34, 100], header_row=None)
-        width = (sheet.width or [34, 100])[-1]
-        ws.append([self.styled(ws, sheet.title, self.style.title)] if sheet.title else [])
-        ws.append([])
-        if sheet.legend is not None:
+    def notes(self, spec: SheetSpec) -> None:
+        sheet = self.sheet(spec.name)
+        widths = spec.width if len(spec.width) >= 2 else [34, 100]
+        self.layout(sheet, widths, header_row=None)
+        sheet.append([self.styled(sheet, spec.title, self.style.title)] if spec.title else [])
+        sheet.append([])
+        if spec.legend is not None:
             for entry, swatch in (
-                (sheet.legend.required, self.style.swatch_required),
-                (sheet.legend.optional, self.style.swatch_optional),
+                (spec.legend.required, self.style.header_required),
+                (spec.legend.optional, self.style.header_optional),
             ):
-                ws.append([self.styled(ws, entry.label, swatch), self.body(ws, entry.text, width)])
-            ws.append([])
-        for line in sheet.lines:
+                self.label_line(sheet, self.styled(sheet, entry.label, swatch), entry.text, widths)
+            sheet.append([])
+        for line in spec.lines:
             value = cols.NOTES[line.source](self.ctx) if line.source else line.text
-            ws.append([self.styled(ws, line.label, self.style.label), self.body(ws, value, width)])
-        ws.close()
+            label = self.styled(sheet, line.label, self.style.label)
+            self.label_line(sheet, label, value, widths)
+        sheet.ws.close()
 
-    def contact_block(self, ws: WriteOnlyWorksheet, block: ContactBlock) -> None:
+    def contact_block(self, sheet: _Sheet, block: ContactBlock, widths: Sequence[float]) -> None:
         """Rows 1-6: a title, the field names, one line per contact; row 7 empty."""
-        ws.append([self.styled(ws, block.title, self.style.title)] if block.title else [])
-        ws.append([None, *(self.styled(ws, name, self.style.label) for name in block.fields)])
+        sheet.append([self.styled(sheet, block.title, self.style.title)] if block.title else [])
+        sheet.append([None, *(self.styled(sheet, name, self.style.label) for name in block.fields)])
         for row in block.rows:
             values = cols.CONTACTS[row.source](self.ctx)
-            ws.append(
-                [
-                    self.styled(ws, row.label, self.style.label),
-                    *(self.styled(ws, v, self.style.wrap) if v else None for v in values),
-                ]
-            )
-        for _ in range(HEADER_ROW - 1 - 2 - len(block.rows)):
-            ws.append([])
+            cells: list[CellValue] = [self.styled(sheet, row.label, self.style.label)]
+            height = lines(row.label, widths[0] * 0.9)
+            for index, value in enumerate(values, 1):
+                width = widths[index] if index < len(widths) else 20
+                cells.append(self.styled(sheet, value, self.style.wrap) if value else None)
+                height = max(height, lines(value, width) if value else 1)
+            sheet.append(cells, height)
+        while sheet.row < HEADER_ROW - 1:
+            sheet.append([])
 
-    def table(self, sheet: SheetSpec) -> None:
-        ws = self.sheet(sheet.name)
-        header_row = HEADER_ROW if sheet.contact_block is not None else 1
-        self.layout(
-            ws,
-            [c.width for c in sheet.columns],
-            header_row=header_row,
-            freeze_columns=sheet.freeze_columns,
-        )
-        if sheet.contact_block is not None:
-            self.contact_block(ws, sheet.contact_block)
-        ws.append([self.header(ws, c.heading, c.required) for c in sheet.columns])
-        columns = [(_extractor(sheet.rows, c.source), c.width) for c in sheet.columns]
-        ctx, body, append = self.ctx, self.body, ws.append
+    def table(self, spec: SheetSpec) -> None:
+        sheet = self.sheet(spec.name)
+        widths = [c.width for c in spec.columns]
+        header_row = HEADER_ROW if spec.contact_block is not None else 1
+        self.layout(sheet, widths, header_row=header_row, freeze_columns=spec.freeze_columns)
+        if spec.contact_block is not None:
+            self.contact_block(sheet, spec.contact_block, widths)
+        self.headings(sheet, spec.columns)
+        columns = [
+            (_extractor(spec.rows, c.source), c.width, max(1.0, c.width - 1)) for c in spec.columns
+        ]
+        ctx, body, append = self.ctx, self.body, sheet.append
         count = 0
-        for row in cols.ROWS[sheet.rows](ctx, None):
-            append([body(ws, extract(ctx, row), width) for extract, width in columns])
+        # The hot loop: body() inlined for the common case, plain text that needs no escape.
+        for row in cols.ROWS[spec.rows](ctx, None):
+            cells: list[CellValue] = []
+            height = 1
+            for extract, width, per_line in columns:
+                text = extract(ctx, row)
+                if not text:
+                    cells.append(None)
+                    continue
+                if (
+                    text[0] in _SPECIAL_START
+                    or len(text) > MAX_CELL
+                    or not text.isprintable()
+                    or "_x" in text
+                ):
+                    cell, cell_lines = body(sheet, text, width)
+                    cells.append(cell)
+                elif len(text) <= width:
+                    cells.append(text)
+                    continue
+                else:
+                    cells.append(text)
+                    cell_lines = math.ceil(len(text) / per_line)  # lines(), inlined
+                if cell_lines > height:
+                    height = cell_lines
+            append(cells, height)
             count += 1
-        last = get_column_letter(len(sheet.columns))
-        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
-        self.rows_written[sheet.name] = count
-        ws.close()
+        last = get_column_letter(len(spec.columns))
+        sheet.ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
+        sheet.ws.close()
 
-    def lists(self, sheet: SheetSpec) -> None:
-        ws = self.sheet(sheet.name)
-        self.layout(ws, [spec.width for spec in sheet.lists], header_row=1)
-        ws.append([self.header(ws, spec.heading, False) for spec in sheet.lists])
-        values = [cols.LISTS[spec.source](self.ctx) for spec in sheet.lists]
-        widths = [spec.width for spec in sheet.lists]
+    def lists(self, spec: SheetSpec) -> None:
+        sheet = self.sheet(spec.name)
+        self.layout(sheet, [item.width for item in spec.lists], header_row=1)
+        self.headings(sheet, spec.lists)
+        values = [cols.LISTS[item.source](self.ctx) for item in spec.lists]
+        widths = [item.width for item in spec.lists]
         for index in range(max((len(v) for v in values), default=0)):
-            ws.append(
-                [
-                    self.body(ws, column[index], width) if index < len(column) else None
-                    for column, width in zip(values, widths, strict=True)
-                ]
-            )
-        ws.close()
+            cells: list[CellValue] = []
+            height = 1
+            for column, width in zip(values, widths, strict=True):
+                cell, cell_lines = (
+                    self.body(sheet, column[index], width) if index < len(column) else (None, 1)
+                )
+                cells.append(cell)
+                height = max(height, cell_lines)
+            sheet.append(cells, height)
+        sheet.ws.close()
 
-    def fiches(self, sheet: SheetSpec) -> None:
+    def fiches(self, spec: SheetSpec) -> None:
         """One sheet per activity: title, then per section its fields and its small table."""
-        widths = sheet.width or [44, 60, 30, 40]
-        value_width = widths[1] if len(widths) > 1 else 60
-        title_of = _extractor("activities", sheet.title_source) if sheet.title_source else None
+        widths = spec.width if len(spec.width) >= 2 else [44, 60, 30, 40]
+        title_of = _extractor("activities", spec.title_source) if spec.title_source else None
         fields = [
             [
                 (line, _extractor("activities", line.source) if line.source else None)
                 for line in section.fields
             ]
-            for section in sheet.sections
+            for section in spec.sections
         ]
         for activity in self.ctx.activities:
-            number = self.ctx.fiche_numbers[activity.key]
-            ws = self.sheet(sheet.name.replace("{number}", str(number)))
-            self.layout(ws, widths, header_row=None)
-            title = sheet.title.replace("{number}", str(number))
+            number = str(self.ctx.fiche_numbers[activity.key])
+            sheet = self.sheet(spec.name.replace("{number}", number))
+            self.layout(sheet, widths, header_row=None)
+            title = spec.title.replace("{number}", number)
             heading = title_of(self.ctx, activity) if title_of is not None else ""
-            ws.append(
+            sheet.append(
                 [
-                    self.styled(ws, title, self.style.title) if title else None,
-                    self.styled(ws, heading, self.style.title) if heading else None,
-                ]
+                    self.styled(sheet, title, self.style.title) if title else None,
+                    self.styled(sheet, heading, self.style.heading) if heading else None,
+                ],
+                lines(heading, widths[1] * 0.8),
             )
-            for section, lines in zip(sheet.sections, fields, strict=True):
-                ws.append([])
-                band = [self.styled(ws, section.heading, self.style.section)]
-                band += [self.blank(ws, self.style.section) for _ in widths[1:]]
-                ws.append(band)
-                for line, extract in lines:
+            for section, section_fields in zip(spec.sections, fields, strict=True):
+                sheet.append([])
+                band = [self.styled(sheet, section.heading, self.style.section)]
+                band += [self.blank(sheet, self.style.section) for _ in widths[1:]]
+                sheet.append(band)
+                for line, extract in section_fields:
                     value = extract(self.ctx, activity) if extract is not None else line.text
-                    label = self.header(ws, line.label, line.required)
-                    ws.append([label, self.body(ws, value, value_width)])
+                    style = (
+                        self.style.header_required if line.required else self.style.header_optional
+                    )
+                    self.label_line(sheet, self.styled(sheet, line.label, style), value, widths)
                 if section.table is not None:
-                    self.fiche_table(ws, section.table, activity, widths)
-            ws.close()
+                    self.fiche_table(sheet, section.table, activity, widths)
+            sheet.ws.close()
 
     def fiche_table(
         self,
-        ws: WriteOnlyWorksheet,
+        sheet: _Sheet,
         table: TableSpec,
         activity: m.Activity,
         widths: Sequence[float],
     ) -> None:
-        ws.append([self.header(ws, c.heading, c.required) for c in table.columns])
-        extractors = [_extractor(table.rows, c.source) for c in table.columns]
-        column_widths = [widths[i] if i < len(widths) else 20 for i in range(len(extractors))]
+        """A small table inside a fiche; its columns take the fiche's column widths."""
+        columns = [
+            (_extractor(table.rows, c.source), widths[i] if i < len(widths) else 20)
+            for i, c in enumerate(table.columns)
+        ]
+        self.headings(
+            sheet,
+            [
+                msgspec.structs.replace(c, width=width)
+                for c, (_, width) in zip(table.columns, columns, strict=True)
+            ],
+        )
         for row in cols.ROWS[table.rows](self.ctx, activity):
-            ws.append(
-                [
-                    self.body(ws, extract(self.ctx, row), width)
-                    for extract, width in zip(extractors, column_widths, strict=True)
-                ]
-            )
+            cells: list[CellValue] = []
+            height = 1
+            for extract, width in columns:
+                cell, cell_lines = self.body(sheet, extract(self.ctx, row), width)
+                cells.append(cell)
+                height = max(height, cell_lines)
+            sheet.append(cells, height)
 
 
 def _extractor(rows: str, source: str) -> cols.Extractor:
@@ -690,6 +818,23 @@ class _Archive:
 
     def close(self) -> None:
         pass
+
+
+_FIRST_XF = re.compile(rb"(<(?:cellStyleXfs|cellXfs)\b[^>]*>\s*<xf\b[^>]*?)\s*/>")
+_TOP_WRAP = rb' applyAlignment="1"><alignment vertical="top" wrapText="1" /></xf>'
+
+
+def default_format(styles_xml: bytes) -> bytes:
+    """The stylesheet with the default cell format (the first cell format and the Normal
+    style) wrapping text and aligning it to the top.
+
+    Cells without a style of their own take this format, so data cells need none: openpyxl
+    has no setting for it, and building a styled cell per value would double the time.
+    """
+    patched, count = _FIRST_XF.subn(lambda found: found.group(1) + _TOP_WRAP, styles_xml)
+    if count != 2:
+        raise WorkbookError("unexpected stylesheet from openpyxl: default format not found")
+    return patched
 
 
 _FIRST_PARTS = (
@@ -754,6 +899,12 @@ def organisation_for(graph: RegistryGraph, key: str | None) -> m.Organisation:
     return found
 
 
+def filename(organisation: str, profile: str, judged_on: dt.date) -> str:
+    """A file name for the workbook, e.g. ``ropa-sprechwerk-ico-2026-11-22.xlsx``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{organisation}-{profile}").strip("-.") or "record"
+    return f"ropa-{safe}-{judged_on.isoformat()}.xlsx"
+
+
 def included_sheets(profile: Profile, organisation: m.Organisation) -> list[SheetSpec]:
     """The profile's sheets this organisation gets (processor sheets only for a processor)."""
     acts_as_processor = organisation.role in (m.OrganisationRole.PROCESSOR, m.OrganisationRole.BOTH)
@@ -778,7 +929,13 @@ def workbook(
 
     Raises UnknownProfile, UnknownOrganisation or ProfileError (all WorkbookError, a ValueError).
     """
-    spec = profile if isinstance(profile, Profile) else load_profile(profile)
+    if isinstance(profile, Profile):
+        spec = profile
+        problems = list(_problems(spec))
+        if problems:
+            raise ProfileError(f"profile {spec.name!r}: " + "; ".join(problems))
+    else:
+        spec = load_profile(profile)
     org = organisation_for(graph, organisation)
     sheets = included_sheets(spec, org)
     ctx = cols.Context.build(
@@ -802,7 +959,7 @@ def workbook(
     book = Workbook(write_only=True)
     book.properties = DocumentProperties(
         creator="ropa",
-        title=f"{spec.title}: {org.name}"[:250],
+        title=_NOT_IN_XML.sub("\ufffd", " ".join(f"{spec.title}: {org.name}".split()))[:250],
         subject="Record of processing activities (Article 30 GDPR)",
         language=spec.language,
         created=stamp,
@@ -824,6 +981,9 @@ def workbook(
     with tempfile.TemporaryDirectory(prefix="ropa-xlsx-") as folder:
         archive = _Archive(Path(folder))
         ExcelWriter(book, archive).save()
+        styles = archive.parts["xl/styles.xml"]
+        assert isinstance(styles, bytes)
+        archive.parts["xl/styles.xml"] = default_format(styles)
         return _pack(archive.parts, judged_on)
 
 

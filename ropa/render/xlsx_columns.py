@@ -124,9 +124,12 @@ class Context:
     activities: list[m.Activity] = field(default_factory=list)
     processor_records: list[m.ProcessorRecord] = field(default_factory=list)
     parties: list[m.Party] = field(default_factory=list)
+    _categories: dict[str, str] = field(default_factory=dict)
     _labels: dict[str, str] = field(default_factory=dict)
+    """Labels of recipients (``recipient:<key>``) and of flow ends (their node id)."""
     _transfers: dict[str, list[TransferRow]] = field(default_factory=dict)
     _recipients: dict[str, list[m.Party]] = field(default_factory=dict)
+    _retention: dict[str, list[RetentionRow]] = field(default_factory=dict)
     _open: dict[str, list[Finding]] | None = None
     _party_activities: dict[str, list[str]] | None = None
 
@@ -171,9 +174,9 @@ class Context:
         return found.name if found else code
 
     def category(self, key: str) -> str:
-        label = self._labels.get(key)
+        label = self._categories.get(key)
         if label is None:
-            label = self._labels[key] = self.graph.category(key).label
+            label = self._categories[key] = self.graph.category(key).label
         return label
 
     def subject(self, key: str) -> str:
@@ -184,14 +187,24 @@ class Context:
         return self.graph.parties.get(key)
 
     def party_label(self, party: m.Party) -> str:
-        role = _ROLE_LABELS.get(party.role, "") if party.role else ""
-        details = [d for d in (role, self.country(party.country)) if d]
-        return f"{party.name} ({', '.join(details)})" if details else party.name
+        """The party's name with its role and country, e.g. "Google LLC (processor, United
+        States)"."""
+        label = self._labels.get(f"recipient:{party.key}")
+        if label is None:
+            role = _ROLE_LABELS.get(party.role, "") if party.role else ""
+            details = [d for d in (role, self.country(party.country)) if d]
+            label = f"{party.name} ({', '.join(details)})" if details else party.name
+            self._labels[f"recipient:{party.key}"] = label
+        return label
 
     def node_label(self, node: str) -> str:
-        name = self.graph.name_of(node)
-        country = self.country(self.graph.country_of(node))
-        return f"{name} ({country})" if country else name
+        """A system's or party's name with the country it sits in."""
+        label = self._labels.get(node)
+        if label is None:
+            name = self.graph.name_of(node)
+            country = self.country(self.graph.country_of(node))
+            label = self._labels[node] = f"{name} ({country})" if country else name
+        return label
 
     def duration(self, period: str) -> str:
         found = _DURATION.fullmatch(period)
@@ -222,6 +235,12 @@ class Context:
                 if transfer is not None or leaves:
                     rows.append(TransferRow(activity, flow, transfer, country))
             self._transfers[activity.key] = rows
+        return rows
+
+    def retention_rows(self, activity: m.Activity) -> list[RetentionRow]:
+        rows = self._retention.get(activity.key)
+        if rows is None:
+            rows = self._retention[activity.key] = retention_rows(activity)
         return rows
 
     def recipients(self, activity: m.Activity) -> list[m.Party]:
@@ -273,7 +292,7 @@ class Context:
 
 def join(values: Iterable[str]) -> str:
     """Non-empty values joined with "; ", each once, in their first order."""
-    return SEPARATOR.join(dict.fromkeys(v for v in values if v))
+    return SEPARATOR.join(dict.fromkeys(filter(None, values)))
 
 
 def contact_text(contact: m.Contact | None) -> str:
@@ -427,7 +446,7 @@ def _recipient_rows(ctx: Context, scope: m.Activity | None) -> Iterable[m.Party]
 @rows("retention")
 def _retention_rows(ctx: Context, scope: m.Activity | None) -> Iterable[RetentionRow]:
     for activity in [scope] if scope is not None else ctx.activities:
-        yield from retention_rows(activity)
+        yield from ctx.retention_rows(activity)
 
 
 @rows("findings")
@@ -511,12 +530,12 @@ def _joint_controllers(ctx: Context, a: m.Activity) -> str:
 
 @column(A)
 def _data_subjects(ctx: Context, a: m.Activity) -> str:
-    return join(ctx.subject(key) for key in a.data_subjects)
+    return join(map(ctx.subject, a.data_subjects))
 
 
 @column(A)
 def _data_categories(ctx: Context, a: m.Activity) -> str:
-    return join(ctx.category(key) for key in a.data_categories)
+    return join(map(ctx.category, a.data_categories))
 
 
 def _sensitive(ctx: Context, a: m.Activity) -> list[str]:
@@ -647,7 +666,7 @@ def _retention_entry(ctx: Context, row: RetentionRow) -> str:
 
 @column(A)
 def _retention_schedule(ctx: Context, a: m.Activity) -> str:
-    return join(_retention_entry(ctx, row) for row in retention_rows(a))
+    return join(_retention_entry(ctx, row) for row in ctx.retention_rows(a))
 
 
 @column(A)

@@ -1,0 +1,1119 @@
+"""The benchmark runner: registry import and HTTP serving, on SQLite and on PostgreSQL.
+
+    python -m bench.run                        # 10,000 activities, both engines, 10 s per endpoint
+    python -m bench.run --quick                # 1,000 activities, 3 s per endpoint: a smoke run
+    python -m bench.run --sizes 1000,10000 --engines sqlite --duration 5
+
+For each engine it makes an empty migrated store of its own (a SQLite file in a temporary
+directory; a PostgreSQL database named ropa_bench_*, dropped afterwards), then, in a child
+process per store (``bench.store_phase``), imports the synthetic registry (``bench.synthetic``),
+imports it again (a no-op) and exports it. On the largest store it serves ropa with uvicorn, one
+worker, as ``ropa serve`` does, and loads it with wrk (32 connections, 2 threads) for a fixed
+time per endpoint, beside a bare Litestar endpoint (``bench.bare_app``) served the same way in
+the same run. Everything listens on 127.0.0.1 only.
+
+It prints its tables and writes them, with the date, machine and versions, into the issue-2
+section of bench/RESULTS.md (replacing that section if present). These are figures, never
+assertions: nothing here fails because a number is low.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from bench.synthetic import KEY_WIDTH, Shape
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).with_name("RESULTS.md")
+SECTION = "issue-2"
+START_MARK = f"<!-- {SECTION}:start -->"
+END_MARK = f"<!-- {SECTION}:end -->"
+POSTGRES_URL = os.environ.get(
+    "ROPA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+PYTHON = sys.executable
+
+# The peer's figures, from /work/shared/DESIGN.md "Figures to beat" (Fides 2.78, same machine
+# kind: 2 cores, 1 worker, 32 connections; 2,000 systems with 3 privacy declarations each).
+FIDES = {
+    "get_one": 110.0,
+    "list_100": 9.0,
+    "bare": 13_000.0,  # "A bare Litestar endpoint does about 13,000 req/s on the same machine."
+    "load_2000_systems_s": 108.0,
+}
+
+console = Console(width=max(shutil.get_terminal_size((180, 40)).columns, 160))
+
+
+# --- tables, printed with rich and written as markdown ------------------------------------
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    left: int = 1
+    """How many leading columns are labels (left-aligned)."""
+
+    def add(self, *cells: object) -> None:
+        self.rows.append([str(c) for c in cells])
+
+    def rich(self) -> RichTable:
+        table = RichTable(title=self.title, title_justify="left")
+        for i, column in enumerate(self.columns):
+            table.add_column(
+                column, justify="left" if i < self.left else "right", no_wrap=i < self.left
+            )
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def markdown(self) -> str:
+        lines = [f"#### {self.title}", ""]
+        lines.append("| " + " | ".join(self.columns) + " |")
+        aligns = ["---"] * self.left + ["---:"] * (len(self.columns) - self.left)
+        lines.append("|" + "|".join(aligns) + "|")
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        if self.notes:
+            lines.append("")
+            lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def _n(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.3f}" if seconds < 1 else f"{seconds:.2f}"
+
+
+def _ms(microseconds: float) -> str:
+    return f"{microseconds / 1000:.2f}" if microseconds < 10_000 else f"{microseconds / 1000:.0f}"
+
+
+# --- the machine and the versions -----------------------------------------------------------
+
+
+def _first_line(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return "not found"
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _meminfo_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return 0.0
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+async def _postgres_version(url: str) -> str:
+    connection = await asyncpg.connect(url, timeout=5)
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
+    finally:
+        await connection.close()
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """The fraction of all CPUs busy over the next ``seconds`` (other work on the machine)."""
+    busy0, total0 = _cpu_times()
+    time.sleep(seconds)
+    busy1, total1 = _cpu_times()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+def wait_until_idle(limit: float, patience: float) -> float:
+    """Wait up to ``patience`` seconds for the CPUs to be busy less than ``limit``."""
+    deadline = time.monotonic() + patience
+    busy = cpu_busy()
+    while busy > limit and time.monotonic() < deadline:
+        console.print(f"[yellow]machine {busy:.0%} busy with other work: waiting[/yellow]")
+        time.sleep(10)
+        busy = cpu_busy()
+    if busy > limit:
+        console.print(
+            f"[bold yellow]machine {busy:.0%} busy with other work before the run: "
+            "figures will be low and noisy[/bold yellow]"
+        )
+    return busy
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of the local PostgreSQL processes, their reaped backends included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            if "(postgres)" not in text[: text.rindex(")") + 1]:
+                continue
+            fields = text[text.rindex(")") + 2 :].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / tick
+
+
+def _own_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class CpuAccount:
+    """CPU the machine spent during the run that was neither the benchmark nor PostgreSQL."""
+
+    busy: int = 0
+    total: int = 0
+    own: float = 0.0
+    postgres: float = 0.0
+
+    @classmethod
+    def start(cls) -> CpuAccount:
+        busy, total = _cpu_times()
+        return cls(busy, total, _own_cpu(), _postgres_cpu())
+
+    def foreign(self) -> tuple[float, float]:
+        """(CPU seconds of other work, its share of the machine's capacity) since start."""
+        busy, total = _cpu_times()
+        tick = os.sysconf("SC_CLK_TCK")
+        machine = (busy - self.busy) / tick
+        other = machine - (_own_cpu() - self.own) - (_postgres_cpu() - self.postgres)
+        return max(0.0, other), max(0.0, other) / max(1e-9, (total - self.total) / tick)
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def environment(engines: list[str]) -> dict[str, str]:
+    commit = _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "ropa"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    info = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"{_meminfo_gib():.1f} GiB RAM, {_cpu_model()}",
+        "os": f"{platform.system()} {platform.release()}",
+        "ropa": f"{commit}{' with uncommitted changes in ropa/' if dirty else ''}",
+        "Python": platform.python_version(),
+        "Litestar": _version("litestar"),
+        "Piccolo": _version("piccolo"),
+        "uvicorn": f"{_version('uvicorn')} (uvloop {_version('uvloop')}, "
+        f"httptools {_version('httptools')})",
+        "msgspec": _version("msgspec"),
+        "SQLite": f"{sqlite3.sqlite_version} (aiosqlite {_version('aiosqlite')})",
+        "PostgreSQL": "not used",
+        "wrk": _first_line(["wrk", "-v"]).split(" Copyright")[0].removeprefix("wrk "),
+    }
+    if "postgres" in engines:
+        info["PostgreSQL"] = (
+            f"{asyncio.run(_postgres_version(POSTGRES_URL))} (asyncpg {_version('asyncpg')})"
+        )
+    return info
+
+
+# --- stores -----------------------------------------------------------------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+class Stores:
+    """Empty stores made for this run, and their removal."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.databases: list[str] = []
+        self.run_id = uuid.uuid4().hex[:8]
+
+    def make(self, engine: str, activities: int) -> str:
+        if engine == "sqlite":
+            path = self.workdir / f"ropa-{activities}.sqlite"
+            return f"sqlite:///{path}"
+        name = f"ropa_bench_{self.run_id}_{activities}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        self.databases.append(name)
+        return _with_database(POSTGRES_URL, name)
+
+    def drop(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            path = Path(url.removeprefix("sqlite:///"))
+            for file in path.parent.glob(path.name + "*"):
+                file.unlink()
+            return
+        name = urlsplit(url).path.lstrip("/")
+        if name in self.databases:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self.databases.remove(name)
+
+    def drop_all(self) -> None:
+        for name in list(self.databases):
+            with contextlib.suppress(OSError, asyncpg.PostgresError):
+                asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self.databases.remove(name)
+
+
+def _child(args: list[str], env_url: str | None, timeout: float) -> dict[str, Any]:
+    """Run ``bench.store_phase`` with ``args``; its JSON result."""
+    env = dict(os.environ)
+    if env_url:
+        env["DATABASE_URL"] = env_url
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.store_phase", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.store_phase {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --- servers and load -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in kB."""
+    values: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                values[name] = int(rest.split()[0])
+    return values
+
+
+def _get(url: str, authorization: str = "", timeout: float = 5.0) -> tuple[int, bytes]:
+    request = urllib.request.Request(url)
+    if authorization:
+        request.add_header("Authorization", authorization)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class Server:
+    """A uvicorn subprocess on a free 127.0.0.1 port, one worker, as ``ropa serve`` runs it."""
+
+    def __init__(self, app: str, env: dict[str, str], log: Path) -> None:
+        self.app = app
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log
+        command = [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+        self.log = log.open("wb")
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            with contextlib.suppress(OSError):
+                status, _ = _get(f"{self.base}/health", timeout=2)
+                if status == 200:
+                    return
+            time.sleep(0.2)
+        self.stop()
+        tail = self.log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{self.app} did not become healthy on {self.base}:\n{tail}")
+
+    def memory(self) -> dict[str, int]:
+        return _status(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+@contextlib.contextmanager
+def serving(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    server = Server(app, env, log)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+LUA = """-- written by bench/run.py: GET paths from one format, a random number in [0, COUNT)
+local path_format = "@FORMAT@"
+local count = @COUNT@
+local seed = @SEED@
+local authorization = "@AUTHORIZATION@"
+local threads = 0
+
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  math.randomseed(seed + 7919 * (tid or 0))
+  if authorization ~= "" then
+    wrk.headers["Authorization"] = authorization
+  end
+end
+
+function request()
+  return wrk.format("GET", string.format(path_format, math.random(0, count - 1)))
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, '
+    .. '"write": %d, "status": %d, "timeout": %d, "p50": %.0f, "p90": %.0f, "p99": %.0f, '
+    .. '"max": %.0f, "mean": %.1f}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
+    e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    label: str
+    path_format: str
+    """A Lua string.format pattern taking one random integer."""
+    count: int
+    fides: float | None
+
+
+@dataclass
+class Load:
+    connections: int
+    threads: int
+    duration: float
+    warmup: float
+    workdir: Path
+    authorization: str = ""
+    """The Authorization header value sent with every request ("" for none)."""
+
+    def run(
+        self, base: str, endpoint: Endpoint, seconds: float, pid: int | None = None
+    ) -> dict[str, Any]:
+        script = self.workdir / f"{endpoint.name}.lua"
+        script.write_text(
+            LUA.replace("@FORMAT@", endpoint.path_format)
+            .replace("@COUNT@", str(max(1, endpoint.count)))
+            .replace("@SEED@", "20261122")
+            .replace("@AUTHORIZATION@", self.authorization)
+        )
+        command = [
+            "wrk",
+            f"-t{self.threads}",
+            f"-c{self.connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ]
+        before = _cpu_snapshot(pid)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 60, check=False
+        )
+        after = _cpu_snapshot(pid)
+        for line in done.stdout.splitlines():
+            if line.startswith("WRKJSON "):
+                result: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
+                result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+                result["cpu"] = {k: after[k] - before[k] for k in before}
+                return result
+        raise RuntimeError(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
+
+    def measure(self, server: Server, endpoint: Endpoint) -> dict[str, Any]:
+        sample = endpoint.path_format % 0 if "%" in endpoint.path_format else endpoint.path_format
+        status, body = _get(server.base + sample, self.authorization)
+        if status != 200:
+            raise RuntimeError(f"GET {sample} answered {status}: {body[:300]!r}")
+        if self.warmup > 0:
+            self.run(server.base, endpoint, self.warmup)
+        return self.run(server.base, endpoint, self.duration, server.process.pid)
+
+
+def _pid_cpu(pid: int | None) -> float:
+    """CPU seconds of one process (all its threads)."""
+    if pid is None:
+        return 0.0
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_snapshot(pid: int | None) -> dict[str, float]:
+    """CPU seconds so far: the server, PostgreSQL, reaped children (wrk), the whole machine."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy, total = _cpu_times()
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        "server": _pid_cpu(pid),
+        "postgres": _postgres_cpu(),
+        "wrk": children.ru_utime + children.ru_stime,
+        "machine": busy / tick,
+        "capacity": total / tick,
+    }
+
+
+def endpoints(activities: int, systems: int) -> list[Endpoint]:
+    width = f"%0{KEY_WIDTH}d"
+    return [
+        Endpoint(
+            "get_activity",
+            "GET one activity (random key)",
+            f"/api/v1/activities/act-{width}",
+            activities,
+            FIDES["get_one"],
+        ),
+        Endpoint(
+            "get_system",
+            "GET one system (random key)",
+            f"/api/v1/systems/sys-{width}",
+            systems,
+            FIDES["get_one"],
+        ),
+        Endpoint(
+            "list_100",
+            "GET list page of 100 activities (random `after`)",
+            f"/api/v1/activities?limit=100&after=act-{width}",
+            max(1, activities - 100),
+            FIDES["list_100"],
+        ),
+    ]
+
+
+BARE = Endpoint("bare", "bare Litestar endpoint (small JSON)", "/hello", 1, FIDES["bare"])
+
+
+def check_list_page(base: str, authorization: str) -> None:
+    status, body = _get(f"{base}/api/v1/activities?limit=100", authorization)
+    page = json.loads(body)
+    if status != 200 or len(page["items"]) != 100:
+        raise RuntimeError(f"the list page is not a page of 100: {status}")
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    env: dict[str, str]
+    options: argparse.Namespace
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    stores: list[dict[str, Any]] = field(default_factory=list)
+    serving: list[dict[str, Any]] = field(default_factory=list)
+    servers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run(options: argparse.Namespace) -> Results:
+    results = Results(environment(options.engines), options)
+    workdir = Path(tempfile.mkdtemp(prefix="ropa-bench-"))
+    stores = Stores(workdir)
+    load = Load(options.connections, options.threads, options.duration, options.warmup, workdir)
+    try:
+        for size in options.sizes:
+            console.print(f"[bold]document[/bold] {size:,} activities: dump and parse")
+            args = ["--document", "--activities", str(size), "--seed", str(options.seed)]
+            if options.no_yaml:
+                args.append("--no-yaml")
+            results.documents.append(_child(args, None, timeout=1800))
+        for engine in options.engines:
+            for size in options.sizes:
+                url = stores.make(engine, size)
+                console.print(f"[bold]{engine}[/bold] {size:,} activities: import, export")
+                args = ["--url", url, "--activities", str(size), "--seed", str(options.seed)]
+                store = _child(args, url, timeout=3600)
+                results.stores.append(store)
+                if size != max(options.sizes) or options.no_serve:
+                    stores.drop(url)
+                    continue
+                token = store.get("token")
+                load.authorization = f"Bearer {token}" if token else ""
+                serve(results, engine, url, size, load, workdir)
+                stores.drop(url)
+    finally:
+        stores.drop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def serve(results: Results, engine: str, url: str, size: int, load: Load, workdir: Path) -> None:
+    shape = Shape.of(size)
+    env = {"DATABASE_URL": url, "ROPA_AUTO_MIGRATE": "0"}
+    if results.options.pool_size:
+        env["ROPA_POOL_SIZE"] = str(results.options.pool_size)
+    console.print(f"[bold]{engine}[/bold]: bare Litestar endpoint, {load.duration:.0f} s")
+    with serving("bench.bare_app:create_app", env, workdir / "bare.log") as bare:
+        idle = bare.memory()
+        figures = load.measure(bare, BARE)
+        results.serving.append({"engine": engine, "endpoint": BARE, **figures})
+        results.servers.append({"engine": engine, "app": "bare", "idle": idle, **bare.memory()})
+    with serving("ropa.api.app:create_app", env, workdir / f"ropa-{engine}.log") as ropa:
+        idle = ropa.memory()
+        check_list_page(ropa.base, load.authorization)
+        for endpoint in endpoints(size, shape.systems):
+            console.print(f"[bold]{engine}[/bold]: {endpoint.label}, {load.duration:.0f} s")
+            figures = load.measure(ropa, endpoint)
+            results.serving.append({"engine": engine, "endpoint": endpoint, **figures})
+        results.servers.append({"engine": engine, "app": "ropa", "idle": idle, **ropa.memory()})
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def tables(results: Results) -> list[Table]:
+    out: list[Table] = []
+    options = results.options
+    if results.stores:
+        imports = Table(
+            "Import into an empty migrated store, no-op re-import, export",
+            [
+                "engine",
+                "activities / systems / flows",
+                "entities",
+                "import s",
+                "entities/s",
+                "re-import (no-op) s",
+                "export s",
+                "+ JSON encode s",
+                "peak RSS MB",
+                "store MB",
+                "Fides: 2,000 systems",
+            ],
+        )
+        for r in results.stores:
+            c = r["counts"]
+            imports.add(
+                r["engine"],
+                f"{c['activities']:,} / {c['systems']:,} / {c['flows']:,}",
+                _n(r["entities"]),
+                _s(r["import_s"]),
+                _n(r["entities"] / r["import_s"]),
+                _s(r["reimport_s"]),
+                _s(r["export_s"]),
+                _s(r["export_json_s"]),
+                _n(r["peak_rss_mb"]),
+                _n(r["store"]["bytes"] / 1e6, 1),
+                f"{FIDES['load_2000_systems_s']:.0f} s",
+            )
+        first = results.stores[0]["counts"]
+        imports.notes.append(
+            f"Entities: {first['organisations']} organisations, {first['terms']} terms, "
+            f"{first['parties']:,} parties, {first['systems']:,} systems, "
+            f"{first['activities']:,} activities, {first['flows']:,} flows "
+            f"({first['transfers']:,} with a transfer outside the EEA) at the first size; "
+            f"{results.stores[0]['store']['index_rows']:,} index rows."
+        )
+        imports.notes.append(
+            "In process, through DocumentService.import_document / export (what `ropa import` "
+            "and `ropa export` call, without parsing text: see the document table). Export is "
+            "store to RegistryDocument; the JSON encode column is dump_document(json) of it."
+        )
+        imports.notes.append(
+            "Peak RSS: ru_maxrss of the child process that generated, imported, re-imported and "
+            "exported (the generated document alone is "
+            f"{results.stores[-1]['rss_after_generate_mb']:.0f} MB of it)."
+        )
+        imports.notes.append(
+            "Fides loaded 2,000 systems (3 privacy declarations each) through its API in 108 s "
+            "(DESIGN.md); ropa's figure is the whole registry, systems included."
+        )
+        out.append(imports)
+
+        phase_columns = {
+            "validate": "validate",
+            "lock": "lock",
+            "read": "read store",
+            "check": "check refs + encode + diff",
+            "write_rows": "write rows",
+            "write_index": "write index",
+            "audit": "write audit",
+            "delete": "delete",
+            "apply_other": "other repository calls",
+            "commit": "commit",
+            "other": "other",
+        }
+        optional = ("audit", "delete", "apply_other")
+        for name in optional:
+            if not any(
+                r[key].get(name, 0.0) >= 0.0005
+                for r in results.stores
+                for key in ("import_phases", "reimport_phases")
+            ):
+                del phase_columns[name]
+        phases = Table(
+            "Where the import's time goes (seconds)",
+            ["engine / activities", *phase_columns.values(), "total"],
+        )
+        for r in results.stores:
+            for label, key, total in (
+                ("import", "import_phases", r["import_s"]),
+                ("re-import", "reimport_phases", r["reimport_s"]),
+            ):
+                p = r[key]
+                phases.add(
+                    f"{r['engine']} {r['activities']:,} {label}",
+                    *(_s(p.get(k, 0.0)) for k in phase_columns),
+                    _s(total),
+                )
+        phases.notes.append(
+            "Exclusive time of each wrapped call (a call's time leaves out the wrapped calls it "
+            "makes). validate: intrinsic checks of every entity before the transaction; lock: "
+            "BEGIN IMMEDIATE / revision row lock; read store: Repository.all_of (every kind); "
+            "check: DocumentService._plan without its reads (reference checks, canonical JSON, "
+            "diff against the store); write rows: Repository.insert of ropa_entity rows; write "
+            "index: Repository._insert_index (ropa_entity_index rows); write audit: "
+            "Repository.record (the audit trail, one entry per entity changed); commit: COMMIT; "
+            "other: the rest (the rollback of a no-op re-import)."
+        )
+        out.append(phases)
+
+        reads = Table(
+            "Sequential single reads in process (µs per call, one at a time)",
+            [
+                "engine",
+                "Repository.get",
+                "Repository.page of 100",
+                "token lookup (principal_for)",
+                "Piccolo: build + compile the get query only",
+                "same SELECT, bare driver, one open connection",
+                "bare driver: the page's COUNT",
+                "bare driver: the page's SELECT of 100",
+                "sqlite3: new connection each",
+                "asyncpg pool, default reset",
+                "asyncpg pool, no reset query",
+            ],
+        )
+        for r in results.stores:
+            for state, key in (("as imported", "reads"), ("after ANALYZE", "reads_analyzed")):
+                if key not in r:
+                    continue
+                x = r[key]
+
+                def cell(name: str, x: dict[str, float] = x) -> str:
+                    return _n(x[name], 1) if name in x else "n/a"
+
+                reads.add(
+                    f"{r['engine']} {r['activities']:,} {state}",
+                    _n(x["get_us"]),
+                    _n(x["page_us"]),
+                    cell("token_us"),
+                    cell("build_us"),
+                    cell("raw_get_us"),
+                    cell("raw_count_us"),
+                    cell("raw_page_us"),
+                    cell("raw_connect_get_us"),
+                    cell("raw_pool_get_us"),
+                    cell("raw_pool_noreset_get_us"),
+                )
+        reads.notes.append(
+            "Repository.get is what GET /api/v1/activities/{key} runs; page is what the list "
+            "runs (a COUNT and a SELECT); every API request also looks its bearer token up "
+            "(principal_for, one SELECT on ropa_token)."
+        )
+        reads.notes.append(
+            "Piccolo on SQLite opens a new aiosqlite connection (a new thread) for every query "
+            "outside a transaction and runs `PRAGMA foreign_keys = 1` before each. On PostgreSQL "
+            "the repository runs through an asyncpg pool, as the server does; on every release "
+            "asyncpg sends its reset query (`SELECT pg_advisory_unlock_all(); CLOSE ALL; "
+            "UNLISTEN *; RESET ALL`) unless the pool is given a `reset` of its own."
+        )
+        reads.notes.append(
+            "after ANALYZE: the same reads once the planner has statistics (`VACUUM ANALYZE "
+            "ropa_entity, ropa_entity_index` on PostgreSQL, `ANALYZE` on SQLite), as autovacuum "
+            "gives them on its own a minute or so after a big import. The servers below run on "
+            "the analyzed store."
+        )
+        out.append(reads)
+
+    if results.documents:
+        docs = Table(
+            "Registry document text (what `ropa import FILE` parses and `ropa export` writes)",
+            [
+                "activities",
+                "generate s",
+                "JSON MB",
+                "JSON dump s",
+                "JSON parse s",
+                "YAML MB",
+                "YAML dump s",
+                "YAML parse s",
+                "peak RSS MB",
+            ],
+        )
+        for d in results.documents:
+            docs.add(
+                _n(d["activities"]),
+                _s(d["generate_s"]),
+                _n(d["json_bytes"] / 1e6, 1),
+                _s(d["json_dump_s"]),
+                _s(d["json_parse_s"]),
+                _n(d["yaml_bytes"] / 1e6, 1) if "yaml_bytes" in d else "skipped",
+                _s(d["yaml_dump_s"]) if "yaml_dump_s" in d else "skipped",
+                _s(d["yaml_parse_s"]) if "yaml_parse_s" in d else "skipped",
+                _n(d["peak_rss_mb"]),
+            )
+        docs.notes.append(
+            "dump_document and parse_document of ropa.render.document: parse includes the strict "
+            "checks (duplicate keys, no YAML aliases) and conversion to RegistryDocument."
+        )
+        out.append(docs)
+
+    if results.serving:
+        size = max(options.sizes)
+        serving = Table(
+            f"Serving: {options.connections} connections, {options.threads} wrk threads, "
+            f"{options.duration:.0f} s per endpoint, 1 uvicorn worker, {size:,} activities",
+            [
+                "engine",
+                "endpoint",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "non-2xx",
+                "socket errors",
+                "vs bare",
+                "Fides req/s",
+                "vs Fides",
+                "server CPU µs/req",
+                "PostgreSQL CPU µs/req",
+                "wrk CPU µs/req",
+                "other work",
+            ],
+            left=2,
+        )
+        bare_rps = {
+            row["engine"]: row["rps"] for row in results.serving if row["endpoint"].name == "bare"
+        }
+        for row in results.serving:
+            endpoint: Endpoint = row["endpoint"]
+            errors = row["connect"] + row["read"] + row["write"] + row["timeout"]
+            serving.add(
+                row["engine"],
+                endpoint.label,
+                _n(row["rps"]),
+                _ms(row["p50"]),
+                _ms(row["p99"]),
+                _n(row["status"]),
+                _n(errors),
+                f"{row['rps'] / bare_rps[row['engine']]:.1%}",
+                _n(endpoint.fides) if endpoint.fides else "",
+                f"{row['rps'] / endpoint.fides:.1f}x" if endpoint.fides else "",
+                *_cpu_cells(row),
+            )
+        pool = options.pool_size or 10
+        serving.notes.append(
+            "Servers: `python -m uvicorn APP --factory --workers 1 --log-level warning "
+            "--no-access-log` on 127.0.0.1, APP = ropa.api.app:create_app (DATABASE_URL, "
+            f"ROPA_AUTO_MIGRATE=0, PostgreSQL pool of {pool}) or bench.bare_app:create_app; "
+            "the bare endpoint was measured just before each engine's endpoints."
+        )
+        serving.notes.append(
+            f"Load: wrk -t{options.threads} -c{options.connections} -d{options.duration:.0f}s "
+            f"--timeout 10s after a {options.warmup:.0f} s warm-up, random keys from a Lua "
+            "script; every request carries `Authorization: Bearer` with a dpo token. wrk, the "
+            "server and PostgreSQL share the same 2 cores. non-2xx: responses with status >= 400 "
+            "(wrk's status errors)."
+        )
+        serving.notes.append(
+            "Fides figures (DESIGN.md): GET one system 110 req/s (p50 245 ms), list of 100 "
+            "9 req/s, bare Litestar about 13,000 req/s, 2,000 systems with 3 privacy "
+            "declarations each; ropa's activities and systems are its nearest equivalents."
+        )
+        serving.notes.append(
+            "CPU columns: CPU time (user + system) of the server process, of all PostgreSQL "
+            "processes and of wrk during the measured run, divided by the requests served; "
+            "other work: the share of the machine's 2 CPUs busy with anything else (the "
+            "runner itself, other users' jobs). Capacity is 2 CPU-s per second: the three "
+            "together near 2,000,000 / (req/s) µs means the CPUs were the limit."
+        )
+        out.append(serving)
+
+        memory = Table(
+            "Server memory (MB)",
+            ["engine", "app", "RSS idle", "RSS after load", "peak RSS"],
+            left=2,
+        )
+        for s in results.servers:
+            memory.add(
+                s["engine"],
+                s["app"],
+                _n(s["idle"].get("VmRSS", 0) / 1024),
+                _n(s.get("VmRSS", 0) / 1024),
+                _n(s.get("VmHWM", 0) / 1024),
+            )
+        memory.notes.append("Fides: 377 MB resident when idle (DESIGN.md).")
+        out.append(memory)
+    return out
+
+
+def _cpu_cells(row: dict[str, Any]) -> list[str]:
+    """CPU per request in the server, PostgreSQL and wrk; other work's share of the machine."""
+    cpu = row["cpu"]
+    requests = max(1, row["requests"])
+    other = cpu["machine"] - cpu["server"] - cpu["postgres"] - cpu["wrk"]
+    return [
+        _n(cpu["server"] / requests * 1e6),
+        _n(cpu["postgres"] / requests * 1e6) if cpu["postgres"] > 0.05 else "0",
+        _n(cpu["wrk"] / requests * 1e6),
+        f"{max(0.0, other) / max(1e-9, cpu['capacity']):.0%}",
+    ]
+
+
+def command_line(options: argparse.Namespace) -> str:
+    parts = ["python -m bench.run"]
+    if options.quick:
+        parts.append("--quick")
+    else:
+        parts += [
+            f"--sizes {','.join(str(s) for s in options.sizes)}",
+            f"--duration {options.duration:g}",
+        ]
+    parts.append(f"--engines {','.join(options.engines)}")
+    if options.no_serve:
+        parts.append("--no-serve")
+    if options.no_yaml:
+        parts.append("--no-yaml")
+    if options.pool_size:
+        parts.append(f"--pool-size {options.pool_size}")
+    return " ".join(parts)
+
+
+def markdown(results: Results, tables_: list[Table]) -> str:
+    env = results.env
+    lines = [
+        START_MARK,
+        "## Issue 2: registry import and HTTP serving, SQLite and PostgreSQL",
+        "",
+        f"Run `cd /work/main && .venv/bin/{command_line(results.options)}` on {env['date']}.",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {value} |" for name, value in env.items() if name != "date"]
+    lines.append("")
+    for table in tables_:
+        lines += [table.markdown(), ""]
+    lines.append(END_MARK)
+    return "\n".join(lines) + "\n"
+
+
+def write_results(section: str, path: Path = RESULTS) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not text:
+        text = (
+            "# Benchmark results\n\n"
+            "Written by the runners in bench/; a re-run replaces its own section. Figures, "
+            "not assertions: they depend on the machine and on what else it was doing.\n\n"
+        )
+    if START_MARK in text and END_MARK in text:
+        before, rest = text.split(START_MARK, 1)
+        after = rest.split(END_MARK, 1)[1].lstrip("\n")
+        text = before + section + ("\n" + after if after else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--sizes",
+        default="10000",
+        help="activities per registry, comma-separated (systems n/5, flows 5n); default 10000",
+    )
+    parser.add_argument("--engines", default="sqlite,postgres", help="sqlite,postgres")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--pool-size", type=int, default=0, help="ROPA_POOL_SIZE (default: 10)")
+    parser.add_argument("--quick", action="store_true", help="1,000 activities, 3 s per endpoint")
+    parser.add_argument("--no-serve", action="store_true", help="import and export only")
+    parser.add_argument("--no-yaml", action="store_true", help="skip YAML dump and parse")
+    parser.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=300.0,
+        help="seconds to wait for other work on the machine to stop (default 300)",
+    )
+    parser.add_argument(
+        "--idle-below",
+        type=float,
+        default=0.15,
+        help="busy fraction of all CPUs counted as idle (default 0.15)",
+    )
+    options = parser.parse_args(argv)
+    if options.quick:
+        options.sizes = "1000"
+        options.duration = 3.0
+        options.warmup = 1.0
+    options.sizes = sorted({int(s) for s in str(options.sizes).split(",") if s.strip()})
+    options.engines = [e.strip() for e in options.engines.split(",") if e.strip()]
+    for engine in options.engines:
+        if engine not in ("sqlite", "postgres"):
+            parser.error(f"unknown engine {engine!r}: use sqlite and/or postgres")
+    if min(options.sizes) < 200:
+        parser.error("sizes below 200 activities leave no room for list pages")
+    if not options.no_serve and shutil.which("wrk") is None:
+        parser.error("wrk not found: `apt-get install -y wrk`, or pass --no-serve")
+    return options
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse_args(argv)
+    started = time.monotonic()
+    busy = wait_until_idle(options.idle_below, options.wait_idle)
+    load_before = _loadavg()
+    account = CpuAccount.start()
+    results = run(options)
+    other_cpu, other_share = account.foreign()
+    results.env["other work on the machine"] = (
+        f"{busy:.0%} of the CPUs busy just before the run; during it {other_cpu:.0f} CPU-s "
+        f"({other_share:.0%} of capacity) went to processes other than this benchmark, its "
+        f"servers, wrk and PostgreSQL; load average {load_before} before, {_loadavg()} after"
+    )
+    if other_share > 0.05:
+        console.print(
+            f"[bold yellow]other work took {other_share:.0%} of the machine during the run: "
+            "re-run when it is quiet[/bold yellow]"
+        )
+    rendered = tables(results)
+    for table in rendered:
+        console.print(table.rich())
+        for note in table.notes:
+            console.print(f"  [dim]- {note}[/dim]")
+        console.print()
+    env = results.env
+    console.print(
+        " · ".join(f"{k} {v}" for k, v in env.items()),
+        highlight=False,
+    )
+    if not options.no_write:
+        write_results(markdown(results, rendered))
+        console.print(f"wrote {RESULTS.relative_to(ROOT)} (section {SECTION})")
+    console.print(f"done in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
