@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from ropa.auth.roles import ORGANISATION_BOUND, Role
@@ -13,6 +14,10 @@ from ropa.services.errors import Conflict, NotFound
 from ropa.store.tables import ApiToken
 
 PREFIX = "ropa_"
+CACHE_SECONDS = 5.0
+"""How long a verified token is trusted without asking the store again. A revocation takes effect
+at once in the process that made it and within this time in every other worker."""
+_verified: dict[str, tuple[float, Principal]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +80,24 @@ async def principal_for(token: str) -> Principal | None:
     """The principal a presented token stands for, or None for an unknown or revoked one."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
+    key = digest(token)
+    cached = _verified.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
     row = (
         await ApiToken.select(ApiToken.name, ApiToken.role, ApiToken.organisations)
-        .where((ApiToken.token_hash == digest(token)) & ApiToken.revoked_at.is_null())
+        .where((ApiToken.token_hash == key) & ApiToken.revoked_at.is_null())
         .first()
     )
     if row is None:
+        _verified.pop(key, None)
         return None
     grants = frozenset(o for o in row["organisations"].split(",") if o)
-    return Principal(row["name"], Role(row["role"]), grants)
+    principal = Principal(row["name"], Role(row["role"]), grants)
+    if len(_verified) > 10_000:
+        _verified.clear()
+    _verified[key] = (time.monotonic(), principal)
+    return principal
 
 
 async def revoke_token(name: str) -> None:
@@ -94,6 +108,7 @@ async def revoke_token(name: str) -> None:
     )
     if not revoked:
         raise NotFound(f"no active token named `{name}`")
+    _verified.clear()
 
 
 async def list_tokens() -> list[TokenInfo]:
