@@ -165,7 +165,7 @@ PROBLEM_RULES: dict[str, str] = {
 TOOLTIP_KEYS = 12
 LARGE = 300
 """Above this many edges: straight edges and bounded layout passes (see `_graph_attrs`)."""
-HUGE = 2_000
+HUGE = 1_500
 """Above this many edges the layout engine is osage instead of dot (see `_graph_attrs`)."""
 
 
