@@ -1079,7 +1079,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--seed", type=int, default=2)
-    parser.add_argument("--pool-size", type=int, default=0, help="ROPA_POOL_SIZE (default: 10)")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        help="ROPA_POOL_SIZE for the PostgreSQL server (default: the service's 10; below 10 "
+        "the service fails to start, asyncpg's min_size being 10)",
+    )
     parser.add_argument("--quick", action="store_true", help="1,000 activities, 3 s per endpoint")
     parser.add_argument("--no-serve", action="store_true", help="import and export only")
     parser.add_argument("--no-yaml", action="store_true", help="skip YAML dump and parse")

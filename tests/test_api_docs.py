@@ -37,3 +37,15 @@ async def test_health_reports_engine_and_revision(client) -> None:
     assert health["status"] == "ok"
     assert health["database"] in ("sqlite", "postgresql")
     assert health["revision"] == 0
+
+
+async def test_service_starts_with_a_small_postgres_pool(services) -> None:
+    """ROPA_POOL_SIZE below asyncpg's default minimum must not stop the service starting."""
+    from litestar.testing import AsyncTestClient
+
+    from ropa.api.app import create_app
+    from ropa.settings import Settings
+
+    app = create_app(Settings(database_url="unused://", pool_size=1), services)
+    async with AsyncTestClient(app) as small:
+        assert (await small.get("/health")).json()["status"] == "ok"

@@ -94,7 +94,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 await migrate(engine)
         pooled = isinstance(engine, PostgresEngine)
         if pooled:
-            await engine.start_connection_pool(max_size=settings.pool_size)
+            size = max(1, settings.pool_size)
+            await engine.start_connection_pool(min_size=min(2, size), max_size=size)
         try:
             yield
         finally:
