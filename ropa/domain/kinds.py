@@ -259,18 +259,6 @@ KINDS: dict[str, KindSpec] = {
 }
 assert tuple(KINDS) == tuple(t.kind for t in m.ENTITY_TYPES)
 
-BY_COLLECTION: dict[str, KindSpec] = {spec.collection: spec for spec in KINDS.values()}
-BY_PATH: dict[str, KindSpec] = {spec.path: spec for spec in KINDS.values()}
-
-
-def organisation_of(entity: m.Entity, activity_organisation: Callable[[str], str | None]) -> str:
-    """The organisation an entity belongs to ("" for vocabulary terms and organisations' own)."""
-    if isinstance(entity, m.Organisation):
-        return entity.key
-    if isinstance(entity, m.Flow):
-        return activity_organisation(entity.activity) or ""
-    return getattr(entity, "organisation", "")
-
 
 def index_entries(entity: m.Entity) -> set[tuple[str, str]]:
     """The (field, value) pairs a list of this entity's kind can be filtered by."""

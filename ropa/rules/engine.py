@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import msgspec
@@ -168,7 +168,3 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(finding.id)
             unique.append(finding)
     return unique
-
-
-def open_findings(findings: Iterable[Finding]) -> Iterator[Finding]:
-    return (f for f in findings if not f.waived)

@@ -18,7 +18,7 @@ from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
 from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, reference_problems
 from ropa.domain.vocabulary import Vocabularies
-from ropa.services.entities import decode, encode, new_row, scope_of
+from ropa.services.entities import decode, new_row, scope_of
 from ropa.services.errors import NotFound
 from ropa.store.repository import Change, NewRow, Repository, StoredEntity, Write
 
@@ -275,4 +275,4 @@ class _NothingToDo(Exception):
         self.changes = changes
 
 
-__all__ = ["DocumentService", "ImportReport", "KindChanges", "encode"]
+__all__ = ["DocumentService", "ImportReport", "KindChanges", "document_problems"]

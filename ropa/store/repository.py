@@ -147,10 +147,6 @@ class Repository:
                 found.update({(kind, r["key"]): r["scope"] for r in rows})
         return found
 
-    async def all_scopes(self) -> dict[tuple[str, str], str]:
-        rows = await EntityRow.select(EntityRow.kind, EntityRow.key, EntityRow.scope)
-        return {(r["kind"], r["key"]): r["scope"] for r in rows}
-
     async def page(
         self,
         kind: str,
