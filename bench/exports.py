@@ -27,6 +27,7 @@ from rich.table import Table
 
 from bench.synthetic import generate
 from ropa.domain.vocabulary import builtin
+from ropa.facts import derive
 from ropa.graph import build_graph
 from ropa.render import diagram, dot, xlsx
 from ropa.rules import evaluate
@@ -83,14 +84,15 @@ def main() -> None:
     args = parser.parse_args()
     document = generate(args.activities, organisations=1)
     graph = build_graph(document, builtin())
-    found = evaluate(graph, ON)
+    facts = derive(graph, ON)
+    found = evaluate(facts)
     organisation = max(
         graph.organisations, key=lambda o: sum(a.organisation == o for a in document.activities)
     )
     activities = sum(a.organisation == organisation for a in document.activities)
 
     def render_workbook() -> bytes:
-        return xlsx.workbook(graph, found, organisation=organisation, revision=1, judged_on=ON)
+        return xlsx.workbook(facts, found, organisation=organisation, revision=1)
 
     ropa_s, content = _best(render_workbook, args.repeat)
     assert isinstance(content, bytes)
@@ -133,7 +135,7 @@ def main() -> None:
     ):
         dot_s, text = _best(
             lambda view=view, detail=detail, kwargs=kwargs: diagram.dot(
-                graph, found, view, organisation=organisation, detail=detail, on=ON, **kwargs
+                facts, found, view, organisation=organisation, detail=detail, **kwargs
             ),
             args.repeat,
         )

@@ -22,20 +22,21 @@ from rich.table import Table
 
 from ropa.auth.roles import Role
 from ropa.auth.tokens import TokenInfo, create_token, list_tokens, revoke_token
+from ropa.domain import model as m
 from ropa.domain.schema import registry_schema_path, registry_schema_text
 from ropa.domain.validation import InvalidInput
 from ropa.domain.vocabulary import builtin, schema_dir
-from ropa.graph import RegistryGraph, build_graph, today
+from ropa.graph import today
 from ropa.lineage import category_lineage, erasure_parties, party_impact
 from ropa.render import xlsx
 from ropa.render.document import Format, dump_document, format_of, parse_document
 from ropa.render.dot import DiagramError
-from ropa.rules import evaluate
 from ropa.services import Services, build_services
 from ropa.services.documents import ImportReport, document_problems
 from ropa.services.errors import ServiceError
 from ropa.services.exports import Rendered
 from ropa.services.findings import FindingsReport, report
+from ropa.services.judgement import Judged, judge
 from ropa.store.engine import database_url, describe, make_engine
 from ropa.store.migrate import migrate as run_migrations
 
@@ -416,7 +417,7 @@ _FAILING = {
 }
 
 
-def _graph_of_document(path: Path) -> RegistryGraph:
+def _document(path: Path) -> m.RegistryDocument:
     vocab = builtin()
     try:
         document = parse_document(path.read_bytes(), format_of(path.name))
@@ -428,18 +429,20 @@ def _graph_of_document(path: Path) -> RegistryGraph:
             console.print(f"[red]{problem.path}[/red]: {problem.message}", highlight=False)
         console.print(f"[bold red]{path}[/bold red]: not a valid registry document")
         raise typer.Exit(2)
-    return build_graph(document, vocab)
+    return document
 
 
-def _graph(document: Path | None, database: str | None) -> tuple[int | None, RegistryGraph]:
+def _judged(document: Path | None, database: str | None, on: dt.date | None = None) -> Judged:
+    """The registry judged on ``on``: a document's, or the store's as it stands now."""
     if document is not None:
-        return None, _graph_of_document(document)
+        judged = judge(_document(document), builtin(), on or today())
+        judged.findings  # noqa: B018 - judge it now, before any output starts
+        return judged
 
-    async def work(services: Services) -> tuple[int, RegistryGraph]:
-        return await services.findings.graph()
+    async def work(services: Services) -> Judged:
+        return await services.judgement.judged(on=on)
 
-    revision, graph = _run(work, database)
-    return revision, graph
+    return _run(work, database)
 
 
 def _emit(value: Any) -> None:
@@ -464,10 +467,12 @@ def validate(
     database: DatabaseOption = None,
 ) -> None:
     """Check the registry for completeness and legality; exit 1 on findings at the threshold."""
-    revision, graph = _graph(document, database)
-    day = on.date() if on else today()
+    judged = _judged(document, database, on.date() if on else None)
     result = report(
-        graph, evaluate(graph, day), on=day, revision=revision, organisation=organisation
+        judged.facts,
+        judged.findings,
+        revision=None if document is not None else judged.revision,
+        organisation=organisation,
     )
     if output is OutputFormat.JSON:
         _emit(result)
@@ -512,11 +517,11 @@ def lineage(
     database: DatabaseOption = None,
 ) -> None:
     """Where a data category goes: systems and parties reached, countries, mechanisms."""
-    _, graph = _graph(document, database)
-    if category not in graph.categories:
+    judged = _judged(document, database)
+    if category not in judged.graph.categories:
         console.print(f"no data category `{category}`")
         raise typer.Exit(2)
-    result = category_lineage(graph, category, organisation)
+    result = category_lineage(judged.facts, category, organisation)
     if output is OutputFormat.JSON:
         _emit(result)
         return
@@ -543,11 +548,11 @@ def impact(
     database: DatabaseOption = None,
 ) -> None:
     """What a breach at a party exposes (Art 33 triage)."""
-    _, graph = _graph(document, database)
-    if party not in graph.parties:
+    judged = _judged(document, database)
+    if party not in judged.graph.parties:
         console.print(f"no party with key `{party}`")
         raise typer.Exit(2)
-    result = party_impact(graph, party)
+    result = party_impact(judged.facts, party)
     if output is OutputFormat.JSON:
         _emit(result)
         return
@@ -574,11 +579,11 @@ def erasure(
     database: DatabaseOption = None,
 ) -> None:
     """Which parties must act on an erasure request from a category of data subjects."""
-    _, graph = _graph(document, database)
-    if data_subject not in graph.subject_categories:
+    judged = _judged(document, database)
+    if data_subject not in judged.graph.subject_categories:
         console.print(f"no data-subject category `{data_subject}`")
         raise typer.Exit(2)
-    result = erasure_parties(graph, data_subject, organisation)
+    result = erasure_parties(judged.facts, data_subject, organisation)
     if output is OutputFormat.JSON:
         _emit(result)
         return

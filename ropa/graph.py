@@ -9,7 +9,8 @@ Edges are keyed and typed by their ``kind`` attribute:
   recipients; ``operates``: a party operates a system; ``sub_processor``: a party engaged by
   another party (edge from the engaging party).
 
-Rules, lineage queries and diagrams read a ``RegistryGraph``; none of them touches the store.
+What is derived from the graph for a day (zones, transfers, recipients, what is judged) lives in
+``ropa.facts``; rules, lineage queries and renderers read both, and none of them touches the store.
 """
 
 from __future__ import annotations
@@ -58,8 +59,6 @@ class RegistryGraph:
     subject_categories: dict[str, DataSubjectCategory | m.Term]
     flows_by_activity: dict[str, list[m.Flow]] = field(default_factory=dict)
     activities_by_system: dict[str, list[str]] = field(default_factory=dict)
-    memo: dict[str, Any] = field(default_factory=dict)
-    """Data derived once per graph by the rules' shared helpers (see ``ropa.rules.common``)."""
 
     # --- lookups ---------------------------------------------------------------------------
 

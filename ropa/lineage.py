@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 import msgspec
-import networkx as nx
 
+from ropa.facts import Facts
 from ropa.graph import RegistryGraph, node_id
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -76,8 +76,9 @@ def _in_scope(graph: RegistryGraph, activity_key: str, organisation: str | None)
 
 
 def category_lineage(
-    graph: RegistryGraph, category: str, organisation: str | None = None
+    facts: Facts, category: str, organisation: str | None = None
 ) -> CategoryLineage:
+    graph = facts.graph
     reached: dict[str, Reached] = {}
     for source, target, flow in graph.flow_edges():
         if category not in flow.data_categories:
@@ -93,7 +94,7 @@ def category_lineage(
                     name=graph.name_of(node),
                     kind=node.partition(":")[0],
                     country=country,
-                    outside_eea=bool(country) and not graph.vocab.is_eea(country),
+                    outside_eea=facts.outside_eea(country),
                 )
             _add(entry.flows, flow.key)
             _add(entry.activities, flow.activity)
@@ -112,13 +113,12 @@ def category_lineage(
     )
 
 
-def party_impact(graph: RegistryGraph, party: str) -> PartyImpact:
+def party_impact(facts: Facts, party: str) -> PartyImpact:
     """What a breach at ``party`` exposes: what flows into it, its systems, its sub-processors."""
+    graph = facts.graph
     start = node_id("party", party)
-    control = _control_graph(graph)
-    exposed = {start}
-    if start in control:
-        exposed |= set(nx.descendants(control, start))
+    held = facts.parties.get(party)
+    exposed = set(held.exposed) if held is not None else {start}
     activities: set[str] = set()
     categories: set[str] = set()
     flows: set[str] = set()
@@ -150,69 +150,35 @@ def party_impact(graph: RegistryGraph, party: str) -> PartyImpact:
     )
 
 
-def _control_graph(graph: RegistryGraph) -> nx.DiGraph:
-    """Who holds data because of whom: a party operates systems and engages sub-processors."""
-    control = nx.DiGraph()
-    control.add_edges_from(
-        (source, target)
-        for source, target, kind in graph.graph.edges(data="kind")
-        if kind in ("operates", "sub_processor")
-    )
-    return control
-
-
 def erasure_parties(
-    graph: RegistryGraph, data_subject: str, organisation: str | None = None
+    facts: Facts, data_subject: str, organisation: str | None = None
 ) -> ErasureList:
     """Parties that hold data of ``data_subject`` and must erase it too (Art 17(1), 19)."""
+    graph = facts.graph
     activities = sorted(
         key
         for key, activity in graph.activities.items()
         if data_subject in activity.data_subjects and _in_scope(graph, key, organisation)
     )
     holders: dict[str, ErasureParty] = {}
-
-    def hold(party: str, activity: str, via: str) -> None:
-        entity = graph.parties.get(party)
-        if entity is None:
-            return
-        entry = holders.setdefault(
-            party,
-            ErasureParty(
-                party=party,
-                name=entity.name,
-                role=str(entity.role) if entity.role else None,
-                country=entity.country,
-                email=entity.contact.email if entity.contact else "",
-                via=via,
-            ),
-        )
-        _add(entry.activities, activity)
-
-    for key in activities:
-        activity = graph.activities[key]
-        for party in activity.recipients or ():
-            hold(party, key, "recipient")
-        for flow in graph.flows_by_activity.get(key, ()):
-            kind, _, target = flow.target.partition(":")
-            if kind == "party":
-                hold(target, key, f"flow {flow.key}")
-            elif (system := graph.systems.get(target)) and system.operator:
-                hold(system.operator, key, f"operator of {system.key}")
-        for system_key in activity.systems:
-            system = graph.systems.get(system_key)
-            if system is not None and system.operator:
-                hold(system.operator, key, f"operator of {system.key}")
-    control = _control_graph(graph)
-    for party in list(holders):
-        node = node_id("party", party)
-        if node not in control:
-            continue
-        for downstream in nx.descendants(control, node):
-            kind, _, key = downstream.partition(":")
-            if kind == "party":
-                for activity in holders[party].activities:
-                    hold(key, activity, f"sub-processor of {party}")
+    # Direct holders first, so a party that also sits down a chain is named for its own part.
+    reaches = [(key, r) for key in activities for r in facts.activities[key].reached.values()]
+    reaches.sort(key=lambda pair: not pair[1].direct)
+    for key, reach in reaches:
+        entity = graph.parties.get(reach.party)
+        if entity is not None:
+            entry = holders.setdefault(
+                reach.party,
+                ErasureParty(
+                    party=reach.party,
+                    name=entity.name,
+                    role=str(entity.role) if entity.role else None,
+                    country=entity.country,
+                    email=entity.contact.email if entity.contact else "",
+                    via=reach.via[0],
+                ),
+            )
+            _add(entry.activities, key)
     return ErasureList(
         data_subject=data_subject,
         activities=activities,

@@ -27,8 +27,8 @@ import pytest
 from bench.synthetic import generate
 from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
+from ropa.facts import derive
 from ropa.graph import RegistryGraph, build_graph
-from ropa.render import diagram
 from ropa.render import dot as dotlang
 from ropa.render.diagram import (
     DETAILS,
@@ -44,6 +44,7 @@ from ropa.render.diagram import (
     UnknownFormat,
     UnknownView,
     dot,
+    looks,
     render,
 )
 from ropa.render.document import parse_document
@@ -144,7 +145,7 @@ Registry = tuple[RegistryGraph, list[Finding]]
 
 def _load(document_: m.RegistryDocument) -> Registry:
     graph = build_graph(document_, builtin())
-    return graph, evaluate(graph, ON)
+    return derive(graph, ON), evaluate(derive(graph, ON))
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +166,7 @@ def registries(example: Registry, small: Registry) -> dict[str, Registry]:
 
 def _dot(registry: Registry, view: str, **kwargs: Any) -> str:
     graph, findings = registry
-    return dot(graph, findings, view, on=ON, **kwargs)
+    return dot(graph, findings, view, **kwargs)
 
 
 # --- golden files ---------------------------------------------------------------------------
@@ -309,8 +310,8 @@ def _clean_dot(change: Callable[[dict[str, Any]], None] | None = None, **kwargs:
 
 def test_valid_transfer_is_blue_and_names_its_mechanism() -> None:
     edge = _edge(_clean_dot(), "relay-to-fcm")
-    assert f'color="{diagram.TRANSFER}"' in edge
-    assert diagram.PROBLEM not in edge
+    assert f'color="{looks.TRANSFER}"' in edge
+    assert looks.PROBLEM not in edge
     assert "transfer: eu_us_dpf to US" in edge
 
 
@@ -319,7 +320,7 @@ def test_missing_mechanism_is_red() -> None:
         del item(data, "flows", "relay-to-fcm")["transfer"]["mechanism"]
 
     edge = _edge(_clean_dot(drop), "relay-to-fcm")
-    assert f'color="{diagram.PROBLEM}"' in edge
+    assert f'color="{looks.PROBLEM}"' in edge
     assert "! no transfer mechanism" in edge
     assert "TRANSFER-MISSING-MECHANISM" in edge
 
@@ -329,7 +330,7 @@ def test_invalid_mechanism_is_red() -> None:
         item(data, "flows", "relay-to-fcm")["transfer"]["mechanism"] = "privacy_shield"
 
     edge = _edge(_clean_dot(shield), "relay-to-fcm")
-    assert f'color="{diagram.PROBLEM}"' in edge
+    assert f'color="{looks.PROBLEM}"' in edge
     assert "! invalid transfer mechanism" in edge
 
 
@@ -338,7 +339,7 @@ def test_undeclared_transfer_is_red() -> None:
         del item(data, "flows", "relay-to-fcm")["transfer"]
 
     edge = _edge(_clean_dot(undeclare), "relay-to-fcm")
-    assert f'color="{diagram.PROBLEM}"' in edge
+    assert f'color="{looks.PROBLEM}"' in edge
     assert "! undeclared transfer" in edge
 
 
@@ -358,7 +359,7 @@ def test_waived_finding_does_not_colour_the_flow() -> None:
         ]
 
     edge = _edge(_clean_dot(drop_and_waive), "relay-to-fcm")
-    assert diagram.PROBLEM not in edge
+    assert looks.PROBLEM not in edge
 
 
 def test_red_edges_in_the_small_registry_are_exactly_the_transfer_problems(
@@ -367,9 +368,9 @@ def test_red_edges_in_the_small_registry_are_exactly_the_transfer_problems(
     for view in ("organisation", "transfers"):
         text = _dot(small, view)
         for flow in ("db-to-crm", "db-to-legacy", "db-to-analytics"):
-            assert f'color="{diagram.PROBLEM}"' in _edge(text, flow), (view, flow)
+            assert f'color="{looks.PROBLEM}"' in _edge(text, flow), (view, flow)
         for flow in ("relay-to-fcm", "relay-to-backup"):
-            assert diagram.PROBLEM not in _edge(text, flow), (view, flow)
+            assert looks.PROBLEM not in _edge(text, flow), (view, flow)
 
 
 def test_categories_are_listed_up_to_max_labels_then_counted(small: Registry) -> None:
@@ -386,16 +387,18 @@ def test_transfers_view_groups_destinations_in_three_zones(small: Registry) -> N
     text = _dot(small, "transfers")
     for title in (
         "EEA",
-        "Adequate countries (decision in force on 2026-11-22)",
+        "Adequate for the importer (decision in force on 2026-11-22)",
         "Other third countries",
     ):
         assert f"label=<{title}>" in text
     assert "Switzerland (CH)" in text and "India (IN)" in text
     assert "United States (US) · partial adequacy" in text
     # Before the Data Privacy Framework, the United States were a third country.
-    graph, findings = small
-    before = dot(graph, findings, "transfers", on=dt.date(2023, 1, 1))
-    zones = re.findall(r"label=<(EEA|Adequate countries[^>]*|Other third countries)>", before)
+    facts, findings = small
+    before = dot(derive(facts.graph, dt.date(2023, 1, 1)), findings, "transfers")
+    zones = re.findall(
+        r"label=<(EEA|Adequate for the importer[^>]*|Other third countries)>", before
+    )
     assert zones[0] == "EEA" and zones[-1] == "Other third countries"
     third = before[before.index("label=<Other third countries>") :]
     assert "United States (US)" in third
@@ -420,7 +423,7 @@ def test_legend_explains_the_shapes_and_colours_used(small: Registry) -> None:
         "party, role not recorded (diamond)",
     ):
         assert f"label=<{meaning}>" in legend
-    for colour in (diagram.INK, diagram.TRANSFER, diagram.PROBLEM, diagram.CONTROL):
+    for colour in (looks.INK, looks.TRANSFER, looks.PROBLEM, looks.CONTROL):
         assert f'BGCOLOR="{colour}"' in legend
     assert "collapsed group" not in legend  # no group is drawn at full detail
 
@@ -440,10 +443,10 @@ def test_newrank_is_on(small: Registry) -> None:
 def test_party_view_fills_what_a_breach_exposes(small: Registry) -> None:
     text = _dot(small, "party", party="hoster")
     start = _node_id(text, "party:hoster")
-    assert re.search(rf'^\s+{start} \[[^\n]*fillcolor="{diagram.START_FILL}"', text, re.M)
+    assert re.search(rf'^\s+{start} \[[^\n]*fillcolor="{looks.START_FILL}"', text, re.M)
     for exposed in ("system:relay", "party:backup"):
         node = _node_id(text, exposed)
-        assert re.search(rf'^\s+{node} \[[^\n]*fillcolor="{diagram.EXPOSED_FILL}"', text, re.M)
+        assert re.search(rf'^\s+{node} \[[^\n]*fillcolor="{looks.EXPOSED_FILL}"', text, re.M)
     assert _edge(text, "app-to-relay")  # what flows into its system
     assert "Blast radius of Hoster GmbH" in text
 
@@ -478,7 +481,9 @@ def test_dangling_reference_is_drawn_as_missing(small: Registry) -> None:
         target="system:ghost",
         data_categories=["push_token"],
     )
-    document_ = msgspec.structs.replace(graph.document, flows=[*graph.document.flows, ghost])
+    document_ = msgspec.structs.replace(
+        graph.graph.document, flows=[*graph.graph.document.flows, ghost]
+    )
     text = _dot(_load(document_), "activity", activity="push")
     node = _node_id(text, "system:ghost")
     assert re.search(rf'^\s+{node} \[shape="box", style="dashed",', text, re.M)
@@ -501,7 +506,7 @@ def _node_count(text: str) -> int:
 def test_collapsed_detail_levels_reduce_nodes_on_a_large_registry() -> None:
     graph = build_graph(generate(1_000), builtin())
     counts = {
-        detail: _node_count(dot(graph, [], "organisation", detail=detail, on=ON))
+        detail: _node_count(dot(derive(graph, ON), [], "organisation", detail=detail))
         for detail in DETAILS
     }
     assert counts["full"] == len(graph.systems) + len(graph.parties)
@@ -512,8 +517,8 @@ def test_collapsed_detail_levels_reduce_nodes_on_a_large_registry() -> None:
 
 def test_huge_diagrams_switch_to_osage_and_small_ones_stay_on_dot(small: Registry) -> None:
     graph = build_graph(generate(1_000), builtin())
-    full = dot(graph, [], "organisation", on=ON)
-    assert full.count(" -> ") > diagram.HUGE and 'layout="osage"' in full
+    full = dot(derive(graph, ON), [], "organisation")
+    assert full.count(" -> ") > looks.HUGE and 'layout="osage"' in full
     assert "layout=" not in _dot(small, "organisation")
 
 
@@ -681,7 +686,7 @@ def test_hostile_text_cannot_break_or_inject_into_the_dot() -> None:
         ("transfers", {}),
     ):
         for detail in DETAILS:
-            text = dot(graph, [], view, detail=detail, on=ON, **kwargs)
+            text = dot(derive(graph, ON), [], view, detail=detail, **kwargs)
             assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", text)
             nodes = 0
             for head, attrs in _statements(text):
@@ -721,7 +726,7 @@ def _svg_texts(svg: bytes) -> tuple[ET.Element, list[str]]:
 
 def test_hostile_names_render_as_text_in_svg(graphviz: str) -> None:
     graph = _hostile_graph()
-    text = dot(graph, [], "organisation", on=ON)
+    text = dot(derive(graph, ON), [], "organisation")
     svg = render(text, "svg")
     root, texts = _svg_texts(svg)  # well-formed XML, or this raises
     joined = "\n".join(texts)
@@ -750,7 +755,7 @@ def test_hostile_names_render_as_text_in_svg(graphviz: str) -> None:
 
 
 def test_hostile_svg_escapes_markup(graphviz: str) -> None:
-    svg = render(dot(_hostile_graph(), [], "organisation", on=ON), "svg")
+    svg = render(dot(derive(_hostile_graph(), ON), [], "organisation"), "svg")
     assert b"<b>html</b>" not in svg
     assert b"&lt;b&gt;html&lt;/b&gt;" in svg
 

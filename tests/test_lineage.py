@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ropa.domain.vocabulary import builtin
+from ropa.facts import Facts, derive
 from ropa.graph import build_graph
 from ropa.lineage import category_lineage, erasure_parties, party_impact
-from tests.rules.harness import changed, clean, document, item
+from tests.rules.harness import ON, changed, clean, document, item
 
 
-def _graph(data: dict):
-    return build_graph(document(data), builtin())
+def _graph(data: dict) -> Facts:
+    return derive(build_graph(document(data), builtin()), ON)
 
 
 def _add_sub_processor(data: dict) -> None:

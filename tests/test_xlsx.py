@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook
 from bench.synthetic import generate
 from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
+from ropa.facts import derive
 from ropa.graph import RegistryGraph, build_graph
 from ropa.render import xlsx
 from ropa.render.document import parse_document
@@ -61,12 +62,13 @@ def example_document() -> m.RegistryDocument:
 
 def judged(document: m.RegistryDocument) -> tuple[RegistryGraph, list[Finding]]:
     graph = build_graph(document, builtin())
-    return graph, evaluate(graph, ON)
+    facts = derive(graph, ON)
+    return facts, evaluate(facts)
 
 
 def render(document: m.RegistryDocument, **options: Any) -> bytes:
     graph, findings = judged(document)
-    return workbook(graph, findings, judged_on=ON, **options)
+    return workbook(graph, findings, **options)
 
 
 def sheet_names(data: bytes) -> list[str]:
@@ -471,7 +473,7 @@ def test_findings_sheet_with_a_waiver(document: m.RegistryDocument) -> None:
         )
     ]
     graph, findings = judged(changed)
-    table = rows(workbook(graph, findings, judged_on=ON), "Findings")
+    table = rows(workbook(graph, findings), "Findings")
     assert table[0] == headings("ico", "Findings")
     assert [row[0] for row in table[1:]] == [f.id for f in findings]
     waived = next(row for row in table[1:] if row[0] == "PROCESSOR-WITHOUT-DPA@party:apple-apns")
@@ -780,14 +782,15 @@ def test_unknown_or_unnamed_organisation(document: m.RegistryDocument) -> None:
     several = generate(40, organisations=2)
     graph = build_graph(several, builtin())
     with pytest.raises(UnknownOrganisation, match="2 organisations"):
-        workbook(graph, [], judged_on=ON)
+        workbook(derive(graph, ON), [])
 
 
 def test_one_organisation_of_several() -> None:
     several = generate(40, organisations=2)
     graph = build_graph(several, builtin())
-    findings = evaluate(graph, ON)
-    data = workbook(graph, findings, organisation="org-001", judged_on=ON)
+    facts = derive(graph, ON)
+    findings = evaluate(facts)
+    data = workbook(facts, findings, organisation="org-001")
     keys = [row[0] for row in rows(data, "Controller record")[8:]]
     expected = [
         a.key

@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.dependencies import dependencies
 from ropa.api.entities import entity_router
 from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Litestar(
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
+        dependencies=dependencies(services),
         before_request=_strict_json,
         middleware=[authentication()],
         guards=[check_permission],

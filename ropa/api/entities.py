@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -22,8 +23,7 @@ from ropa.auth.roles import Permission
 from ropa.domain.kinds import FILTER_TARGETS, KindSpec
 from ropa.domain.model import KEY_PATTERN
 from ropa.domain.validation import a_label
-from ropa.services import Services
-from ropa.services.entities import MAX_PAGE
+from ropa.services.entities import MAX_PAGE, EntityService
 from ropa.store.repository import StoredEntity
 
 JSON = "application/json"
@@ -31,11 +31,6 @@ _FILTER_HELP = {
     "source": "A node written `system:<key>` or `party:<key>`.",
     "target": "A node written `system:<key>` or `party:<key>`.",
 }
-
-
-def services_of(request: Request[Any, Any, Any]) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 def _entity_response(stored: StoredEntity, status: int = 200) -> Response[Any]:
@@ -93,9 +88,11 @@ def entity_router(spec: KindSpec) -> Router:
     filters = [f for f in spec.filters if f != "organisation"]
     scoped = "organisation" in spec.filters
 
-    async def list_entities(request: Request[Any, Any, Any], **query: Any) -> Response[Any]:
+    async def list_entities(
+        entity_service: NamedDependency[EntityService], **query: Any
+    ) -> Response[Any]:
         chosen = {f: query[f] for f in filters if query.get(f) is not None}
-        page = await services_of(request).entities.list(
+        page = await entity_service.list(
             spec.name,
             organisation=query.get("organisation"),
             filters=chosen,
@@ -115,7 +112,7 @@ def entity_router(spec: KindSpec) -> Router:
         )
         return Response(content=body, media_type=JSON)
 
-    list_params = [_param("request", Request)]
+    list_params = [_param("entity_service", NamedDependency[EntityService])]
     if scoped:
         list_params.append(
             _param(
@@ -169,8 +166,10 @@ def entity_router(spec: KindSpec) -> Router:
         opt=needs(Permission.READ_REGISTRY),
     )(_with_signature(list_entities, list_params, Response[page_type], f"list_{spec.collection}"))
 
-    async def create_entity(request: Request[Any, Any, Any], data: Any) -> Response[Any]:
-        stored = await services_of(request).entities.create(data, principal_of(request).actor)
+    async def create_entity(
+        request: Request[Any, Any, Any], entity_service: NamedDependency[EntityService], data: Any
+    ) -> Response[Any]:
+        stored = await entity_service.create(data, principal_of(request).actor)
         response = _entity_response(stored, HTTP_201_CREATED)
         response.headers["Location"] = f"/api/v1/{spec.path}/{stored.key}"
         return response
@@ -185,14 +184,18 @@ def entity_router(spec: KindSpec) -> Router:
     )(
         _with_signature(
             create_entity,
-            [_param("request", Request), _param("data", JSONBody[entity_type])],
+            [
+                _param("request", Request),
+                _param("entity_service", NamedDependency[EntityService]),
+                _param("data", JSONBody[entity_type]),
+            ],
             Response[entity_type],  # type: ignore[valid-type]
             f"create_{spec.name}",
         )
     )
 
-    async def get_entity(request: Request[Any, Any, Any], key: str) -> Response[Any]:
-        return _entity_response(await services_of(request).entities.get(spec.name, key))
+    async def get_entity(entity_service: NamedDependency[EntityService], key: str) -> Response[Any]:
+        return _entity_response(await entity_service.get(spec.name, key))
 
     get_handler = get(
         "/{key:str}",
@@ -203,16 +206,20 @@ def entity_router(spec: KindSpec) -> Router:
     )(
         _with_signature(
             get_entity,
-            [_param("request", Request), _param("key", KeyPath)],
+            [_param("entity_service", NamedDependency[EntityService]), _param("key", KeyPath)],
             Response[entity_type],  # type: ignore[valid-type]
             f"get_{spec.name}",
         )
     )
 
     async def replace_entity(
-        request: Request[Any, Any, Any], key: str, data: Any, if_match: str | None
+        request: Request[Any, Any, Any],
+        entity_service: NamedDependency[EntityService],
+        key: str,
+        data: Any,
+        if_match: str | None,
     ) -> Response[Any]:
-        stored = await services_of(request).entities.replace(
+        stored = await entity_service.replace(
             spec.name, key, data, parse_if_match(if_match), principal_of(request).actor
         )
         return _entity_response(stored)
@@ -229,6 +236,7 @@ def entity_router(spec: KindSpec) -> Router:
             replace_entity,
             [
                 _param("request", Request),
+                _param("entity_service", NamedDependency[EntityService]),
                 _param("key", KeyPath),
                 _param("data", JSONBody[entity_type]),
                 _param("if_match", IfMatch, None),
@@ -239,9 +247,12 @@ def entity_router(spec: KindSpec) -> Router:
     )
 
     async def delete_entity(
-        request: Request[Any, Any, Any], key: str, if_match: str | None
+        request: Request[Any, Any, Any],
+        entity_service: NamedDependency[EntityService],
+        key: str,
+        if_match: str | None,
     ) -> None:
-        await services_of(request).entities.delete(
+        await entity_service.delete(
             spec.name, key, parse_if_match(if_match), principal_of(request).actor
         )
 
@@ -256,7 +267,12 @@ def entity_router(spec: KindSpec) -> Router:
     )(
         _with_signature(
             delete_entity,
-            [_param("request", Request), _param("key", KeyPath), _param("if_match", IfMatch, None)],
+            [
+                _param("request", Request),
+                _param("entity_service", NamedDependency[EntityService]),
+                _param("key", KeyPath),
+                _param("if_match", IfMatch, None),
+            ],
             None,
             f"delete_{spec.name}",
         )

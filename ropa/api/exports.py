@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from ropa.api.auth import needs, visible_organisation
-from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.validation import InvalidInput, Problem
@@ -17,8 +17,7 @@ from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
 from ropa.render import xlsx
 from ropa.services.errors import NotFound, ServiceError
-from ropa.services.exports import Rendered
-from ropa.services.history import resolve_moment
+from ropa.services.exports import ExportService, Rendered
 
 Key = Annotated[str | None, Parameter(max_length=128)]
 AsOf = Annotated[
@@ -64,12 +63,12 @@ def _file(rendered: Rendered, disposition: str = "attachment") -> Response[bytes
 )
 async def article30_workbook(
     request: Request[Any, Any, Any],
+    export_service: NamedDependency[ExportService],
     organisation: Key = None,
     profile: Annotated[str, Parameter(description="Column layout.", max_length=64)] = "ico",
     as_of: AsOf = None,
     on: On = None,
 ) -> Response[bytes]:
-    services = services_of(request)
     organisation = visible_organisation(request, organisation)
     if profile not in xlsx.profiles():
         raise InvalidInput(
@@ -81,10 +80,9 @@ async def article30_workbook(
             ],
             400,
         )
-    past = await resolve_moment(services.repository, as_of) if as_of is not None else None
     try:
-        rendered = await services.exports.workbook(
-            organisation=organisation, profile=profile, as_of=past, on=on
+        rendered = await export_service.workbook(
+            organisation=organisation, profile=profile, as_of=as_of, on=on
         )
     except xlsx.UnknownOrganisation as error:
         raise NotFound(str(error)) from error
@@ -103,7 +101,7 @@ async def article30_workbook(
     opt=needs(Permission.READ_DIAGRAMS),
 )
 async def render_diagram(
-    request: Request[Any, Any, Any],
+    export_service: NamedDependency[ExportService],
     name: Annotated[str, Parameter(description="e.g. organisation.svg", max_length=40)],
     organisation: Key = None,
     activity: Key = None,
@@ -116,11 +114,9 @@ async def render_diagram(
     as_of: AsOf = None,
     on: On = None,
 ) -> Response[bytes]:
-    services = services_of(request)
     view, _, fmt = name.partition(".")
-    past = await resolve_moment(services.repository, as_of) if as_of is not None else None
     try:
-        rendered = await services.exports.diagram(
+        rendered = await export_service.diagram(
             view,
             fmt,
             organisation=organisation,
@@ -129,7 +125,7 @@ async def render_diagram(
             party=party,
             detail=detail,
             max_labels=max_labels,
-            as_of=past,
+            as_of=as_of,
             on=on,
         )
     except (diagrams.UnknownView, dot_format.UnknownFormat) as error:

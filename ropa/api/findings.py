@@ -6,25 +6,16 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Request, Router, get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from ropa.api.auth import needs, visible_organisation
-from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
-from ropa.graph import today
-from ropa.lineage import (
-    CategoryLineage,
-    ErasureList,
-    PartyImpact,
-    category_lineage,
-    erasure_parties,
-    party_impact,
-)
-from ropa.rules import Severity, evaluate
-from ropa.services.errors import NotFound
-from ropa.services.findings import FindingsReport, report
-from ropa.services.history import resolve_moment
+from ropa.lineage import CategoryLineage, ErasureList, PartyImpact
+from ropa.rules import Severity
+from ropa.services.findings import FindingsReport
+from ropa.services.queries import QueryService
 
 Organisation = Annotated[
     str | None, Parameter(description="Only this organisation.", max_length=128)
@@ -44,6 +35,7 @@ Organisation = Annotated[
 )
 async def list_findings(
     request: Request[Any, Any, Any],
+    query_service: NamedDependency[QueryService],
     organisation: Organisation = None,
     activity: Annotated[
         str | None, Parameter(description="Only this activity.", max_length=128)
@@ -68,27 +60,14 @@ async def list_findings(
         ),
     ] = None,
 ) -> FindingsReport:
-    services = services_of(request)
-    organisation = visible_organisation(request, organisation)
-    if as_of is None:
-        day = on or today()
-        revision, graph, findings = await services.findings.findings(day)
-    else:
-        past = await resolve_moment(services.repository, as_of)
-        revision, graph = await services.findings.graph_as_of(past)
-        moment = await services.repository.revision_moment(revision)
-        day = on or (moment.date() if moment else today())
-        findings = evaluate(graph, day)
-    return report(
-        graph,
-        findings,
-        on=day,
-        revision=revision,
-        organisation=organisation,
+    return await query_service.findings(
+        organisation=visible_organisation(request, organisation),
         activity=activity,
         severity=severity,
         rule=rule,
         include_waived=include_waived,
+        as_of=as_of,
+        on=on,
     )
 
 
@@ -103,14 +82,11 @@ async def list_findings(
     opt=needs(Permission.READ_REGISTRY),
 )
 async def lineage_of_category(
-    request: Request[Any, Any, Any],
+    query_service: NamedDependency[QueryService],
     category: Annotated[str, Parameter(max_length=128)],
     organisation: Organisation = None,
 ) -> CategoryLineage:
-    _, graph = await services_of(request).findings.graph()
-    if category not in graph.categories:
-        raise NotFound(f"no data category `{category}`")
-    return category_lineage(graph, category, organisation)
+    return await query_service.lineage(category, organisation)
 
 
 @get(
@@ -125,12 +101,9 @@ async def lineage_of_category(
     opt=needs(Permission.READ_REGISTRY),
 )
 async def impact_of_party(
-    request: Request[Any, Any, Any], key: Annotated[str, Parameter(max_length=128)]
+    query_service: NamedDependency[QueryService], key: Annotated[str, Parameter(max_length=128)]
 ) -> PartyImpact:
-    _, graph = await services_of(request).findings.graph()
-    if key not in graph.parties:
-        raise NotFound(f"no party with key `{key}`")
-    return party_impact(graph, key)
+    return await query_service.impact(key)
 
 
 @get(
@@ -144,14 +117,11 @@ async def impact_of_party(
     opt=needs(Permission.READ_REGISTRY),
 )
 async def erasure_for_subject(
-    request: Request[Any, Any, Any],
+    query_service: NamedDependency[QueryService],
     category: Annotated[str, Parameter(max_length=128)],
     organisation: Organisation = None,
 ) -> ErasureList:
-    _, graph = await services_of(request).findings.graph()
-    if category not in graph.subject_categories:
-        raise NotFound(f"no data-subject category `{category}`")
-    return erasure_parties(graph, category, organisation)
+    return await query_service.erasure(category, organisation)
 
 
 def findings_router() -> Router:

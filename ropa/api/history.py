@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, get
+from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 
 from ropa.api.auth import needs
-from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
-from ropa.services.history import (
-    AuditPage,
-    RegistryDiff,
-    audit_page,
-    diff_documents,
-    resolve_moment,
-)
+from ropa.services.documents import DocumentService
+from ropa.services.history import AuditPage, RegistryDiff
+from ropa.services.queries import QueryService
 
 Moment = Annotated[
     str,
@@ -40,7 +36,7 @@ Moment = Annotated[
     opt=needs(Permission.READ_AUDIT),
 )
 async def list_audit(
-    request: Request[Any, Any, Any],
+    document_service: NamedDependency[DocumentService],
     kind: Annotated[str | None, Parameter(description="Entity kind.", max_length=32)] = None,
     key: Annotated[str | None, Parameter(description="Entity key.", max_length=128)] = None,
     actor: Annotated[str | None, Parameter(description="Who made it.", max_length=200)] = None,
@@ -51,10 +47,9 @@ async def list_audit(
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000, description="Page size.")] = 100,
 ) -> AuditPage:
-    records = await services_of(request).repository.audit(
-        kind=kind, key=key, actor=actor, since=since, until=until, after_id=after, limit=limit
+    return await document_service.audit(
+        kind=kind, key=key, actor=actor, since=since, until=until, after=after, limit=limit
     )
-    return audit_page(records, limit)
 
 
 @get(
@@ -68,7 +63,7 @@ async def list_audit(
     opt=needs(Permission.READ_AUDIT),
 )
 async def diff_registry(
-    request: Request[Any, Any, Any],
+    query_service: NamedDependency[QueryService],
     from_: Annotated[
         str, QueryParameter(name="from", description="The earlier moment.", max_length=40)
     ],
@@ -77,13 +72,4 @@ async def diff_registry(
         str | None, Parameter(description="Only this organisation.", max_length=128)
     ] = None,
 ) -> RegistryDiff:
-    services = services_of(request)
-    start = await resolve_moment(services.repository, from_, "from")
-    end = (
-        await resolve_moment(services.repository, to, "to")
-        if to is not None
-        else await services.repository.revision()
-    )
-    _, before = await services.documents.snapshot(organisation, as_of=start)
-    _, after = await services.documents.snapshot(organisation, as_of=end)
-    return diff_documents(before, after, start, end)
+    return await query_service.diff(from_, to, organisation)

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, Operation, Reference, RequestBody
 from litestar.params import Parameter, RawBody
 
 from ropa.api.auth import needs, principal_of
-from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
 from ropa.render.document import dump_document, format_of, parse_document
-from ropa.services.documents import ImportReport
-from ropa.services.history import resolve_moment
+from ropa.services.documents import DocumentService, ImportReport
+from ropa.services.queries import QueryService
 
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
@@ -43,7 +43,7 @@ class _ExportOperation(Operation):
     opt=needs(Permission.READ_REGISTRY),
 )
 async def export_registry(
-    request: Request[Any, Any, Any],
+    query_service: NamedDependency[QueryService],
     organisation: Annotated[
         str | None, Parameter(description="Only this organisation.", max_length=128)
     ] = None,
@@ -57,9 +57,7 @@ async def export_registry(
         ),
     ] = None,
 ) -> Response[RegistryDocument]:
-    services = services_of(request)
-    past = await resolve_moment(services.repository, as_of) if as_of is not None else None
-    revision, document = await services.documents.snapshot(organisation, as_of=past)
+    revision, document = await query_service.document(organisation, as_of)
     name = f"ropa-{organisation or 'registry'}.{format}"
     return Response(
         content=dump_document(document, format),
@@ -86,15 +84,15 @@ class _ImportOperation(Operation):
 
 async def import_registry(
     request: Request[Any, Any, Any],
+    document_service: NamedDependency[DocumentService],
     body: RawBody,
     dry_run: Annotated[bool, Parameter(description="Report what would change.")] = False,
     prune: Annotated[
         bool, Parameter(description="Delete what the document's organisations no longer list.")
     ] = True,
 ) -> ImportReport:
-    services = services_of(request)
     document = parse_document(body, format_of(request.headers.get("content-type")))
-    return await services.documents.import_document(
+    return await document_service.import_document(
         document, dry_run=dry_run, prune=prune, actor=principal_of(request).actor
     )
 

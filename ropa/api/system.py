@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from ropa.api.auth import needs
-from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.vocabulary import Vocabularies
-from ropa.store.engine import is_sqlite
+from ropa.services.status import StatusService
 
 
 class Health(msgspec.Struct):
@@ -30,16 +28,14 @@ class Health(msgspec.Struct):
     opt={"public": True},
     security=[],
 )
-async def health(request: Request[Any, Any, Any]) -> Response[Health]:
-    services = services_of(request)
-    database = "sqlite" if is_sqlite(services.engine) else "postgresql"
-    try:
-        revision = await services.repository.revision()
-    except Exception:  # the database is unreachable: report it rather than fail
+async def health(status_service: NamedDependency[StatusService]) -> Response[Health]:
+    revision = await status_service.revision()
+    if revision is None:  # the database is unreachable: report it rather than fail
         return Response(
-            Health("unavailable", database, None), status_code=HTTP_503_SERVICE_UNAVAILABLE
+            Health("unavailable", status_service.database, None),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
         )
-    return Response(Health("ok", database, revision))
+    return Response(Health("ok", status_service.database, revision))
 
 
 @get(
@@ -53,5 +49,5 @@ async def health(request: Request[Any, Any, Any]) -> Response[Health]:
     opt=needs(Permission.READ_VOCABULARY),
     responses=problem_responses(),
 )
-async def vocabularies(request: Request[Any, Any, Any]) -> Vocabularies:
-    return services_of(request).vocabularies
+async def vocabularies(builtin_vocabularies: NamedDependency[Vocabularies]) -> Vocabularies:
+    return builtin_vocabularies

@@ -1,6 +1,6 @@
 """The Article 30 workbook: a regulator's spreadsheet of the record, laid out by a profile.
 
-``workbook(graph, findings, profile="ico", judged_on=...)`` renders one organisation's record as
+``workbook(facts, findings, profile="ico")`` renders one organisation's record as
 xlsx bytes. The layout (sheets, headings, widths, which columns Art 30 requires) is data, read
 from ``exports/profiles/<name>.yaml``; the cell contents come from the extractors named there
 (``ropa.render.xlsx_columns``). A new regulator profile is a new YAML file.
@@ -57,6 +57,7 @@ from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.writer.excel import ExcelWriter
 
 from ropa.domain import model as m
+from ropa.facts import Facts
 from ropa.graph import RegistryGraph
 from ropa.render import xlsx_columns as cols
 from ropa.rules.engine import Finding
@@ -912,20 +913,19 @@ def included_sheets(profile: Profile, organisation: m.Organisation) -> list[Shee
 
 
 def workbook(
-    graph: RegistryGraph,
+    facts: Facts,
     findings: Iterable[Finding],
     *,
     profile: str | Profile = "ico",
     organisation: str | None = None,
     revision: int | None = None,
-    judged_on: dt.date,
 ) -> bytes:
     """One organisation's Article 30 record as xlsx bytes, laid out by ``profile``.
 
     ``profile`` is a profile name (see ``profiles()``) or a loaded ``Profile``; ``organisation``
     may be left out when the registry holds one. ``findings`` are the rule engine's (other
     organisations' are ignored); ``revision`` is the registry revision shown on the notes sheet;
-    ``judged_on`` is the day the findings were judged on and dates the file.
+    the facts' day is the day the registry was judged on, and dates the file.
 
     Raises UnknownProfile, UnknownOrganisation or ProfileError (all WorkbookError, a ValueError).
     """
@@ -936,13 +936,13 @@ def workbook(
             raise ProfileError(f"profile {spec.name!r}: " + "; ".join(problems))
     else:
         spec = load_profile(profile)
-    org = organisation_for(graph, organisation)
+    org = organisation_for(facts.graph, organisation)
+    judged_on = facts.on
     sheets = included_sheets(spec, org)
     ctx = cols.Context.build(
-        graph,
+        facts,
         org,
         findings,
-        judged_on,
         revision=revision,
         words={**cols.DEFAULT_WORDS, **spec.words},
         profile_title=spec.title,

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 
 from ropa.domain import model as m
+from ropa.facts import Facts
 from ropa.graph import RegistryGraph
-from ropa.rules.common import active_activities, entity, outside_eea, receiving_parties
+from ropa.rules.common import entity
 from ropa.rules.engine import Check, Hit, rule
 
 VAGUE_PURPOSES: tuple[str, ...] = (
@@ -120,15 +121,12 @@ def _named(organisation: m.Organisation) -> str:
     return organisation.name.strip() or f"organisation `{organisation.key}`"
 
 
-def _active_processor_records(graph: RegistryGraph) -> Iterator[m.ProcessorRecord]:
-    return (r for r in graph.processor_records.values() if str(r.status) != "retired")
-
-
-def _joint_controllers(graph: RegistryGraph) -> set[str]:
+def _joint_controllers(facts: Facts) -> set[str]:
     """Keys of parties an active activity names as joint controller, recipient or flow target."""
+    graph = facts.graph
     named: set[str] = set()
-    for activity in active_activities(graph):
-        named |= set(activity.joint_controllers) | receiving_parties(graph, activity)
+    for activity in facts.judged_activities:
+        named |= set(activity.joint_controllers) | facts.activities[activity.key].direct_recipients
     return {
         key
         for key in named
@@ -165,7 +163,7 @@ def controller_contact(check: Check) -> Iterator[Hit]:
 @rule("ART30-1A-JOINT-CONTROLLER-CONTACT")
 def joint_controller_contact(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for key in sorted(_joint_controllers(graph)):
+    for key in sorted(_joint_controllers(check.facts)):
         party = graph.parties[key]
         missing = _contact_gaps(party.contact or m.Contact(), party.name)
         if missing:
@@ -180,7 +178,7 @@ def joint_controller_contact(check: Check) -> Iterator[Hit]:
 def representative_contact(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for key, organisation in graph.organisations.items():
-        if not outside_eea(graph, organisation.establishment_country):
+        if not check.facts.outside_eea(organisation.establishment_country):
             continue
         country = _country_name(graph, organisation.establishment_country or "")
         representative = organisation.eu_representative
@@ -221,14 +219,14 @@ def dpo_contact(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1B-PURPOSE-MISSING")
 def purpose_missing(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         if all(_blank(purpose) for purpose in activity.purposes):
             yield Hit(entity("activity", activity.key), f"{activity.name} states no purpose")
 
 
 @rule("ART30-1B-PURPOSE-VAGUE")
 def purpose_vague(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         for index, purpose in enumerate(activity.purposes):
             found = vague_phrases(purpose)
             if found:
@@ -242,7 +240,7 @@ def purpose_vague(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1C-DATA-SUBJECTS-MISSING")
 def data_subjects_missing(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         if not activity.data_subjects:
             yield Hit(
                 entity("activity", activity.key),
@@ -252,7 +250,7 @@ def data_subjects_missing(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1C-DATA-CATEGORIES-MISSING")
 def data_categories_missing(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         if not activity.data_categories:
             yield Hit(
                 entity("activity", activity.key),
@@ -263,7 +261,7 @@ def data_categories_missing(check: Check) -> Iterator[Hit]:
 @rule("ART30-1D-RECIPIENTS-MISSING")
 def recipients_missing(check: Check) -> Iterator[Hit]:
     """``recipients: []`` records that there are none; only an absent list is missing."""
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         if activity.recipients is None:
             yield Hit(
                 entity("activity", activity.key),
@@ -274,7 +272,7 @@ def recipients_missing(check: Check) -> Iterator[Hit]:
 @rule("ART30-1D-RECIPIENT-NOT-LISTED")
 def recipient_not_listed(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         if activity.recipients is None:
             continue  # ART30-1D-RECIPIENTS-MISSING says so
         listed = set(activity.recipients)
@@ -295,14 +293,13 @@ def recipient_not_listed(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1G-TOMS-MISSING")
 def toms_missing(check: Check) -> Iterator[Hit]:
-    graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         if all(_blank(measure) for measure in activity.security_measures):
             yield Hit(
                 entity("activity", activity.key),
                 f"{activity.name} describes no technical or organisational security measures",
             )
-    for record in _active_processor_records(graph):
+    for record in check.facts.judged_processor_records:
         if all(_blank(measure) for measure in record.security_measures):
             yield Hit(
                 entity("processor_record", record.key),
@@ -313,7 +310,7 @@ def toms_missing(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-2A-CONTROLLER-CONTACT")
 def processor_controller_contact(check: Check) -> Iterator[Hit]:
-    for record in _active_processor_records(check.graph):
+    for record in check.facts.judged_processor_records:
         controller = record.controller
         missing = _contact_gaps(controller)
         if missing:
@@ -330,7 +327,7 @@ def processor_controller_contact(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-2B-PROCESSING-CATEGORIES-MISSING")
 def processing_categories_missing(check: Check) -> Iterator[Hit]:
-    for record in _active_processor_records(check.graph):
+    for record in check.facts.judged_processor_records:
         if all(_blank(category) for category in record.processing_categories):
             yield Hit(
                 entity("processor_record", record.key),

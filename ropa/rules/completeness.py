@@ -11,8 +11,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from ropa.graph import RegistryGraph
-from ropa.rules.common import active_activities
+from ropa.facts import Facts
 from ropa.rules.engine import Finding
 
 ACTIVITY_ITEMS: dict[str, tuple[str, ...]] = {
@@ -53,7 +52,7 @@ def _failing(items: dict[str, tuple[str, ...]], rules: set[str]) -> list[str]:
     return [item for item, item_rules in items.items() if rules.intersection(item_rules)]
 
 
-def completeness(graph: RegistryGraph, findings: Iterable[Finding]) -> Scores:
+def completeness(facts: Facts, findings: Iterable[Finding]) -> Scores:
     open_rules_by_activity: dict[str, set[str]] = defaultdict(set)
     open_rules_by_organisation: dict[str, set[str]] = defaultdict(set)
     for finding in findings:
@@ -67,7 +66,7 @@ def completeness(graph: RegistryGraph, findings: Iterable[Finding]) -> Scores:
     activities: dict[str, Score] = {}
     passed_by_organisation: dict[str, int] = defaultdict(int)
     total_by_organisation: dict[str, int] = defaultdict(int)
-    for activity in active_activities(graph):
+    for activity in facts.judged_activities:
         missing = _failing(ACTIVITY_ITEMS, open_rules_by_activity[activity.key])
         passed = len(ACTIVITY_ITEMS) - len(missing)
         activities[activity.key] = Score(
@@ -77,7 +76,7 @@ def completeness(graph: RegistryGraph, findings: Iterable[Finding]) -> Scores:
         total_by_organisation[activity.organisation] += len(ACTIVITY_ITEMS)
 
     organisations: dict[str, Score] = {}
-    for key in graph.organisations:
+    for key in facts.graph.organisations:
         missing = _failing(ORGANISATION_ITEMS, open_rules_by_organisation[key])
         passed = passed_by_organisation[key] + len(ORGANISATION_ITEMS) - len(missing)
         total = total_by_organisation[key] + len(ORGANISATION_ITEMS)

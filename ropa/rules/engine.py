@@ -1,9 +1,9 @@
 """The rule engine: catalogue metadata, rule registration, findings and waivers.
 
-A rule is one function from a ``Check`` (the registry graph and the day it is judged on) to
-``Hit``s; its metadata (severity, article, title, remedy) lives in ``schema/rules.yaml``. A
-finding's id is ``<rule>@<entity>`` (plus ``/<detail>`` where one entity can fail a rule several
-ways), so it is the same on every run and a waiver can name it.
+A rule is one function from a ``Check`` (the registry graph, its derived facts and the day it
+is judged on) to ``Hit``s; its metadata (severity, article, title, remedy) lives in
+``schema/rules.yaml``. A finding's id is ``<rule>@<entity>`` (plus ``/<detail>`` where one
+entity can fail a rule several ways), so it is the same on every run and a waiver can name it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import msgspec
 import yaml
 
 from ropa.domain.vocabulary import schema_dir
+from ropa.facts import Facts
 from ropa.graph import RegistryGraph
 
 
@@ -52,10 +53,18 @@ def catalogue() -> dict[str, RuleMeta]:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """What a rule reads: the registry graph and the day the registry is judged on."""
+    """What a rule reads: the registry graph, the facts derived from it for the day the
+    registry is judged on, and that day."""
 
-    graph: RegistryGraph
-    on: dt.date
+    facts: Facts
+
+    @property
+    def graph(self) -> RegistryGraph:
+        return self.facts.graph
+
+    @property
+    def on(self) -> dt.date:
+        return self.facts.on
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +125,11 @@ def _activity_of(graph: RegistryGraph, entity: str) -> str | None:
     return None
 
 
-def evaluate(
-    graph: RegistryGraph, on: dt.date, rule_ids: Iterable[str] | None = None
-) -> list[Finding]:
+def evaluate(facts: Facts, rule_ids: Iterable[str] | None = None) -> list[Finding]:
     """Every finding of the chosen rules (all by default), waivers applied, in a stable order."""
     meta = catalogue()
-    check = Check(graph, on)
+    graph, on = facts.graph, facts.on
+    check = Check(facts)
     waivers = {w.finding: w for w in graph.waivers.values()}
     findings: list[Finding] = []
     for rule_id in sorted(rule_ids if rule_ids is not None else RULES):

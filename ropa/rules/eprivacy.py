@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ropa.domain import model as m
+from ropa.facts import Facts
 from ropa.graph import RegistryGraph, days_in
-from ropa.rules.common import active_activities, bases, entity
+from ropa.rules.common import bases, entity
 from ropa.rules.engine import Check, Hit, rule
 
 LOCATION_BASES = ("consent", "legal_obligation", "vital_interests")
@@ -39,7 +40,7 @@ def _beyond_window(retention: m.Retention) -> bool:
     return days is not None and days > BILLING_WINDOW_DAYS
 
 
-def _traffic_retention_allowed(graph: RegistryGraph, activity: m.Activity) -> bool:
+def _traffic_retention_allowed(facts: Facts, activity: m.Activity) -> bool:
     """Consent, or a legal obligation under a cited EU or Member State law (ePD Art 15(1))."""
     found = bases(activity)
     if "consent" in found:
@@ -49,14 +50,14 @@ def _traffic_retention_allowed(graph: RegistryGraph, activity: m.Activity) -> bo
     return (
         law is not None
         and bool(law.title.strip())
-        and (law.jurisdiction == "EU" or graph.vocab.is_eea(law.jurisdiction))
+        and facts.union_law(law)
     )
 
 
 @rule("EPRIVACY-LOCATION-WITHOUT-CONSENT")
 def location_without_consent(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         location = _location(graph, activity)
         if location and not any(key in bases(activity) for key in LOCATION_BASES):
             labels = ", ".join(f"{graph.category(key).label} ({key})" for key in location)
@@ -70,8 +71,8 @@ def location_without_consent(check: Check) -> Iterator[Hit]:
 @rule("EPRIVACY-TRAFFIC-RETENTION")
 def traffic_retention(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
-        if _traffic_retention_allowed(graph, activity):
+    for activity in check.facts.judged_activities:
+        if _traffic_retention_allowed(check.facts, activity):
             continue
         for key in activity.data_categories:
             if "traffic" not in graph.category(key).tags:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ropa.rules.common import active_activities, entity
+from ropa.rules.common import entity
 from ropa.rules.engine import Check, Hit, rule
 
 STALE_AFTER = dt.timedelta(days=365)
@@ -40,7 +40,7 @@ def flow_category_undeclared(check: Check) -> Iterator[Hit]:
 
 @rule("RECORD-STALE")
 def record_stale(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         if str(activity.status) != "active":
             continue
         if activity.last_reviewed is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ropa.domain import model as m
 from ropa.graph import RegistryGraph
-from ropa.rules.common import active_activities, bases, entity
+from ropa.rules.common import bases, entity
 from ropa.rules.engine import Check, Hit, rule
 
 LAW_BASED = ("legal_obligation", "public_task")
@@ -31,7 +31,7 @@ def _special(graph: RegistryGraph, activity: m.Activity) -> list[str]:
 
 @rule("LAWFUL-BASIS-MISSING")
 def lawful_basis_missing(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         if not activity.lawful_bases:
             yield Hit(entity("activity", activity.key), f"{activity.name} records no Art 6 basis")
 
@@ -43,7 +43,7 @@ def consent_without_record(check: Check) -> Iterator[Hit]:
     An explicit-consent condition is covered by the record of a consent basis; without a
     consent basis at all it is reported on its own, with the detail ``explicit_consent``.
     """
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         consent = bases(activity).get("consent")
         explicit = activity.art9_condition == "explicit_consent"
         if consent is not None and _blank(consent.consent_record):
@@ -65,7 +65,7 @@ def consent_without_record(check: Check) -> Iterator[Hit]:
 
 @rule("CONSENT-NO-WITHDRAWAL")
 def consent_no_withdrawal(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         consent = bases(activity).get("consent")
         if consent is not None and _blank(consent.consent_withdrawal):
             yield Hit(
@@ -76,7 +76,7 @@ def consent_no_withdrawal(check: Check) -> Iterator[Hit]:
 
 @rule("LI-WITHOUT-LIA")
 def li_without_lia(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         interests = bases(activity).get("legitimate_interests")
         if interests is not None and _blank(interests.lia_reference):
             yield Hit(
@@ -87,7 +87,7 @@ def li_without_lia(check: Check) -> Iterator[Hit]:
 
 @rule("LI-INTEREST-UNSTATED")
 def li_interest_unstated(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         interests = bases(activity).get("legitimate_interests")
         if interests is not None and _blank(interests.interest):
             yield Hit(
@@ -98,7 +98,7 @@ def li_interest_unstated(check: Check) -> Iterator[Hit]:
 
 @rule("LEGAL-OBLIGATION-LAW-UNCITED")
 def legal_obligation_law_uncited(check: Check) -> Iterator[Hit]:
-    for activity in active_activities(check.graph):
+    for activity in check.facts.judged_activities:
         found = bases(activity)
         for key in LAW_BASED:
             if key in found and not _cited(found[key].law):
@@ -111,12 +111,11 @@ def legal_obligation_law_uncited(check: Check) -> Iterator[Hit]:
 
 @rule("LEGAL-OBLIGATION-NON-EU-LAW")
 def legal_obligation_non_eu_law(check: Check) -> Iterator[Hit]:
-    graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         found = bases(activity)
         for key in LAW_BASED:
             law = found[key].law if key in found else None
-            if law is None or law.jurisdiction == "EU" or graph.vocab.is_eea(law.jurisdiction):
+            if law is None or check.facts.union_law(law):
                 continue
             yield Hit(
                 entity("activity", activity.key),
@@ -129,7 +128,7 @@ def legal_obligation_non_eu_law(check: Check) -> Iterator[Hit]:
 @rule("SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION")
 def special_category_without_art9_condition(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         special = _special(graph, activity)
         if special and not activity.art9_condition:
             yield Hit(
@@ -141,7 +140,7 @@ def special_category_without_art9_condition(check: Check) -> Iterator[Hit]:
 @rule("ART9-CONDITION-LAW-UNCITED")
 def art9_condition_law_uncited(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         condition = graph.vocab.art9_conditions.get(activity.art9_condition or "")
         if condition is not None and condition.requires_law and not _cited(activity.art9_law):
             yield Hit(
@@ -154,7 +153,7 @@ def art9_condition_law_uncited(check: Check) -> Iterator[Hit]:
 @rule("ART9-CONDITION-WITHOUT-SPECIAL-DATA")
 def art9_condition_without_special_data(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         if activity.art9_condition and not _special(graph, activity):
             yield Hit(
                 entity("activity", activity.key),
@@ -166,7 +165,7 @@ def art9_condition_without_special_data(check: Check) -> Iterator[Hit]:
 @rule("CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION")
 def criminal_data_without_art10_authorisation(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         criminal = [key for key in activity.data_categories if graph.category(key).criminal]
         if criminal and _blank(activity.art10_authority):
             yield Hit(

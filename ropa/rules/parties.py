@@ -9,19 +9,10 @@ from collections.abc import Iterable, Iterator
 
 from ropa.domain import model as m
 from ropa.graph import RegistryGraph
-from ropa.rules.common import active_activities, entity, receiving_parties
+from ropa.rules.common import entity
 from ropa.rules.engine import Check, Hit, rule
 
 PROCESSORS = {m.PartyRole.PROCESSOR, m.PartyRole.SUB_PROCESSOR}
-
-
-def _receivers(graph: RegistryGraph) -> dict[str, list[str]]:
-    """Party key to the active activities it receives data in (``parties_receiving_data``)."""
-    found: dict[str, list[str]] = {}
-    for activity in active_activities(graph):
-        for key in sorted(receiving_parties(graph, activity)):
-            found.setdefault(key, []).append(activity.key)
-    return found
 
 
 def _in(activities: Iterable[str]) -> str:
@@ -43,7 +34,7 @@ def _role(party: m.Party) -> str:
 @rule("PROCESSOR-WITHOUT-DPA")
 def processor_without_dpa(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    receivers = _receivers(graph)
+    receivers = check.facts.receivers
     for party in _judged(graph, receivers):
         if party.role not in PROCESSORS:
             continue
@@ -64,7 +55,7 @@ def processor_without_dpa(check: Check) -> Iterator[Hit]:
 def subprocessor_unauthorised(check: Check) -> Iterator[Hit]:
     """Also sub-processors that only get data through the party engaging them, however deep."""
     graph = check.graph
-    receivers = _receivers(graph)
+    receivers = check.facts.receivers
     reached = set(receivers)
     growing = True
     while growing:
@@ -95,9 +86,9 @@ def subprocessor_unauthorised(check: Check) -> Iterator[Hit]:
 def joint_controller_without_arrangement(check: Check) -> Iterator[Hit]:
     """Parties receiving data as joint controllers, and those an activity names as such."""
     graph = check.graph
-    receivers = _receivers(graph)
+    receivers = check.facts.receivers
     listed: dict[str, list[str]] = {}
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         for key in activity.joint_controllers:
             listed.setdefault(key, []).append(activity.key)
     for party in _judged(graph, receivers.keys() | listed.keys()):
@@ -118,7 +109,7 @@ def joint_controller_without_arrangement(check: Check) -> Iterator[Hit]:
 @rule("PARTY-ROLE-UNDETERMINED")
 def party_role_undetermined(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    receivers = _receivers(graph)
+    receivers = check.facts.receivers
     for party in _judged(graph, receivers):
         if party.role is None:
             yield Hit(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ropa.domain import model as m
 from ropa.graph import RegistryGraph, days_in
-from ropa.rules.common import active_activities, entity
+from ropa.rules.common import entity
 from ropa.rules.engine import Check, Hit, rule
 
 ALL = "all"
@@ -27,7 +27,7 @@ QUOTE_LIMIT = 120
 @rule("RETENTION-MISSING")
 def retention_missing(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         if any(r.data_category is None for r in activity.retention):
             continue
         named = {r.data_category for r in activity.retention}
@@ -43,7 +43,7 @@ def retention_missing(check: Check) -> Iterator[Hit]:
 @rule("RETENTION-VAGUE")
 def retention_vague(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         for retention in activity.retention:
             if retention.period or retention.criteria.strip() or retention.indefinite:
                 continue
@@ -60,7 +60,7 @@ def retention_vague(check: Check) -> Iterator[Hit]:
 @rule("RETENTION-INDEFINITE")
 def retention_indefinite(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         for retention in activity.retention:
             if retention.indefinite:
                 yield Hit(
@@ -85,7 +85,7 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
     such B.
     """
     graph = check.graph
-    active = {a.key: a for a in active_activities(graph)}
+    active = {a.key: a for a in check.facts.judged_activities}
     bringers: dict[tuple[str, str], set[str]] = {}
     for flow in graph.flows.values():
         if flow.activity in active:
@@ -123,7 +123,7 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
 @rule("RETENTION-LAW-UNCITED")
 def retention_law_uncited(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    for activity in active_activities(graph):
+    for activity in check.facts.judged_activities:
         for retention in activity.retention:
             if retention.legal_source.strip():
                 continue

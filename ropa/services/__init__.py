@@ -10,7 +10,9 @@ from ropa.domain.vocabulary import Vocabularies, builtin
 from ropa.services.documents import DocumentService
 from ropa.services.entities import EntityService
 from ropa.services.exports import ExportService
-from ropa.services.findings import FindingsService
+from ropa.services.judgement import JudgementService
+from ropa.services.queries import QueryService
+from ropa.services.status import StatusService
 from ropa.store.repository import Repository
 
 
@@ -21,21 +23,25 @@ class Services:
     vocabularies: Vocabularies
     entities: EntityService
     documents: DocumentService
-    findings: FindingsService
+    judgement: JudgementService
+    queries: QueryService
     exports: ExportService
+    status: StatusService
 
 
 def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
     vocab = vocabularies or builtin()
     repository = Repository(engine)
     documents = DocumentService(repository, vocab)
-    findings = FindingsService(documents, vocab)
+    judgement = JudgementService(documents, vocab)
     return Services(
         engine=engine,
         repository=repository,
         vocabularies=vocab,
         entities=EntityService(repository, vocab),
         documents=documents,
-        findings=findings,
-        exports=ExportService(findings),
+        judgement=judgement,
+        queries=QueryService(judgement),
+        exports=ExportService(judgement),
+        status=StatusService(repository, engine),
     )

@@ -9,6 +9,7 @@ vocabulary terms are left alone.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -20,6 +21,7 @@ from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, re
 from ropa.domain.vocabulary import Vocabularies
 from ropa.services.entities import decode, new_row, scope_of
 from ropa.services.errors import NotFound
+from ropa.services.history import AuditPage, audit_page
 from ropa.store.repository import Change, NewRow, Repository, StoredEntity, Write
 
 Progress = Callable[[str, int, int], None]
@@ -74,6 +76,23 @@ class DocumentService:
     def __init__(self, repository: Repository, vocabularies: Vocabularies) -> None:
         self.repository = repository
         self.vocab = vocabularies
+
+    async def audit(
+        self,
+        *,
+        kind: str | None = None,
+        key: str | None = None,
+        actor: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        after: int | None = None,
+        limit: int = 100,
+    ) -> AuditPage:
+        """One page of the audit trail, filtered."""
+        records = await self.repository.audit(
+            kind=kind, key=key, actor=actor, since=since, until=until, after_id=after, limit=limit
+        )
+        return audit_page(records, limit)
 
     async def export(
         self, organisation: str | None = None, as_of: int | None = None

@@ -9,12 +9,10 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 
-from ropa.graph import RegistryGraph, today
 from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
 from ropa.render import xlsx
-from ropa.rules import Finding, evaluate
-from ropa.services.findings import FindingsService
+from ropa.services.judgement import JudgementService
 
 DIAGRAM_MEDIA_TYPES = {
     "svg": "image/svg+xml",
@@ -53,21 +51,9 @@ class _LRU:
 
 
 class ExportService:
-    def __init__(self, findings: FindingsService) -> None:
-        self.findings = findings
+    def __init__(self, judgement: JudgementService) -> None:
+        self.judgement = judgement
         self._cache = _LRU()
-
-    async def _judged(
-        self, as_of: int | None, on: dt.date | None
-    ) -> tuple[int, RegistryGraph, list[Finding], dt.date]:
-        if as_of is None:
-            day = on or today()
-            revision, graph, found = await self.findings.findings(day)
-            return revision, graph, found, day
-        revision, graph = await self.findings.graph_as_of(as_of)
-        moment = await self.findings.documents.repository.revision_moment(revision)
-        day = on or (moment.date() if moment else today())
-        return revision, graph, evaluate(graph, day), day
 
     async def _rendered(
         self, key: tuple[object, ...], revision: int, make: Callable[[], Rendered]
@@ -84,20 +70,20 @@ class ExportService:
         *,
         organisation: str | None,
         profile: str = "ico",
-        as_of: int | None = None,
+        as_of: str | int | None = None,
         on: dt.date | None = None,
     ) -> Rendered:
-        revision, graph, found, day = await self._judged(as_of, on)
-        organisation = xlsx.organisation_for(graph, organisation).key
+        judged = await self.judgement.judged(as_of, on)
+        revision, day = judged.revision, judged.day
+        organisation = xlsx.organisation_for(judged.graph, organisation).key
 
         def make() -> Rendered:
             content = xlsx.workbook(
-                graph,
-                found,
+                judged.facts,
+                judged.findings,
                 profile=profile,
                 organisation=organisation,
                 revision=revision,
-                judged_on=day,
             )
             name = f"article30-{organisation}-{profile}-r{revision}.xlsx"
             return Rendered(content, xlsx.MEDIA_TYPE, name, revision)
@@ -115,17 +101,18 @@ class ExportService:
         party: str | None = None,
         detail: str = "full",
         max_labels: int = 3,
-        as_of: int | None = None,
+        as_of: str | int | None = None,
         on: dt.date | None = None,
     ) -> Rendered:
         if fmt not in dot_format.FORMATS:
             raise dot_format.UnknownFormat(
                 f"unknown diagram format {fmt!r}; expected one of {', '.join(dot_format.FORMATS)}"
             )
-        revision, graph, found, day = await self._judged(as_of, on)
+        judged = await self.judgement.judged(as_of, on)
+        revision, day = judged.revision, judged.day
         text = diagrams.dot(
-            graph,
-            found,
+            judged.facts,
+            judged.findings,
             view,
             organisation=organisation,
             activity=activity,
@@ -133,7 +120,6 @@ class ExportService:
             party=party,
             detail=detail,
             max_labels=max_labels,
-            on=day,
         )
         subject = activity or category or party or organisation or "registry"
 

@@ -1,19 +1,16 @@
-"""Findings for the store: the graph and its findings cached by registry revision."""
+"""The findings report: the judged registry's findings, filtered, with counts and scores."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
 import msgspec
 
-from ropa.domain.vocabulary import Vocabularies
-from ropa.graph import RegistryGraph, build_graph
-from ropa.rules import Finding, Severity, evaluate
+from ropa.facts import Facts
+from ropa.rules import Finding, Severity
 from ropa.rules.completeness import Scores, completeness
-from ropa.services.documents import DocumentService
 
 
 class FindingsReport(msgspec.Struct, kw_only=True):
@@ -28,10 +25,9 @@ class FindingsReport(msgspec.Struct, kw_only=True):
 
 
 def report(
-    graph: RegistryGraph,
+    facts: Facts,
     findings: list[Finding],
     *,
-    on: dt.date,
     revision: int | None,
     organisation: str | None = None,
     activity: str | None = None,
@@ -48,19 +44,20 @@ def report(
         and (rule is None or f.rule == rule)
         and (include_waived or not f.waived)
     ]
-    scores = completeness(graph, findings)
+    scores = completeness(facts, findings)
     if organisation is not None:
+        activities = facts.graph.activities
         scores = Scores(
             organisations={k: v for k, v in scores.organisations.items() if k == organisation},
             activities={
                 k: v
                 for k, v in scores.activities.items()
-                if graph.activities[k].organisation == organisation
+                if activities[k].organisation == organisation
             },
         )
     return FindingsReport(
         revision=revision,
-        on=on,
+        on=facts.on,
         counts=count(selected),
         scores=scores,
         findings=selected,
@@ -71,35 +68,3 @@ def count(findings: Iterable[Finding]) -> dict[str, int]:
     counts = Counter(str(f.severity) for f in findings if not f.waived)
     waived = sum(1 for f in findings if f.waived)
     return {str(s): counts.get(str(s), 0) for s in Severity} | {"waived": waived}
-
-
-class FindingsService:
-    """Builds the graph once per registry revision and the findings once per revision and day."""
-
-    def __init__(self, documents: DocumentService, vocabularies: Vocabularies) -> None:
-        self.documents = documents
-        self.vocab = vocabularies
-        self._graph: tuple[int, RegistryGraph] | None = None
-        self._findings: tuple[int, dt.date, list[Finding]] | None = None
-        self._lock = asyncio.Lock()
-
-    async def graph(self) -> tuple[int, RegistryGraph]:
-        async with self._lock:
-            current = await self.documents.repository.revision()
-            if self._graph is None or self._graph[0] != current:
-                revision, document = await self.documents.snapshot()
-                self._graph = (revision, build_graph(document, self.vocab))
-            return self._graph
-
-    async def graph_as_of(self, revision: int) -> tuple[int, RegistryGraph]:
-        """The graph of the registry as it stood at a past revision (not cached)."""
-        revision, document = await self.documents.snapshot(as_of=revision)
-        return revision, build_graph(document, self.vocab)
-
-    async def findings(self, on: dt.date) -> tuple[int, RegistryGraph, list[Finding]]:
-        revision, graph = await self.graph()
-        cached = self._findings
-        if cached is None or cached[:2] != (revision, on):
-            cached = (revision, on, evaluate(graph, on))
-            self._findings = cached
-        return revision, graph, cached[2]

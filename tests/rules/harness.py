@@ -12,6 +12,7 @@ import yaml
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
+from ropa.facts import derive
 from ropa.graph import build_graph
 from ropa.render.document import convert
 from ropa.rules import Finding, evaluate
@@ -34,7 +35,7 @@ def document(data: dict[str, Any]) -> m.RegistryDocument:
 
 def findings(data: dict[str, Any], rule: str | None = None, on: dt.date = ON) -> list[Finding]:
     graph = build_graph(document(data), builtin())
-    return evaluate(graph, on, [rule] if rule else None)
+    return evaluate(derive(graph, on), [rule] if rule else None)
 
 
 def changed(*changes: Change) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ropa.domain.vocabulary import builtin
+from ropa.facts import derive
 from ropa.graph import CategoryInfo, build_graph
 from ropa.rules import evaluate
 from tests.rules.harness import ON, Change, changed, document, findings, item
@@ -194,7 +195,7 @@ def test_location_that_is_traffic_data_is_left_to_the_traffic_rule(
     both, so the keeper's term gets its tags here)."""
     graph = build_graph(document(changed(_processing("cell_id"))), builtin())
     graph.categories["cell_id"] = CategoryInfo("cell_id", "Serving cell", tags=frozenset(tags))
-    assert bool(evaluate(graph, ON, ["EPRIVACY-LOCATION-WITHOUT-CONSENT"])) is fires
+    assert bool(evaluate(derive(graph, ON), ["EPRIVACY-LOCATION-WITHOUT-CONSENT"])) is fires
 
 
 def test_messages_name_what_was_found() -> None:

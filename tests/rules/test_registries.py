@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ropa.domain.vocabulary import builtin
+from ropa.facts import derive
 from ropa.graph import build_graph
 from ropa.render.document import parse_document
 from ropa.rules import evaluate
@@ -33,7 +34,7 @@ EXAMPLE_FINDINGS = {
 
 def _findings(path: Path) -> dict[str, object]:
     graph = build_graph(parse_document(path.read_bytes(), "yaml"), builtin())
-    return {f.id: f for f in evaluate(graph, ON)}
+    return {f.id: f for f in evaluate(derive(graph, ON))}
 
 
 def test_example_findings_match_the_hand_written_list() -> None:

@@ -1,0 +1,222 @@
+"""Deriving the facts from a registry graph for one day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import networkx as nx
+
+from ropa.domain import model as m
+from ropa.facts import geography
+from ropa.facts.model import (
+    ActivityFacts,
+    Facts,
+    FlowFacts,
+    PartyFacts,
+    Reach,
+    Regime,
+    Role,
+)
+from ropa.facts.screening import screen
+from ropa.graph import RegistryGraph, node_id
+
+_ROLES = {
+    m.PartyRole.PROCESSOR: Role.PROCESSOR,
+    m.PartyRole.SUB_PROCESSOR: Role.PROCESSOR,
+    m.PartyRole.INDEPENDENT_CONTROLLER: Role.CONTROLLER,
+    m.PartyRole.JOINT_CONTROLLER: Role.CONTROLLER,
+    m.PartyRole.AUTHORITY: Role.CONTROLLER,
+}
+PROCESSOR_ROLES = {m.PartyRole.PROCESSOR, m.PartyRole.SUB_PROCESSOR}
+
+
+def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
+    """Active entries and drafts are judged (so gaps show before go-live); retired ones not."""
+    return activity.status != m.ActivityStatus.RETIRED
+
+
+def derive(graph: RegistryGraph, on: dt.date) -> Facts:
+    judged_keys = {key for key, activity in graph.activities.items() if judged(activity)}
+    flows = {
+        key: _flow(graph, flow, on, flow.activity in judged_keys)
+        for key, flow in graph.flows.items()
+    }
+    parties = _parties(graph, on)
+    activities = {
+        key: _activity(graph, activity, key in judged_keys, flows, parties)
+        for key, activity in graph.activities.items()
+    }
+    receivers: dict[str, list[str]] = defaultdict(list)
+    for key in graph.activities:
+        if key in judged_keys:
+            for party in sorted(activities[key].direct_recipients):
+                receivers[party].append(key)
+    node_zones = {
+        node_id(kind, key): geography.node_zone(graph, node_id(kind, key), on)
+        for kind, keys in (("system", graph.systems), ("party", graph.parties))
+        for key in keys
+    }
+    return Facts(
+        graph=graph,
+        on=on,
+        flows=flows,
+        activities=activities,
+        parties=parties,
+        judged_activities=[a for k, a in graph.activities.items() if k in judged_keys],
+        judged_processor_records=[r for r in graph.processor_records.values() if judged(r)],
+        judged_flows=[f for f in flows.values() if f.judged],
+        receivers=dict(receivers),
+        node_zones=node_zones,
+    )
+
+
+# --- flows -------------------------------------------------------------------------------
+
+
+def _flow(graph: RegistryGraph, flow: m.Flow, on: dt.date, is_judged: bool) -> FlowFacts:
+    transfer = flow.transfer
+    target_country = graph.country_of(flow.target)
+    organisation = transfer.international_organisation.strip() if transfer else ""
+    if transfer is not None and (transfer.destination_country or organisation):
+        destination = transfer.destination_country
+    else:
+        destination = target_country
+    importer = geography.importer_of(graph, flow.target)
+    day = on
+    if transfer is not None and transfer.since is not None and transfer.since > on:
+        day = transfer.since  # transfers are ongoing: judged from when they start if later
+    place = "" if destination else organisation
+    zone, decision = geography.zone(graph.vocab, destination, importer, day, place)
+    mechanism = graph.vocab.transfer_mechanisms.get(transfer.mechanism or "") if transfer else None
+    return FlowFacts(
+        flow=flow,
+        judged=is_judged,
+        source_country=graph.country_of(flow.source),
+        target_country=target_country,
+        destination=destination,
+        international_organisation=organisation,
+        importer=importer,
+        exporter_role=_exporter_role(graph, flow, importer),
+        importer_role=_ROLES.get(importer.role) if importer is not None and importer.role else None,
+        zone=zone,
+        leaves_eea=bool(place) or (bool(destination) and not graph.vocab.is_eea(destination)),
+        regime=Regime.EU_GDPR,
+        day=day,
+        mechanism=mechanism,
+        mechanism_valid=mechanism.valid_on(day) if mechanism is not None else None,
+        decision=decision,
+        decisions=geography.decisions_for(graph.vocab, destination, place),
+        decision_covers_importer=(
+            geography.covers(decision, importer) if decision is not None else None
+        ),
+    )
+
+
+def _exporter_role(graph: RegistryGraph, flow: m.Flow, importer: m.Party | None) -> Role | None:
+    """Controller for the organisation's own systems; a sending party's role otherwise.
+
+    One exception: a system run by a processor that sends to a sub-processor that processor
+    engaged (a SaaS mailing through its own vendor) is the processor exporting, module 3.
+    """
+    endpoint = graph.endpoint(flow.source)
+    if isinstance(endpoint, m.System):
+        operator = graph.parties.get(endpoint.operator or "")
+        if (
+            operator is not None
+            and operator.role in PROCESSOR_ROLES
+            and importer is not None
+            and importer.sub_processor_of == operator.key
+        ):
+            return Role.PROCESSOR
+        return Role.CONTROLLER
+    return _ROLES.get(endpoint.role) if endpoint is not None and endpoint.role else None
+
+
+# --- parties -----------------------------------------------------------------------------
+
+
+def _control_graph(graph: RegistryGraph) -> nx.DiGraph:
+    """Who holds data because of whom: a party operates systems and engages sub-processors."""
+    control = nx.DiGraph()
+    control.add_edges_from(
+        (source, target)
+        for source, target, kind in graph.graph.edges(data="kind")
+        if kind in ("operates", "sub_processor")
+    )
+    return control
+
+
+def _parties(graph: RegistryGraph, on: dt.date) -> dict[str, PartyFacts]:
+    control = _control_graph(graph)
+    found: dict[str, PartyFacts] = {}
+    for key, party in graph.parties.items():
+        node = node_id("party", key)
+        downstream = sorted(nx.descendants(control, node)) if node in control else []
+        operated = (
+            sorted(target for _, target in control.out_edges(node) if target.startswith("system:"))
+            if node in control
+            else []
+        )
+        found[key] = PartyFacts(
+            party=party,
+            operated=tuple(operated),
+            chain=tuple(n.partition(":")[2] for n in downstream if n.startswith("party:")),
+            exposed=tuple(sorted({node, *downstream})),
+            zone=geography.zone(graph.vocab, party.country, party, on)[0],
+        )
+    return found
+
+
+# --- activities --------------------------------------------------------------------------
+
+
+def _activity(
+    graph: RegistryGraph,
+    activity: m.Activity,
+    is_judged: bool,
+    flows: dict[str, FlowFacts],
+    parties: dict[str, PartyFacts],
+) -> ActivityFacts:
+    own = tuple(flow.key for flow in graph.flows_by_activity.get(activity.key, ()))
+    via: dict[str, dict[str, None]] = defaultdict(dict)
+    direct: set[str] = set()
+
+    def reach(party: str | None, how: str, is_direct: bool) -> None:
+        if party:
+            via[party][how] = None
+            if is_direct:
+                direct.add(party)
+
+    for party in activity.recipients or ():
+        reach(party, "recipient", True)
+    countries: set[str] = set()
+    for key in own:
+        facts = flows[key]
+        kind, _, target = facts.flow.target.partition(":")
+        if kind == "party":
+            reach(target, f"flow {key}", True)
+        elif (system := graph.systems.get(target)) is not None:
+            reach(system.operator, f"operator of {system.key}", True)
+        if facts.destination:
+            countries.add(facts.destination)
+    for system_key in activity.systems:
+        system = graph.systems.get(system_key)
+        if system is not None:
+            reach(system.operator, f"operator of {system.key}", False)
+    for holder in list(via):
+        chain = parties[holder].chain if holder in parties else ()
+        for sub in chain:
+            reach(sub, f"sub-processor of {holder}", False)
+    reached = {
+        party: Reach(party=party, via=tuple(hows), direct=party in direct)
+        for party, hows in via.items()
+    }
+    return ActivityFacts(
+        activity=activity,
+        judged=is_judged,
+        flows=own,
+        reached=reached,
+        countries=tuple(sorted(countries)),
+        screening=screen(graph, activity),
+    )

@@ -1,0 +1,15 @@
+"""Zones: where data stands for the transfer rules, seen from the EEA."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Zone(enum.StrEnum):
+    """Where data stands for the transfer rules, seen from the EEA."""
+
+    EEA = "eea"
+    ADEQUATE = "adequate"
+    """An adequacy decision is in force on the day and covers this importer."""
+    THIRD = "third"
+    UNKNOWN = "unknown"

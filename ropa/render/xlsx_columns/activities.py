@@ -1,0 +1,356 @@
+"""Columns of the controller record: one row per processing activity (Art 30(1))."""
+
+from __future__ import annotations
+
+from ropa.domain import model as m
+from ropa.render.xlsx_columns.context import (
+    _PROCESSOR_ROLES,
+    Context,
+    RetentionRow,
+    _basis,
+    _date,
+    _destination,
+    _enum,
+    _exceptional,
+    _law,
+    _mechanism_line,
+    _none_if_empty,
+    _period,
+    _yes_no,
+    contact_text,
+    join,
+)
+from ropa.render.xlsx_columns.registry import (
+    column,
+)
+
+A = "activities"
+
+
+@column(A)
+def _activity_key(ctx: Context, a: m.Activity) -> str:
+    return a.key
+
+
+@column(A)
+def _activity_name(ctx: Context, a: m.Activity) -> str:
+    return a.name
+
+
+@column(A)
+def _business_function(ctx: Context, a: m.Activity) -> str:
+    return a.business_function
+
+
+@column(A)
+def _purposes(ctx: Context, a: m.Activity) -> str:
+    return join(a.purposes)
+
+
+@column(A)
+def _main_purpose(ctx: Context, a: m.Activity) -> str:
+    return a.purposes[0] if a.purposes else ""
+
+
+@column(A)
+def _other_purposes(ctx: Context, a: m.Activity) -> str:
+    return join(a.purposes[1:])
+
+
+@column(A)
+def _joint_controllers(ctx: Context, a: m.Activity) -> str:
+    texts = []
+    for key in a.joint_controllers:
+        party = ctx.party(key)
+        if party is None:
+            texts.append(key)
+            continue
+        contact = contact_text(party.contact)
+        texts.append(f"{party.name} ({contact})" if contact else party.name)
+    return _none_if_empty(ctx, join(texts))
+
+
+@column(A)
+def _data_subjects(ctx: Context, a: m.Activity) -> str:
+    return join(map(ctx.subject, a.data_subjects))
+
+
+@column(A)
+def _data_categories(ctx: Context, a: m.Activity) -> str:
+    return join(map(ctx.category, a.data_categories))
+
+
+def _sensitive(ctx: Context, a: m.Activity) -> list[str]:
+    found = []
+    for key in a.data_categories:
+        info = ctx.graph.category(key)
+        if info.special:
+            found.append(f"{info.label} (Art 9)")
+        if info.criminal:
+            found.append(f"{info.label} (Art 10)")
+    return found
+
+
+@column(A)
+def _special_categories(ctx: Context, a: m.Activity) -> str:
+    return _none_if_empty(ctx, join(_sensitive(ctx, a)))
+
+
+@column(A)
+def _sensitive_yes_no(ctx: Context, a: m.Activity) -> str:
+    return _yes_no(ctx, bool(_sensitive(ctx, a)))
+
+
+@column(A)
+def _recipients(ctx: Context, a: m.Activity) -> str:
+    text = join(ctx.party_label(p) for p in ctx.recipients(a))
+    if text or a.recipients is None:
+        return text
+    return ctx.word("none")
+
+
+def _recipients_where(ctx: Context, a: m.Activity, processors: bool) -> str:
+    text = join(
+        ctx.party_label(p) for p in ctx.recipients(a) if (p.role in _PROCESSOR_ROLES) == processors
+    )
+    return text or ("" if a.recipients is None and not ctx.recipients(a) else ctx.word("none"))
+
+
+@column(A)
+def _internal_recipients(ctx: Context, a: m.Activity) -> str:
+    """The organisation's own service that receives the data: business function and owner."""
+    if a.business_function and a.owner:
+        return f"{a.business_function} ({a.owner})"
+    return a.business_function or a.owner
+
+
+@column(A)
+def _external_recipients(ctx: Context, a: m.Activity) -> str:
+    return _recipients_where(ctx, a, processors=False)
+
+
+@column(A)
+def _processor_recipients(ctx: Context, a: m.Activity) -> str:
+    return _recipients_where(ctx, a, processors=True)
+
+
+@column(A)
+def _processor_contracts(ctx: Context, a: m.Activity) -> str:
+    texts = []
+    for party in ctx.recipients(a):
+        if party.role not in _PROCESSOR_ROLES:
+            continue
+        contract = party.contract
+        if contract is None:
+            texts.append(f"{party.name}: {ctx.word('not_recorded')}")
+        elif contract.signed_on is not None:
+            texts.append(f"{party.name}: {contract.reference} ({contract.signed_on.isoformat()})")
+        else:
+            texts.append(f"{party.name}: {contract.reference}")
+    return join(texts)
+
+
+@column(A)
+def _third_countries(ctx: Context, a: m.Activity) -> str:
+    return _none_if_empty(
+        ctx, join(_destination(ctx, r.transfer, r.country) for r in ctx.transfer_rows(a))
+    )
+
+
+@column(A)
+def _transfers_yes_no(ctx: Context, a: m.Activity) -> str:
+    return _yes_no(ctx, bool(ctx.transfer_rows(a)))
+
+
+@column(A)
+def _transfer_mechanisms(ctx: Context, a: m.Activity) -> str:
+    return join(
+        _mechanism_line(ctx, r.transfer, _destination(ctx, r.transfer, r.country))
+        for r in ctx.transfer_rows(a)
+    )
+
+
+@column(A)
+def _exceptional_transfer_safeguards(ctx: Context, a: m.Activity) -> str:
+    return _none_if_empty(
+        ctx,
+        join(
+            _exceptional(ctx, r.transfer, _destination(ctx, r.transfer, r.country))
+            for r in ctx.transfer_rows(a)
+        ),
+    )
+
+
+def _retention_entry(ctx: Context, row: RetentionRow) -> str:
+    label = ctx.category(row.category) if row.category else ctx.word("all_categories")
+    rule = row.rule
+    if rule is None:
+        return f"{label}: {ctx.word('not_recorded')}"
+    period = _period(ctx, rule)
+    if period and rule.trigger:
+        period = f"{period} {ctx.word('from')} {rule.trigger}"
+    parts = [period, rule.criteria.strip(), rule.statement.strip()]
+    if rule.legal_source.strip():
+        parts.append(f"({rule.legal_source.strip()})")
+    text = ""
+    for part in filter(None, parts):
+        if text:
+            text += " " if text[-1] in ".!?)" or part.startswith("(") else ". "
+        text += part
+    return f"{label}: {text or ctx.word('not_recorded')}"
+
+
+@column(A)
+def _retention_schedule(ctx: Context, a: m.Activity) -> str:
+    return join(_retention_entry(ctx, row) for row in ctx.retention_rows(a))
+
+
+@column(A)
+def _security_measures(ctx: Context, a: m.Activity) -> str:
+    return join(a.security_measures)
+
+
+@column(A)
+def _lawful_bases(ctx: Context, a: m.Activity) -> str:
+    return join(_basis(ctx, basis) for basis in a.lawful_bases)
+
+
+@column(A)
+def _art9_condition(ctx: Context, a: m.Activity) -> str:
+    if not a.art9_condition:
+        return ""
+    term = ctx.graph.vocab.art9_conditions.get(a.art9_condition)
+    text = f"{term.title} (Art {term.article})" if term is not None else a.art9_condition
+    law = _law(a.art9_law)
+    return f"{text}: {law}" if law else text
+
+
+@column(A)
+def _art10_authority(ctx: Context, a: m.Activity) -> str:
+    return a.art10_authority
+
+
+@column(A)
+def _legitimate_interests(ctx: Context, a: m.Activity) -> str:
+    return join(b.interest.strip() for b in a.lawful_bases if b.basis == "legitimate_interests")
+
+
+@column(A)
+def _lia_references(ctx: Context, a: m.Activity) -> str:
+    return join(b.lia_reference for b in a.lawful_bases if b.basis == "legitimate_interests")
+
+
+@column(A)
+def _rights(ctx: Context, a: m.Activity) -> str:
+    return join(a.rights)
+
+
+@column(A)
+def _automated_decisions(ctx: Context, a: m.Activity) -> str:
+    decision = a.automated_decisions
+    if decision is None:
+        return ""
+    parts = [decision.description.strip()]
+    if decision.legal_or_similar_effect:
+        parts.append("Legal or similarly significant effect (Art 22)")
+    if decision.art22_ground:
+        parts.append(f"Art 22(2) ground: {decision.art22_ground}")
+    return join(parts)
+
+
+@column(A)
+def _data_sources(ctx: Context, a: m.Activity) -> str:
+    return join(a.data_sources)
+
+
+@column(A)
+def _consent_records(ctx: Context, a: m.Activity) -> str:
+    texts = []
+    for basis in a.lawful_bases:
+        if basis.basis != "consent":
+            continue
+        record = basis.consent_record.strip()
+        if basis.consent_withdrawal:
+            record = f"{record} Withdrawal: {basis.consent_withdrawal.strip()}".strip()
+        texts.append(record)
+    return join(texts)
+
+
+@column(A)
+def _locations(ctx: Context, a: m.Activity) -> str:
+    return join(ctx.node_label(f"system:{key}") for key in a.systems)
+
+
+_DPIA_REQUIRED = {
+    m.DpiaStatus.NOT_REQUIRED: "no",
+    m.DpiaStatus.SCREENING: "",
+    m.DpiaStatus.IN_PROGRESS: "yes",
+    m.DpiaStatus.COMPLETED: "yes",
+}
+
+
+@column(A)
+def _dpia_required(ctx: Context, a: m.Activity) -> str:
+    if a.dpia is None or a.dpia.status == m.DpiaStatus.NOT_ASSESSED:
+        return ctx.word("not_recorded")
+    word = _DPIA_REQUIRED.get(a.dpia.status, "")
+    return ctx.word(word) if word else _enum(a.dpia.status)
+
+
+@column(A)
+def _dpia_progress(ctx: Context, a: m.Activity) -> str:
+    if a.dpia is None:
+        return ""
+    text = _enum(a.dpia.status)
+    return f"{text} ({a.dpia.completed_on.isoformat()})" if a.dpia.completed_on else text
+
+
+@column(A)
+def _dpia_reference(ctx: Context, a: m.Activity) -> str:
+    return a.dpia.reference if a.dpia is not None else ""
+
+
+@column(A)
+def _last_reviewed(ctx: Context, a: m.Activity) -> str:
+    return _date(a.last_reviewed)
+
+
+@column(A)
+def _owner(ctx: Context, a: m.Activity) -> str:
+    return a.owner
+
+
+@column(A)
+def _status(ctx: Context, a: m.Activity) -> str:
+    return _enum(a.status)
+
+
+@column(A)
+def _notes(ctx: Context, a: m.Activity) -> str:
+    return a.notes
+
+
+@column(A)
+def _open_findings(ctx: Context, a: m.Activity) -> str:
+    return join(f"{f.rule} ({f.severity})" for f in ctx.open_findings(a.key))
+
+
+@column(A)
+def _fiche_sheet(ctx: Context, a: m.Activity) -> str:
+    return ctx.fiche_names.get(a.key, "")
+
+
+@column(A)
+def _controller_contact(ctx: Context, a: m.Activity) -> str:
+    org = ctx.organisation
+    return contact_text(org.contact) or org.name
+
+
+@column(A)
+def _dpo_contact(ctx: Context, a: m.Activity) -> str:
+    return contact_text(ctx.organisation.dpo)
+
+
+@column(A)
+def _representative_contact(ctx: Context, a: m.Activity) -> str:
+    return contact_text(ctx.organisation.eu_representative)
