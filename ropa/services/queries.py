@@ -20,6 +20,7 @@ from ropa.lineage import (
     party_impact,
 )
 from ropa.rules import Severity
+from ropa.services.entities import scope_of
 from ropa.services.errors import NotFound
 from ropa.services.findings import FindingsReport, report
 from ropa.services.history import RegistryDiff, diff_documents
@@ -30,20 +31,15 @@ def scoped(document: m.RegistryDocument, organisation: str) -> m.RegistryDocumen
     """One organisation's part of a registry document, with every vocabulary term."""
     if not any(o.key == organisation for o in document.organisations):
         raise NotFound(f"no organisation with key `{organisation}`")
+    known = {("activity", a.key): a.organisation for a in document.activities}
     parts: dict[str, list[m.Entity]] = {}
     for kind, spec in KINDS.items():
         entities: list[m.Entity] = getattr(document, spec.collection)
-        if kind == "organisation":
-            parts[spec.collection] = [e for e in entities if e.key == organisation]
-        elif kind == "term":
+        if kind == "term":
             parts[spec.collection] = list(entities)
         else:
-            parts[spec.collection] = [e for e in entities if _scope(e) == organisation]
+            parts[spec.collection] = [e for e in entities if scope_of(e, known) == organisation]
     return m.RegistryDocument(**parts)  # type: ignore[arg-type]
-
-
-def _scope(entity: m.Entity) -> str:
-    return str(getattr(entity, "organisation", ""))
 
 
 class QueryService:
