@@ -11,9 +11,9 @@ from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ropa.api.auth import needs
+from ropa.api.entities import services_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission, Role
-from ropa.auth.tokens import create_token, list_tokens, revoke_token
 
 
 class NewToken(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -47,7 +47,7 @@ class TokenSummary(msgspec.Struct, kw_only=True):
     opt=needs(Permission.MANAGE_TOKENS),
 )
 async def create(request: Request[Any, Any, Any], data: JSONBody[NewToken]) -> IssuedToken:
-    token = await create_token(data.name, data.role, data.organisations)
+    token = await services_of(request).tokens.create(data.name, data.role, data.organisations)
     return IssuedToken(
         name=data.name, role=data.role, organisations=sorted(set(data.organisations)), token=token
     )
@@ -61,7 +61,10 @@ async def create(request: Request[Any, Any, Any], data: JSONBody[NewToken]) -> I
     opt=needs(Permission.MANAGE_TOKENS),
 )
 async def index(request: Request[Any, Any, Any]) -> list[TokenSummary]:
-    return [msgspec.convert(t, TokenSummary, from_attributes=True) for t in await list_tokens()]
+    return [
+        msgspec.convert(t, TokenSummary, from_attributes=True)
+        for t in await services_of(request).tokens.all_tokens()
+    ]
 
 
 @delete(
@@ -75,7 +78,7 @@ async def index(request: Request[Any, Any, Any]) -> list[TokenSummary]:
 async def revoke(
     request: Request[Any, Any, Any], name: Annotated[str, Parameter(max_length=100)]
 ) -> None:
-    await revoke_token(name)
+    await services_of(request).tokens.revoke(name)
 
 
 def tokens_router() -> Router:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from piccolo.engine.base import Engine
 
@@ -12,6 +13,9 @@ from ropa.services.entities import EntityService
 from ropa.services.exports import ExportService
 from ropa.services.findings import FindingsService
 from ropa.store.repository import Repository
+
+if TYPE_CHECKING:
+    from ropa.auth.tokens import TokenService
 
 
 @dataclass(frozen=True)
@@ -23,9 +27,13 @@ class Services:
     documents: DocumentService
     findings: FindingsService
     exports: ExportService
+    tokens: TokenService
 
 
 def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
+    # ropa.auth.tokens raises this package's errors, so it is imported once the package is.
+    from ropa.auth.tokens import TokenService
+
     vocab = vocabularies or builtin()
     repository = Repository(engine)
     documents = DocumentService(repository, vocab)
@@ -38,4 +46,5 @@ def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> 
         documents=documents,
         findings=findings,
         exports=ExportService(findings),
+        tokens=TokenService(repository.tokens),
     )
