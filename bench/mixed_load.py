@@ -31,7 +31,6 @@ from rich.table import Table
 from bench.run import _free_port, _get
 from bench.synthetic import generate
 from ropa.auth.roles import Role
-from ropa.auth.tokens import create_token
 from ropa.services import build_services
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
@@ -140,7 +139,7 @@ async def prepare(url: str, activities: int) -> tuple[str, list[str], list[tuple
         await migrate(services.engine)
     document = generate(activities)
     await services.documents.import_document(document)
-    token = await create_token("bench", Role.DPO)
+    token = await services.tokens.create("bench", Role.DPO)
     keys = [a.key for a in document.activities]
     bodies = [(s.key, msgspec.json.encode(s).decode()) for s in document.systems[:200]]
     return token, keys, bodies

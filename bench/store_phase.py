@@ -149,14 +149,13 @@ def _breakdown(clock: Clock, start: float, end: float) -> dict[str, float]:
     return {k: round(v, 4) for k, v in phases.items()}
 
 
-async def _token() -> str | None:
+async def _token(services: Services) -> str | None:
     """A read-write (dpo) bearer token for the load generator, where ropa has tokens."""
     try:
         from ropa.auth.roles import Role
-        from ropa.auth.tokens import create_token
     except ImportError:  # a ropa without authentication
         return None
-    return await create_token("bench", Role.DPO)
+    return await services.tokens.create("bench", Role.DPO)
 
 
 async def _store_size(services: Services, url: str) -> dict[str, int]:
@@ -206,9 +205,7 @@ async def _reads(
         "build_us": await loop(build),
     }
     if token is not None:
-        from ropa.auth.tokens import principal_for
-
-        result["token_us"] = await loop(lambda key: principal_for(token))
+        result["token_us"] = await loop(lambda key: services.tokens.principal_for(token))
     sql = "SELECT scope, body, version, updated_at FROM ropa_entity WHERE kind = {} AND key = {}"
     # The two statements Repository.page runs for an unfiltered list page.
     count_sql = "SELECT COUNT(*) AS n FROM ropa_entity WHERE kind = {}"
@@ -331,7 +328,7 @@ async def measure(url: str, activities: int, seed: int, read_seconds: float) -> 
     out["export_identical"] = text == dump_document(document, "json")
     out["store"] = await _store_size(services, url)
 
-    out["token"] = await _token()
+    out["token"] = await _token(services)
 
     out["reads"] = await _pooled_reads(services, url, activities, read_seconds, out["token"])
     start = time.perf_counter()

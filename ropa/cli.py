@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ropa.auth.roles import Role
-from ropa.auth.tokens import TokenInfo, create_token, list_tokens, revoke_token
+from ropa.auth.tokens import TokenInfo
 from ropa.domain import model as m
 from ropa.domain.schema import registry_schema_path, registry_schema_text
 from ropa.domain.validation import InvalidInput
@@ -349,7 +349,7 @@ def demo(
     async def work(services: Services) -> tuple[ImportReport, str]:
         report = await services.documents.import_document(document, actor=cli_actor())
         name = f"demo-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
-        return report, await create_token(name, Role.DPO)
+        return report, await services.tokens.create(name, Role.DPO)
 
     report, token = _run(work, url)
     created = sum(len(c.created) + len(c.updated) for c in report.changes.values())
@@ -622,7 +622,7 @@ def token_create(
     """Create a token; it is printed once and only its hash is kept."""
 
     async def work(services: Services) -> str:
-        return await create_token(name, role, organisation or [])
+        return await services.tokens.create(name, role, organisation or [])
 
     token = _run(work, database)
     console.print(f"token for {name} ({role}); shown only now:")
@@ -634,7 +634,7 @@ def token_list(database: DatabaseOption = None) -> None:
     """List tokens (their names and roles, never the tokens)."""
 
     async def work(services: Services) -> list[TokenInfo]:
-        return await list_tokens()
+        return await services.tokens.all_tokens()
 
     table = Table()
     for column in ("name", "role", "organisations", "created", "revoked"):
@@ -658,7 +658,7 @@ def token_revoke(
     """Revoke a token: requests with it get 401 from now on."""
 
     async def work(services: Services) -> None:
-        await revoke_token(name)
+        await services.tokens.revoke(name)
 
     _run(work, database)
     console.print(f"revoked {name}")

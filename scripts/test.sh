@@ -11,4 +11,5 @@ if [ "${CI:-}" = "true" ]; then
 fi
 .venv/bin/ruff check ropa tests bench
 .venv/bin/ropa schema --check
+.venv/bin/python -m ropa.store.drift  # the migrations against ropa/store/tables.py
 exec .venv/bin/pytest "$@"

@@ -27,7 +27,6 @@ from piccolo.engine.postgres import PostgresEngine
 import ropa.store  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
 from ropa.api.app import create_app
 from ropa.auth.roles import Role
-from ropa.auth.tokens import create_token
 from ropa.services import Services, build_services
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
@@ -131,7 +130,7 @@ def services(engine: Engine) -> Services:
 async def admin_token(services: Services) -> str:
     """Made before the client starts: on PostgreSQL its pool then lives in the client's loop,
     so tests reach the store through the API (or with ``in_pool=False``) from here on."""
-    return await create_token("test-admin", Role.ADMIN)
+    return await services.tokens.create("test-admin", Role.ADMIN)
 
 
 @pytest.fixture

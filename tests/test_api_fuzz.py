@@ -25,7 +25,6 @@ from schemathesis.checks import (
 
 from ropa.api.app import create_app
 from ropa.auth.roles import Role
-from ropa.auth.tokens import create_token
 from ropa.render.document import parse_document
 from ropa.services import build_services
 from ropa.settings import Settings
@@ -44,7 +43,7 @@ def _service() -> tuple[object, str]:
         with contextlib.redirect_stdout(io.StringIO()):
             await migrate(services.engine)
         await services.documents.import_document(parse_document(EXAMPLE.read_bytes(), "yaml"))
-        return await create_token("fuzz", Role.ADMIN)
+        return await services.tokens.create("fuzz", Role.ADMIN)
 
     token = asyncio.run(prepare())
     return create_app(Settings(database_url=f"sqlite:///{path}"), services), token

@@ -16,7 +16,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.middleware.base import DefineMiddleware
 
 from ropa.auth.roles import ORGANISATION_BOUND, Permission, allows
-from ropa.auth.tokens import Principal, principal_for
+from ropa.auth.tokens import Principal
 
 PUBLIC_PATHS = ("/health", "/schema", "/static", "/viewer")
 """Served without a token: they hold no registry data. Never add "/": it would match every path."""
@@ -39,7 +39,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "send `Authorization: Bearer <token>`; create one with `ropa token create`",
                 headers={"WWW-Authenticate": 'Bearer realm="ropa"'},
             )
-        principal = await principal_for(token.strip())
+        principal = await connection.app.state.services.tokens.principal_for(token.strip())
         if principal is None:
             raise NotAuthorizedException(
                 "unknown or revoked token",

@@ -26,6 +26,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "export_service": services.exports,
         "status_service": services.status,
         "builtin_vocabularies": services.vocabularies,
+        "token_service": services.tokens,
     }
     return {
         name: Provide(_constant(value), use_cache=True, sync_to_thread=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -15,6 +14,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from ropa.domain.validation import InvalidInput, Problem, humanise
 from ropa.services.errors import ServiceError
+from ropa.store.dialect import INTEGRITY_ERRORS
 
 log = logging.getLogger("ropa.api")
 MEDIA_TYPE = "application/problem+json"
@@ -153,13 +153,7 @@ def exception_handlers() -> dict[type[Exception] | int, Any]:
         InvalidInput: on_invalid_input,
         ServiceError: on_service_error,
         HTTPException: on_http_exception,
-        sqlite3.IntegrityError: on_integrity_error,
+        **dict.fromkeys(INTEGRITY_ERRORS, on_integrity_error),
         Exception: on_unexpected,
     }
-    try:
-        import asyncpg
-
-        handlers[asyncpg.IntegrityConstraintViolationError] = on_integrity_error
-    except ImportError:  # pragma: no cover - asyncpg ships with the postgres extra
-        pass
     return handlers

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Request, Router, delete, get, post
+from litestar import Router, delete, get, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ropa.api.auth import needs
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission, Role
-from ropa.auth.tokens import create_token, list_tokens, revoke_token
+from ropa.auth.tokens import TokenService
 
 
 class NewToken(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -46,8 +47,10 @@ class TokenSummary(msgspec.Struct, kw_only=True):
     responses=problem_responses(400, 409, 422),
     opt=needs(Permission.MANAGE_TOKENS),
 )
-async def create(request: Request[Any, Any, Any], data: JSONBody[NewToken]) -> IssuedToken:
-    token = await create_token(data.name, data.role, data.organisations)
+async def create(
+    token_service: NamedDependency[TokenService], data: JSONBody[NewToken]
+) -> IssuedToken:
+    token = await token_service.create(data.name, data.role, data.organisations)
     return IssuedToken(
         name=data.name, role=data.role, organisations=sorted(set(data.organisations)), token=token
     )
@@ -60,8 +63,11 @@ async def create(request: Request[Any, Any, Any], data: JSONBody[NewToken]) -> I
     responses=problem_responses(),
     opt=needs(Permission.MANAGE_TOKENS),
 )
-async def index(request: Request[Any, Any, Any]) -> list[TokenSummary]:
-    return [msgspec.convert(t, TokenSummary, from_attributes=True) for t in await list_tokens()]
+async def index(token_service: NamedDependency[TokenService]) -> list[TokenSummary]:
+    return [
+        msgspec.convert(t, TokenSummary, from_attributes=True)
+        for t in await token_service.all_tokens()
+    ]
 
 
 @delete(
@@ -73,9 +79,10 @@ async def index(request: Request[Any, Any, Any]) -> list[TokenSummary]:
     opt=needs(Permission.MANAGE_TOKENS),
 )
 async def revoke(
-    request: Request[Any, Any, Any], name: Annotated[str, Parameter(max_length=100)]
+    token_service: NamedDependency[TokenService],
+    name: Annotated[str, Parameter(max_length=100)],
 ) -> None:
-    await revoke_token(name)
+    await token_service.revoke(name)
 
 
 def tokens_router() -> Router:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from piccolo.engine.base import Engine
 
@@ -14,6 +15,9 @@ from ropa.services.judgement import JudgementService
 from ropa.services.queries import QueryService
 from ropa.services.status import StatusService
 from ropa.store.repository import Repository
+
+if TYPE_CHECKING:
+    from ropa.auth.tokens import TokenService
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,13 @@ class Services:
     queries: QueryService
     exports: ExportService
     status: StatusService
+    tokens: TokenService
 
 
 def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
+    # ropa.auth.tokens raises this package's errors, so it is imported once the package is.
+    from ropa.auth.tokens import TokenService
+
     vocab = vocabularies or builtin()
     repository = Repository(engine)
     documents = DocumentService(repository, vocab)
@@ -43,5 +51,6 @@ def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> 
         judgement=judgement,
         queries=QueryService(judgement),
         exports=ExportService(judgement),
-        status=StatusService(repository, engine),
+        status=StatusService(repository),
+        tokens=TokenService(repository.tokens),
     )

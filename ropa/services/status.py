@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from piccolo.engine.base import Engine
-
-from ropa.store.engine import is_sqlite
 from ropa.store.repository import Repository
 
 
 class StatusService:
-    def __init__(self, repository: Repository, engine: Engine) -> None:
+    def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self.database = "sqlite" if is_sqlite(engine) else "postgresql"
+        self.database = repository.dialect.name
 
     async def revision(self) -> int | None:
         """The registry revision, or None when the database does not answer."""

@@ -1,4 +1,8 @@
-"""Choosing the database: a SQLite file by default, PostgreSQL when DATABASE_URL says so."""
+"""Choosing the database: a SQLite file by default, PostgreSQL when DATABASE_URL says so.
+
+Engines are made here and handed to whoever needs them (``Repository``, ``migrate``); no
+module opens one when it is imported.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from urllib.parse import urlsplit
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+
+from ropa.store.dialect import dialect_for
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -43,11 +49,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def is_sqlite(engine: Engine) -> bool:
-    return isinstance(engine, SQLiteEngine)
+    return dialect_for(engine).name == "sqlite"
 
 
 def describe(engine: Engine) -> str:
-    if isinstance(engine, SQLiteEngine):
-        return f"sqlite ({engine.path})"
-    dsn = urlsplit(str(getattr(engine, "config", {}).get("dsn", "")))
-    return f"postgresql ({dsn.hostname}:{dsn.port or 5432}{dsn.path})"
+    return dialect_for(engine).describe(engine)

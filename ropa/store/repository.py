@@ -4,6 +4,10 @@ Writes happen inside ``write_transaction``: it takes the registry-wide write loc
 IMMEDIATE on SQLite, a row lock on the revision row on PostgreSQL) and moves the revision, so
 concurrent writers queue instead of interleaving, and every reference check made inside the
 transaction sees the state the write will commit against.
+
+A repository works on the engine it is given and on nothing else: its queries go through table
+classes bound to that engine (``tables.bind``), and what differs between SQLite and PostgreSQL
+it asks of the engine's dialect (``dialect.py``).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from ropa.store.tables import TABLES, AuditEntry, EntityIndex, EntityRow, RegistryState
+from ropa.store.dialect import Dialect, dialect_for
+from ropa.store.tables import BoundTables, bind
+from ropa.store.tokens import TokenStore
 
 BATCH = 500
 
@@ -79,12 +84,13 @@ class AuditRecord:
 
 
 class Repository:
-    """Entity rows on one engine."""
+    """Entity rows, the audit trail and API tokens on one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        for table in TABLES:
-            table._meta._db = engine
+        self.dialect: Dialect = dialect_for(engine)
+        self.tables: BoundTables = bind(engine)
+        self.tokens = TokenStore(self.tables.token)
 
     # --- transactions --------------------------------------------------------------------
 
@@ -93,15 +99,12 @@ class Repository:
         self, actor: str = "anonymous", via: str = "api"
     ) -> AsyncIterator[Write]:
         """Serialise writers and yield the revision this transaction commits as."""
-        if isinstance(self.engine, SQLiteEngine):
-            transaction = self.engine.transaction(transaction_type=TransactionType.immediate)
-        else:
-            transaction = self.engine.transaction()
-        async with transaction:
+        state = self.tables.registry
+        async with self.dialect.write_transaction(self.engine):
             rows = (
-                await RegistryState.update({RegistryState.revision: RegistryState.revision + 1})
-                .where(RegistryState.id == 1)
-                .returning(RegistryState.revision)
+                await state.update({state.revision: state.revision + 1})
+                .where(state.id == 1)
+                .returning(state.revision)
             )
             if not rows:
                 raise RuntimeError("registry state row missing: run `ropa migrate`")
@@ -110,25 +113,21 @@ class Repository:
     @asynccontextmanager
     async def read_transaction(self) -> AsyncIterator[None]:
         """A consistent snapshot for multi-query reads (exports, dry runs)."""
-        async with self.engine.transaction():
-            if not isinstance(self.engine, SQLiteEngine):
-                await RegistryState.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        async with self.dialect.read_transaction(self.engine):
             yield
 
     async def revision(self) -> int:
-        row = (
-            await RegistryState.select(RegistryState.revision).where(RegistryState.id == 1).first()
-        )
+        state = self.tables.registry
+        row = await state.select(state.revision).where(state.id == 1).first()
         return int(row["revision"]) if row else 0
 
     # --- reads ---------------------------------------------------------------------------
 
     async def get(self, kind: str, key: str) -> StoredEntity | None:
+        entity = self.tables.entity
         row = (
-            await EntityRow.select(
-                EntityRow.scope, EntityRow.body, EntityRow.version, EntityRow.updated_at
-            )
-            .where((EntityRow.kind == kind) & (EntityRow.key == key))
+            await entity.select(entity.scope, entity.body, entity.version, entity.updated_at)
+            .where((entity.kind == kind) & (entity.key == key))
             .first()
         )
         if row is None:
@@ -137,12 +136,13 @@ class Repository:
 
     async def scopes(self, needed: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
         """(kind, key) -> scope for those of the given keys that exist."""
+        entity = self.tables.entity
         found: dict[tuple[str, str], str] = {}
         for kind, keys in needed.items():
             wanted = sorted(set(keys))
             for start in range(0, len(wanted), BATCH):
-                rows = await EntityRow.select(EntityRow.key, EntityRow.scope).where(
-                    (EntityRow.kind == kind) & EntityRow.key.is_in(wanted[start : start + BATCH])
+                rows = await entity.select(entity.key, entity.scope).where(
+                    (entity.kind == kind) & entity.key.is_in(wanted[start : start + BATCH])
                 )
                 found.update({(kind, r["key"]): r["scope"] for r in rows})
         return found
@@ -157,6 +157,7 @@ class Repository:
         limit: int = 100,
     ) -> tuple[list[StoredEntity], int]:
         """One page in key order, and how many entities match in all."""
+        entity = self.tables.entity
         where = ["kind = {}"]
         args: list[object] = [kind]
         if scope is not None:
@@ -169,15 +170,13 @@ class Repository:
             )
             args.extend([kind, field, value])
         condition = " AND ".join(where)
-        count = await EntityRow.raw(
-            f"SELECT COUNT(*) AS n FROM ropa_entity WHERE {condition}", *args
-        )
+        count = await entity.raw(f"SELECT COUNT(*) AS n FROM ropa_entity WHERE {condition}", *args)
         page_condition = condition
         page_args = list(args)
         if after is not None:
             page_condition += " AND key > {}"
             page_args.append(after)
-        rows = await EntityRow.raw(
+        rows = await entity.raw(
             "SELECT key, scope, body, version FROM ropa_entity"
             f" WHERE {page_condition} ORDER BY key LIMIT {{}}",
             *page_args,
@@ -188,22 +187,24 @@ class Repository:
 
     async def all_of(self, kinds: Iterable[str], scope: str | None = None) -> list[StoredEntity]:
         """Every entity of the given kinds (optionally of one scope), in key order."""
-        query = EntityRow.select(
-            EntityRow.kind, EntityRow.key, EntityRow.scope, EntityRow.body, EntityRow.version
-        ).where(EntityRow.kind.is_in(list(kinds)))
+        entity = self.tables.entity
+        query = entity.select(
+            entity.kind, entity.key, entity.scope, entity.body, entity.version
+        ).where(entity.kind.is_in(list(kinds)))
         if scope is not None:
-            query = query.where(EntityRow.scope == scope)
-        rows = await query.order_by(EntityRow.kind, EntityRow.key)
+            query = query.where(entity.scope == scope)
+        rows = await query.order_by(entity.kind, entity.key)
         return [
             StoredEntity(r["kind"], r["key"], r["scope"], r["body"], r["version"]) for r in rows
         ]
 
     async def referrers(self, value: str, limit: int = 20) -> list[tuple[str, str, str]]:
         """(kind, key, field) of entities whose references include ``value`` (``target:key``)."""
+        index = self.tables.index
         rows = (
-            await EntityIndex.select(EntityIndex.kind, EntityIndex.key, EntityIndex.field)
-            .where(EntityIndex.value == value)
-            .order_by(EntityIndex.kind, EntityIndex.key)
+            await index.select(index.kind, index.key, index.field)
+            .where(index.value == value)
+            .order_by(index.kind, index.key)
             .limit(limit)
         )
         return [(r["kind"], r["key"], r["field"]) for r in rows]
@@ -232,21 +233,22 @@ class Repository:
 
     async def update(self, row: NewRow, write: Write, expected_version: int | None) -> int | None:
         """Replace a row's body; the new version, or None when the row or version is gone."""
-        condition = (EntityRow.kind == row.kind) & (EntityRow.key == row.key)
+        entity = self.tables.entity
+        condition = (entity.kind == row.kind) & (entity.key == row.key)
         if expected_version is not None:
-            condition &= EntityRow.version == expected_version
+            condition &= entity.version == expected_version
         updated = (
-            await EntityRow.update(
+            await entity.update(
                 {
-                    EntityRow.body: row.body,
-                    EntityRow.scope: row.scope,
-                    EntityRow.version: EntityRow.version + 1,
-                    EntityRow.updated_at: write.at,
-                    EntityRow.updated_revision: write.revision,
+                    entity.body: row.body,
+                    entity.scope: row.scope,
+                    entity.version: entity.version + 1,
+                    entity.updated_at: write.at,
+                    entity.updated_revision: write.revision,
                 }
             )
             .where(condition)
-            .returning(EntityRow.version)
+            .returning(entity.version)
         )
         if not updated:
             return None
@@ -256,13 +258,14 @@ class Repository:
 
     async def delete(self, kind: str, keys: list[str], expected_version: int | None = None) -> int:
         """Delete rows; how many went. With ``expected_version``, only that version goes."""
+        entity = self.tables.entity
         deleted = 0
         for start in range(0, len(keys), BATCH):
             batch = keys[start : start + BATCH]
-            condition = (EntityRow.kind == kind) & EntityRow.key.is_in(batch)
+            condition = (entity.kind == kind) & entity.key.is_in(batch)
             if expected_version is not None:
-                condition &= EntityRow.version == expected_version
-            gone = await EntityRow.delete().where(condition).returning(EntityRow.key)
+                condition &= entity.version == expected_version
+            gone = await entity.delete().where(condition).returning(entity.key)
             deleted += len(gone)
             await self._delete_index(kind, [g["key"] for g in gone])
         return deleted
@@ -309,36 +312,29 @@ class Repository:
         transaction = self.engine.current_transaction.get()
         if transaction is None:
             raise RuntimeError("bulk writes happen inside write_transaction")
-        if isinstance(self.engine, SQLiteEngine):
-            placeholders = ", ".join("?" for _ in columns)
-            await transaction.connection.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", records
-            )
-        else:
-            await transaction.connection.copy_records_to_table(
-                table, records=records, columns=list(columns)
-            )
+        await self.dialect.bulk_insert(transaction.connection, table, columns, records)
 
     async def _delete_index(self, kind: str, keys: list[str]) -> None:
+        index = self.tables.index
         for start in range(0, len(keys), BATCH):
-            await EntityIndex.delete().where(
-                (EntityIndex.kind == kind) & EntityIndex.key.is_in(keys[start : start + BATCH])
+            await index.delete().where(
+                (index.kind == kind) & index.key.is_in(keys[start : start + BATCH])
             )
 
     # --- history ---------------------------------------------------------------------------
 
     async def revision_at(self, moment: dt.datetime) -> int:
         """The registry revision in force at ``moment`` (0 before the first change)."""
-        rows = await AuditEntry.raw(
+        audit = self.tables.audit
+        rows = await audit.raw(
             "SELECT MAX(revision) AS revision FROM ropa_audit WHERE at <= {}", moment
         )
         return int(rows[0]["revision"] or 0) if rows else 0
 
     async def revision_moment(self, revision: int) -> dt.datetime | None:
         """When ``revision`` was committed (None for revision 0 or one not yet made)."""
-        rows = await AuditEntry.raw(
-            "SELECT MAX(at) AS at FROM ropa_audit WHERE revision = {}", revision
-        )
+        audit = self.tables.audit
+        rows = await audit.raw("SELECT MAX(at) AS at FROM ropa_audit WHERE revision = {}", revision)
         value = rows[0]["at"] if rows else None
         if isinstance(value, str):  # SQLite returns aggregates of timestamps as text
             value = dt.datetime.fromisoformat(value)
@@ -348,6 +344,7 @@ class Repository:
         self, revision: int, kinds: Iterable[str], scope: str | None = None
     ) -> list[StoredEntity]:
         """Every entity of the given kinds as it stood at ``revision``, in key order."""
+        audit = self.tables.audit
         wanted = list(kinds)
         placeholders = ", ".join("{}" for _ in wanted)
         condition = f"a.after IS NOT NULL AND a.kind IN ({placeholders})"
@@ -355,7 +352,7 @@ class Repository:
         if scope is not None:
             condition += " AND a.scope = {}"
             args.append(scope)
-        rows = await AuditEntry.raw(
+        rows = await audit.raw(
             "SELECT a.kind, a.key, a.scope, a.after FROM ropa_audit a JOIN ("
             "SELECT kind, key, MAX(id) AS id FROM ropa_audit WHERE revision <= {}"
             " GROUP BY kind, key) latest ON a.id = latest.id"
@@ -376,21 +373,22 @@ class Repository:
         limit: int = 100,
     ) -> list[AuditRecord]:
         """Audit entries in the order they were written."""
-        query = AuditEntry.select()
+        audit = self.tables.audit
+        query = audit.select()
         for column, value in (
-            (AuditEntry.kind, kind),
-            (AuditEntry.key, key),
-            (AuditEntry.actor, actor),
+            (audit.kind, kind),
+            (audit.key, key),
+            (audit.actor, actor),
         ):
             if value is not None:
                 query = query.where(column == value)
         if since is not None:
-            query = query.where(AuditEntry.at >= since)
+            query = query.where(audit.at >= since)
         if until is not None:
-            query = query.where(AuditEntry.at <= until)
+            query = query.where(audit.at <= until)
         if after_id is not None:
-            query = query.where(AuditEntry.id > after_id)
-        rows = await query.order_by(AuditEntry.id).limit(limit)
+            query = query.where(audit.id > after_id)
+        rows = await query.order_by(audit.id).limit(limit)
         return [AuditRecord(**row) for row in rows]
 
 

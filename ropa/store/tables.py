@@ -3,10 +3,19 @@
 Every entity is one row holding its canonical JSON body; the values lists are filtered by and
 the references between entities live in ``ropa_entity_index``, written in the same transaction.
 A single ``ropa_registry`` row carries the registry revision, moved by every committed change.
+
+The classes here declare the tables and are bound to no engine; ``bind`` makes subclasses of
+them whose queries run on one given engine, so two stores in one process never share one.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
 from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
-from piccolo.table import Table
+from piccolo.engine.base import Engine
+from piccolo.table import TABLE_REGISTRY, Table
 
 
 class RegistryState(Table, tablename="ropa_registry"):
@@ -64,3 +73,38 @@ class ApiToken(Table, tablename="ropa_token"):
 
 
 TABLES: tuple[type[Table], ...] = (RegistryState, EntityRow, EntityIndex, AuditEntry, ApiToken)
+
+
+T = TypeVar("T", bound=Table)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundTables:
+    """The tables, each bound to one engine: every query made through them runs there."""
+
+    engine: Engine
+    registry: type[RegistryState]
+    entity: type[EntityRow]
+    index: type[EntityIndex]
+    audit: type[AuditEntry]
+    token: type[ApiToken]
+
+
+def bind_table(table: type[T], engine: Engine) -> type[T]:
+    """A subclass of ``table`` with the same name and columns whose queries run on ``engine``."""
+    bound = type(table.__name__, (table,), {}, tablename=table._meta.tablename, db=engine)
+    # Piccolo lists every Table subclass for its test runner, which rebinds them all to the
+    # configured engine; a bound copy must keep its own, and must not be kept alive by the list.
+    TABLE_REGISTRY.remove(bound)
+    return cast(type[T], bound)
+
+
+def bind(engine: Engine) -> BoundTables:
+    return BoundTables(
+        engine=engine,
+        registry=bind_table(RegistryState, engine),
+        entity=bind_table(EntityRow, engine),
+        index=bind_table(EntityIndex, engine),
+        audit=bind_table(AuditEntry, engine),
+        token=bind_table(ApiToken, engine),
+    )

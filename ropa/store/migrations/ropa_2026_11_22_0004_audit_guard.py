@@ -2,7 +2,8 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
-from piccolo.engine.sqlite import SQLiteEngine
+
+from ropa.store.dialect import dialect_for
 
 ID = "2026-11-22T18:25:00:000000"
 VERSION = "1.38.0"
@@ -33,7 +34,7 @@ async def forwards() -> MigrationManager:
     async def guard() -> None:
         engine = engine_finder()
         assert engine is not None
-        guards = SQLITE_GUARDS if isinstance(engine, SQLiteEngine) else POSTGRES_GUARDS
+        guards = SQLITE_GUARDS if dialect_for(engine).name == "sqlite" else POSTGRES_GUARDS
         for statement in INDEXES + guards:
             await engine.run_ddl(statement)
 

@@ -1,0 +1,142 @@
+"""What differs between SQLite and PostgreSQL, in one place.
+
+The store asks the dialect of its engine, chosen once by ``dialect_for``, whenever the two
+engines need different SQL or driver calls: how a writer takes the registry-wide lock, how a
+reader gets a consistent snapshot, how many rows are written at once, which driver errors are
+integrity violations, and what a fresh database needs before its migrations run. Nothing
+outside this module and ``engine.py`` looks at the engine's class.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+import asyncpg
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+DialectName = Literal["sqlite", "postgresql"]
+
+
+class Dialect(Protocol):
+    """The engine-specific part of the store."""
+
+    name: DialectName
+    integrity_errors: tuple[type[Exception], ...]
+    """Driver exceptions raised for a violated constraint (unique, not null, trigger)."""
+
+    def write_transaction(self, engine: Engine) -> AbstractAsyncContextManager[object]:
+        """A transaction that holds the write lock from its first statement on."""
+        ...
+
+    def read_transaction(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+        """A transaction whose reads all see one snapshot."""
+        ...
+
+    async def bulk_insert(
+        self,
+        connection: Any,
+        table: str,
+        columns: Sequence[str],
+        records: Sequence[tuple[object, ...]],
+    ) -> None:
+        """Many rows at once on the driver connection of the current transaction."""
+        ...
+
+    async def prepare(self, engine: Engine) -> None:
+        """Settings a database needs before its migrations run (kept in the database)."""
+        ...
+
+    def describe(self, engine: Engine) -> str:
+        """Where the engine points, for people: no password."""
+        ...
+
+
+class SQLiteDialect:
+    name: DialectName = "sqlite"
+    integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+
+    def write_transaction(self, engine: Engine) -> AbstractAsyncContextManager[object]:
+        # BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing with
+        # "database is locked" when a deferred transaction tries to upgrade its lock.
+        return engine.transaction(transaction_type=TransactionType.immediate)
+
+    @asynccontextmanager
+    async def read_transaction(self, engine: Engine) -> AsyncIterator[None]:
+        # A SQLite transaction reads one snapshot once its first statement has run.
+        async with engine.transaction():
+            yield
+
+    async def bulk_insert(
+        self,
+        connection: Any,
+        table: str,
+        columns: Sequence[str],
+        records: Sequence[tuple[object, ...]],
+    ) -> None:
+        placeholders = ", ".join("?" for _ in columns)
+        await connection.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", records
+        )
+
+    async def prepare(self, engine: Engine) -> None:
+        # WAL lets readers carry on while a writer holds the lock; it persists in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+    def describe(self, engine: Engine) -> str:
+        return f"sqlite ({getattr(engine, 'path', '?')})"
+
+
+class PostgresDialect:
+    name: DialectName = "postgresql"
+    integrity_errors: tuple[type[Exception], ...] = (asyncpg.IntegrityConstraintViolationError,)
+
+    def write_transaction(self, engine: Engine) -> AbstractAsyncContextManager[object]:
+        # The lock is the row lock the transaction's first statement (the revision bump) takes.
+        return engine.transaction()
+
+    @asynccontextmanager
+    async def read_transaction(self, engine: Engine) -> AsyncIterator[None]:
+        async with engine.transaction():
+            await engine.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+
+    async def bulk_insert(
+        self,
+        connection: Any,
+        table: str,
+        columns: Sequence[str],
+        records: Sequence[tuple[object, ...]],
+    ) -> None:
+        await connection.copy_records_to_table(table, records=records, columns=list(columns))
+
+    async def prepare(self, engine: Engine) -> None:
+        return None
+
+    def describe(self, engine: Engine) -> str:
+        dsn = urlsplit(str(getattr(engine, "config", {}).get("dsn", "")))
+        return f"postgresql ({dsn.hostname}:{dsn.port or 5432}{dsn.path})"
+
+
+SQLITE: Dialect = SQLiteDialect()
+POSTGRESQL: Dialect = PostgresDialect()
+
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    *SQLITE.integrity_errors,
+    *POSTGRESQL.integrity_errors,
+)
+"""Integrity violations of either engine, for error handlers that serve any engine."""
+
+
+def dialect_for(engine: Engine) -> Dialect:
+    """The dialect of ``engine``; ValueError for an engine ropa does not support."""
+    if isinstance(engine, SQLiteEngine):
+        return SQLITE
+    if isinstance(engine, PostgresEngine):
+        return POSTGRESQL
+    raise ValueError(f"unsupported engine {type(engine).__name__}: use SQLite or PostgreSQL")
