@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import networkx as nx
-
 from ropa.domain import model as m
 from ropa.facts import geography
 from ropa.facts.model import (
@@ -37,12 +35,13 @@ def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
 
 
 def derive(graph: RegistryGraph, on: dt.date) -> Facts:
+    atlas = geography.Atlas(graph.vocab)
     judged_keys = {key for key, activity in graph.activities.items() if judged(activity)}
     flows = {
-        key: _flow(graph, flow, on, flow.activity in judged_keys)
+        key: _flow(graph, atlas, flow, on, flow.activity in judged_keys)
         for key, flow in graph.flows.items()
     }
-    parties = _parties(graph, on)
+    parties = _parties(graph, atlas, on)
     activities = {
         key: _activity(graph, activity, key in judged_keys, flows, parties)
         for key, activity in graph.activities.items()
@@ -53,9 +52,9 @@ def derive(graph: RegistryGraph, on: dt.date) -> Facts:
             for party in sorted(activities[key].direct_recipients):
                 receivers[party].append(key)
     node_zones = {
-        node_id(kind, key): geography.node_zone(graph, node_id(kind, key), on)
+        node: atlas.zone(graph.country_of(node), geography.importer_of(graph, node), on)[0]
         for kind, keys in (("system", graph.systems), ("party", graph.parties))
-        for key in keys
+        for node in (node_id(kind, key) for key in keys)
     }
     return Facts(
         graph=graph,
@@ -74,7 +73,9 @@ def derive(graph: RegistryGraph, on: dt.date) -> Facts:
 # --- flows -------------------------------------------------------------------------------
 
 
-def _flow(graph: RegistryGraph, flow: m.Flow, on: dt.date, is_judged: bool) -> FlowFacts:
+def _flow(
+    graph: RegistryGraph, atlas: geography.Atlas, flow: m.Flow, on: dt.date, is_judged: bool
+) -> FlowFacts:
     transfer = flow.transfer
     target_country = graph.country_of(flow.target)
     organisation = transfer.international_organisation.strip() if transfer else ""
@@ -87,7 +88,7 @@ def _flow(graph: RegistryGraph, flow: m.Flow, on: dt.date, is_judged: bool) -> F
     if transfer is not None and transfer.since is not None and transfer.since > on:
         day = transfer.since  # transfers are ongoing: judged from when they start if later
     place = "" if destination else organisation
-    zone, decision = geography.zone(graph.vocab, destination, importer, day, place)
+    zone, decision = atlas.zone(destination, importer, day, place)
     mechanism = graph.vocab.transfer_mechanisms.get(transfer.mechanism or "") if transfer else None
     return FlowFacts(
         flow=flow,
@@ -106,7 +107,7 @@ def _flow(graph: RegistryGraph, flow: m.Flow, on: dt.date, is_judged: bool) -> F
         mechanism=mechanism,
         mechanism_valid=mechanism.valid_on(day) if mechanism is not None else None,
         decision=decision,
-        decisions=geography.decisions_for(graph.vocab, destination, place),
+        decisions=atlas.decisions_for(destination, place),
         decision_covers_importer=(
             geography.covers(decision, importer) if decision is not None else None
         ),
@@ -136,36 +137,44 @@ def _exporter_role(graph: RegistryGraph, flow: m.Flow, importer: m.Party | None)
 # --- parties -----------------------------------------------------------------------------
 
 
-def _control_graph(graph: RegistryGraph) -> nx.DiGraph:
-    """Who holds data because of whom: a party operates systems and engages sub-processors."""
-    control = nx.DiGraph()
-    control.add_edges_from(
-        (source, target)
-        for source, target, kind in graph.graph.edges(data="kind")
-        if kind in ("operates", "sub_processor")
-    )
-    return control
-
-
-def _parties(graph: RegistryGraph, on: dt.date) -> dict[str, PartyFacts]:
-    control = _control_graph(graph)
+def _parties(graph: RegistryGraph, atlas: geography.Atlas, on: dt.date) -> dict[str, PartyFacts]:
+    """Each party's systems and onward chain: who holds data because of whom."""
+    operated: dict[str, list[str]] = defaultdict(list)
+    for key, system in graph.systems.items():
+        if system.operator:
+            operated[system.operator].append(node_id("system", key))
+    engaged: dict[str, list[str]] = defaultdict(list)
+    for key, party in graph.parties.items():
+        if party.sub_processor_of:
+            engaged[party.sub_processor_of].append(key)
     found: dict[str, PartyFacts] = {}
     for key, party in graph.parties.items():
-        node = node_id("party", key)
-        downstream = sorted(nx.descendants(control, node)) if node in control else []
-        operated = (
-            sorted(target for _, target in control.out_edges(node) if target.startswith("system:"))
-            if node in control
-            else []
-        )
+        chain = _chain(key, engaged)
+        exposed = {node_id("party", key), *operated.get(key, ())}
+        for sub in chain:
+            exposed.add(node_id("party", sub))
+            exposed.update(operated.get(sub, ()))
         found[key] = PartyFacts(
             party=party,
-            operated=tuple(operated),
-            chain=tuple(n.partition(":")[2] for n in downstream if n.startswith("party:")),
-            exposed=tuple(sorted({node, *downstream})),
-            zone=geography.zone(graph.vocab, party.country, party, on)[0],
+            operated=tuple(sorted(operated.get(key, ()))),
+            chain=tuple(sorted(chain)),
+            exposed=tuple(sorted(exposed)),
+            zone=atlas.zone(party.country, party, on)[0],
         )
     return found
+
+
+def _chain(start: str, engaged: dict[str, list[str]]) -> set[str]:
+    """The sub-processors a party engages, and theirs, transitively (cycles are cut)."""
+    seen: set[str] = set()
+    todo = list(engaged.get(start, ()))
+    while todo:
+        key = todo.pop()
+        if key in seen or key == start:
+            continue
+        seen.add(key)
+        todo.extend(engaged.get(key, ()))
+    return seen
 
 
 # --- activities --------------------------------------------------------------------------

@@ -58,6 +58,41 @@ def zone(
     return Zone.THIRD, decision
 
 
+class Atlas:
+    """The same answers as the functions above, remembered for one derivation: a registry
+    asks about the same few destinations and importers thousands of times."""
+
+    def __init__(self, vocab: Vocabularies) -> None:
+        self.vocab = vocab
+        self._decisions: dict[tuple[str | None, str], tuple[AdequacyDecision, ...]] = {}
+        self._zones: dict[
+            tuple[str | None, str, str | None, dt.date], tuple[Zone, AdequacyDecision | None]
+        ] = {}
+
+    def decisions_for(
+        self, country: str | None, organisation: str = ""
+    ) -> tuple[AdequacyDecision, ...]:
+        key = (country, organisation)
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._decisions[key] = decisions_for(self.vocab, country, organisation)
+        return found
+
+    def zone(
+        self,
+        country: str | None,
+        importer: m.Party | None,
+        day: dt.date,
+        organisation: str = "",
+    ) -> tuple[Zone, AdequacyDecision | None]:
+        certified = importer is not None and importer.dpf is not None and importer.dpf.certified
+        key = (country, organisation, "certified" if certified else None, day)
+        found = self._zones.get(key)
+        if found is None:
+            found = self._zones[key] = zone(self.vocab, country, importer, day, organisation)
+        return found
+
+
 def importer_of(graph: RegistryGraph, node: str) -> m.Party | None:
     """The party that receives data at a node: the party itself, or a system's operator."""
     endpoint = graph.endpoint(node)
