@@ -9,20 +9,25 @@ import enum
 import functools
 import getpass
 import io
+import json
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import msgspec
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from ropa.domain import model as m
-from ropa.domain.validation import InvalidInput
+from ropa.domain.validation import InvalidInput, Problem
 from ropa.domain.vocabulary import builtin
 from ropa.graph import RegistryGraph, build_graph, today
+from ropa.input.positions import Position, SourceMap, error_position, source_map
 from ropa.render.document import format_of, parse_document
 from ropa.rules import Finding, evaluate
 from ropa.services import Services, build_services
@@ -164,17 +169,117 @@ def judged(
     return run(work, database)
 
 
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file named on the command line (``-`` for stdin); exit 2 when unreadable."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror or error}")
+
+
 def _load_document(path: Path) -> m.RegistryDocument:
+    """The registry document in ``path``; its problems, one line each, and exit 2 if invalid."""
+    raw = read_bytes(path)
+    fmt = format_of(path.name)
     vocab = builtin()
     document: m.RegistryDocument | None = None
+    syntax: BaseException | None = None
     try:
-        document = parse_document(path.read_bytes(), format_of(path.name))
+        document = parse_document(raw, fmt)
         problems = document_problems(document, vocab)
     except InvalidInput as error:
-        problems = error.problems
-    if problems or document is None:
-        for problem in problems[:200]:
-            console.print(f"[red]{problem.path}[/red]: {problem.message}", highlight=False)
-        console.print(f"[bold red]{path}[/bold red]: not a valid registry document")
-        raise typer.Exit(2)
-    return document
+        problems, syntax = error.problems, error.__cause__
+    except UnicodeDecodeError as error:
+        fail(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+    if not problems and document is not None:
+        return document
+    source = source_map(raw, fmt)
+    placed = sorted(
+        ((_problem_position(p, source, syntax), p) for p in problems),
+        key=lambda pair: (pair[0], pair[1].path),
+    )
+    for at, problem in placed[:200]:
+        message = _problem_message(problem, syntax)
+        console.print(
+            f"{path}:{at.line}:{at.column}: error {problem.path} {message}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if len(placed) > 200:
+        console.print(f"... and {len(placed) - 200} more problems", soft_wrap=True)
+    fail(f"{path}: not a valid registry document ({len(problems)} problem(s))")
+
+
+def _problem_position(
+    problem: Problem, source: SourceMap, syntax: BaseException | None
+) -> Position:
+    if problem.path == "$" and (at := error_position(syntax)) is not None:
+        return at
+    return source.path(problem.path) or Position(1, 1)
+
+
+def _problem_message(problem: Problem, syntax: BaseException | None) -> str:
+    """The problem's message on one line; for a syntax error, without the parser's excerpt."""
+    if problem.path == "$" and isinstance(syntax, yaml.MarkedYAMLError):
+        parts = [part for part in (syntax.context, syntax.problem) if part]
+        return "not valid YAML: " + ", ".join(parts)
+    if problem.path == "$" and isinstance(syntax, json.JSONDecodeError):
+        return f"not valid JSON: {syntax.msg}"
+    return " ".join(problem.message.split())
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """End the command with a one-line message on stderr (exit 2: a usage or document error)."""
+    console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+# --- tables: width-aware on a terminal, plain columns when piped -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    word: bool = False
+    """An id, key or other single word: never wrapped or cut, other columns give way."""
+    justify: Literal["left", "right"] = "left"
+
+
+def print_table(
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[str]],
+    *,
+    title: str | None = None,
+    out: Console | None = None,
+) -> None:
+    """A rich table on a terminal; aligned plain text, no box drawing, when piped."""
+    out = out or Console()
+    rows = [list(row) for row in rows]
+    if out.is_terminal:
+        table = Table(title=title)
+        for i, column in enumerate(columns):
+            widest = max((len(row[i]) for row in rows), default=0)
+            table.add_column(
+                column.name,
+                justify=column.justify,
+                no_wrap=column.word,
+                min_width=max(len(column.name), widest) if column.word else None,
+                overflow="fold",
+            )
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        return
+    widths = [max([len(c.name)] + [len(row[i]) for row in rows]) for i, c in enumerate(columns)]
+    lines = [[c.name for c in columns], *rows]
+    if title:
+        out.print(title, markup=False, highlight=False, soft_wrap=True)
+    for line in lines:
+        cells = [
+            cell.rjust(width) if column.justify == "right" else cell.ljust(width)
+            for cell, width, column in zip(line, widths, columns, strict=True)
+        ]
+        out.print("  ".join(cells).rstrip(), markup=False, highlight=False, soft_wrap=True)

@@ -6,16 +6,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ropa.cli._common import (
+    Column,
     DatabaseOption,
     DocumentOption,
     FormatOption,
     OutputFormat,
-    console,
     emit,
+    fail,
     judged,
+    print_table,
 )
 from ropa.lineage import category_lineage, erasure_parties, party_impact
 
@@ -32,25 +33,31 @@ def lineage(
     """Where a data category goes: systems and parties reached, countries, mechanisms."""
     graph = judged(document, database).graph
     if category not in graph.categories:
-        console.print(f"no data category `{category}`")
-        raise typer.Exit(2)
+        fail(f"no data category `{category}`")
     result = category_lineage(graph, category, organisation)
     if output is OutputFormat.JSON:
         emit(result)
         return
-    table = Table(title=f"{result.label} ({category}), declared by {len(result.declared_by)}")
-    for column in ("node", "name", "country", "mechanisms", "activities"):
-        table.add_column(column, overflow="fold")
-    for entry in result.reached:
-        country = (entry.country or "?") + (" (outside EEA)" if entry.outside_eea else "")
-        table.add_row(
-            entry.node,
-            entry.name,
-            country,
-            ", ".join(entry.mechanisms),
-            ", ".join(entry.activities),
-        )
-    Console().print(table)
+    print_table(
+        [
+            Column("node", word=True),
+            Column("name"),
+            Column("country"),
+            Column("mechanisms"),
+            Column("activities"),
+        ],
+        (
+            (
+                entry.node,
+                entry.name,
+                (entry.country or "?") + (" (outside EEA)" if entry.outside_eea else ""),
+                ", ".join(entry.mechanisms),
+                ", ".join(entry.activities),
+            )
+            for entry in result.reached
+        ),
+        title=f"{result.label} ({category}), declared by {len(result.declared_by)}",
+    )
 
 
 def impact(
@@ -62,8 +69,7 @@ def impact(
     """What a breach at a party exposes (Art 33 triage)."""
     graph = judged(document, database).graph
     if party not in graph.parties:
-        console.print(f"no party with key `{party}`")
-        raise typer.Exit(2)
+        fail(f"no party with key `{party}`")
     result = party_impact(graph, party)
     if output is OutputFormat.JSON:
         emit(result)
@@ -92,23 +98,32 @@ def erasure(
     """Which parties must act on an erasure request from a category of data subjects."""
     graph = judged(document, database).graph
     if data_subject not in graph.subject_categories:
-        console.print(f"no data-subject category `{data_subject}`")
-        raise typer.Exit(2)
+        fail(f"no data-subject category `{data_subject}`")
     result = erasure_parties(graph, data_subject, organisation)
     if output is OutputFormat.JSON:
         emit(result)
         return
-    table = Table(title=f"erasure for {data_subject}: {len(result.activities)} activities")
-    for column in ("party", "name", "role", "country", "contact", "via", "activities"):
-        table.add_column(column, overflow="fold")
-    for entry in result.parties:
-        table.add_row(
-            entry.party,
-            entry.name,
-            entry.role or "?",
-            entry.country or "?",
-            entry.email,
-            entry.via,
-            ", ".join(entry.activities),
-        )
-    Console().print(table)
+    print_table(
+        [
+            Column("party", word=True),
+            Column("name"),
+            Column("role", word=True),
+            Column("country", word=True),
+            Column("contact", word=True),
+            Column("via"),
+            Column("activities"),
+        ],
+        (
+            (
+                entry.party,
+                entry.name,
+                entry.role or "?",
+                entry.country or "?",
+                entry.email,
+                entry.via,
+                ", ".join(entry.activities),
+            )
+            for entry in result.parties
+        ),
+        title=f"erasure for {data_subject}: {len(result.activities)} activities",
+    )

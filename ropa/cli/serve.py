@@ -105,11 +105,14 @@ def demo(
     console.print(f"loaded {example.name}: {created} entries written")
     if serve_after:
         _announce(host, port, url)
-        console.print(f"  token (dpo)   {token}")
-        console.print(
+        console.print(f"  token (dpo)   {token}", soft_wrap=True)
+        console.print(  # one line, never wrapped, so that it copies and pastes
             f"  try           curl -H 'Authorization: Bearer {token}' "
-            f"http://{host}:{port}/api/v1/findings"
+            f"http://{host}:{port}/api/v1/findings",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
         )
         _serve(host, port, 1, url)
     else:
-        console.print(f"token (dpo): {token}")
+        console.print(f"token (dpo): {token}", soft_wrap=True)

@@ -8,9 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ropa.cli._common import DatabaseOption, cli_actor, console, progress, run
+from ropa.cli._common import (
+    Column,
+    DatabaseOption,
+    cli_actor,
+    console,
+    print_table,
+    progress,
+    read_bytes,
+    run,
+)
 from ropa.render.document import Format, dump_document, format_of, parse_document
 from ropa.services import Services
 from ropa.services.documents import ImportReport
@@ -28,19 +36,24 @@ def migrate(database: DatabaseOption = None) -> None:
 
 
 def print_report(report: ImportReport) -> None:
-    table = Table(title="dry run: nothing written" if report.dry_run else "import")
-    for column in ("collection", "created", "updated", "deleted", "unchanged"):
-        table.add_column(column, justify="left" if column == "collection" else "right")
-    for collection, changes in report.changes.items():
-        if changes.created or changes.updated or changes.deleted or changes.unchanged:
-            table.add_row(
+    print_table(
+        [Column("collection", word=True)]
+        + [Column(name, word=True, justify="right") for name in ("created", "updated")]
+        + [Column(name, word=True, justify="right") for name in ("deleted", "unchanged")],
+        (
+            (
                 collection,
                 str(len(changes.created)),
                 str(len(changes.updated)),
                 str(len(changes.deleted)),
                 str(changes.unchanged),
             )
-    console.print(table)
+            for collection, changes in report.changes.items()
+            if changes.created or changes.updated or changes.deleted or changes.unchanged
+        ),
+        title="dry run: nothing written" if report.dry_run else "import",
+        out=console,
+    )
     if report.revision is not None:
         console.print(f"registry revision {report.revision}")
     elif not report.dry_run:
@@ -58,7 +71,7 @@ def import_document(
     database: DatabaseOption = None,
 ) -> None:
     """Import a registry document, all or nothing."""
-    raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    raw = read_bytes(path)
     fmt: Format = format_of(path.name)
 
     async def work(services: Services) -> ImportReport:

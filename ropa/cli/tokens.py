@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ropa.auth.roles import Role
 from ropa.auth.tokens import TokenInfo, create_token, list_tokens, revoke_token
-from ropa.cli._common import DatabaseOption, console, run
+from ropa.cli._common import Column, DatabaseOption, console, print_table, run
 from ropa.services import Services
 
 
@@ -39,18 +37,25 @@ def token_list(database: DatabaseOption = None) -> None:
     async def work(services: Services) -> list[TokenInfo]:
         return await list_tokens()
 
-    table = Table()
-    for column in ("name", "role", "organisations", "created", "revoked"):
-        table.add_column(column)
-    for info in run(work, database):
-        table.add_row(
-            info.name,
-            str(info.role),
-            ", ".join(info.organisations),
-            info.created_at.isoformat(timespec="seconds"),
-            info.revoked_at.isoformat(timespec="seconds") if info.revoked_at else "",
-        )
-    Console().print(table)
+    print_table(
+        [
+            Column("name", word=True),
+            Column("role", word=True),
+            Column("organisations"),
+            Column("created", word=True),
+            Column("revoked", word=True),
+        ],
+        (
+            (
+                info.name,
+                str(info.role),
+                ", ".join(info.organisations),
+                info.created_at.isoformat(timespec="seconds"),
+                info.revoked_at.isoformat(timespec="seconds") if info.revoked_at else "",
+            )
+            for info in run(work, database)
+        ),
+    )
 
 
 def token_revoke(

@@ -1,17 +1,34 @@
-"""`ropa validate`: judge the registry (the store or a document) and report its findings."""
+"""`ropa validate` judges the registry as a linter would; `ropa rules` explains the catalogue."""
 
 from __future__ import annotations
 
+import difflib
 import enum
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ropa.cli._common import DatabaseOption, FormatOption, OnOption, OutputFormat, emit, judged
-from ropa.services.findings import FindingsReport, report
+from ropa.cli import lint
+from ropa.cli._common import (
+    Column,
+    DatabaseOption,
+    FormatOption,
+    OnOption,
+    OutputFormat,
+    console,
+    emit,
+    fail,
+    judged,
+    print_table,
+    read_bytes,
+)
+from ropa.input.positions import source_map
+from ropa.render.document import format_of
+from ropa.rules import catalogue
+from ropa.services.findings import report
 
 
 class FailOn(enum.StrEnum):
@@ -19,6 +36,13 @@ class FailOn(enum.StrEnum):
     WARNING = "warning"
     INFO = "info"
     NEVER = "never"
+
+
+class LintFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
 FAILING = {
@@ -37,13 +61,32 @@ def validate(
     fail_on: Annotated[
         FailOn, typer.Option(help="Exit 1 when open findings at or above this severity exist.")
     ] = FailOn.ERROR,
-    output: FormatOption = OutputFormat.TEXT,
+    output: Annotated[
+        LintFormat,
+        typer.Option(
+            "--format",
+            help="text (FILE:LINE:COL lines), json, sarif (SARIF 2.1.0) or github (annotations).",
+        ),
+    ] = LintFormat.TEXT,
     organisation: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
     on: OnOption = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", min=1, help="Judge the store as it stood at this revision."),
+    ] = None,
+    remedies: Annotated[
+        bool, typer.Option(help="In text, show each open finding's remedy on a second line.")
+    ] = True,
     database: DatabaseOption = None,
 ) -> None:
-    """Check the registry for completeness and legality; exit 1 on findings at the threshold."""
-    judgement = judged(document, database, on=on.date() if on else None)
+    """Check the registry for completeness and legality, as a linter.
+
+    Exit codes: 0 clean, 1 open findings at the --fail-on threshold, 2 a usage or document
+    error.
+    """
+    if document is not None and as_of is not None:
+        fail("--as-of judges the store at a revision; it does not apply to a document")
+    judgement = judged(document, database, as_of=as_of, on=on.date() if on else None)
     result = report(
         judgement.graph,
         judgement.findings,
@@ -51,35 +94,77 @@ def validate(
         revision=judgement.revision,
         organisation=organisation,
     )
-    if output is OutputFormat.JSON:
-        emit(result)
+    if document is None:
+        located = lint.locate(result.findings, None, None)
     else:
-        _print_findings(result)
+        source = source_map(read_bytes(document), format_of(document.name))
+        located = lint.locate(result.findings, str(document), source)
+
+    if output is LintFormat.JSON:
+        emit(lint.json_report(result, located))
+    elif output is LintFormat.SARIF:
+        emit(lint.sarif(located, catalogue()))
+    elif output is LintFormat.GITHUB:
+        for line in lint.github(located):
+            print(line)
+        for line in lint.summary(result):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    else:
+        out = Console(highlight=False, soft_wrap=True)
+        for text in lint.text_lines(located, remedies=remedies):
+            out.print(text)
+        for line in lint.summary(result):
+            out.print(line, markup=False)
+
     failing = FAILING[fail_on]
     if any(not f.waived and str(f.severity) in failing for f in result.findings):
         raise typer.Exit(1)
 
 
-def _print_findings(result: FindingsReport) -> None:
-    out = Console()
-    table = Table(show_lines=False, title=f"findings on {result.on.isoformat()}")
-    for column in ("severity", "rule", "entity", "message"):
-        table.add_column(column, overflow="fold")
-    colours = {"error": "red", "warning": "yellow", "info": "blue"}
-    for finding in result.findings:
-        severity = str(finding.severity)
-        label = f"[{colours[severity]}]{severity}[/]"
-        message = finding.message
-        if finding.waiver is not None:
-            state = "expired" if finding.waiver.expired else "waived"
-            message += (
-                f" ({state} {finding.waiver.expires_on.isoformat()}: {finding.waiver.reason})"
-            )
-            if finding.waived:
-                label = f"[dim]{severity} (waived)[/]"
-        table.add_row(label, finding.rule, finding.entity, message)
-    out.print(table)
-    counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-    out.print(f"{len(result.findings)} findings: {counts}")
-    for key, score in sorted(result.scores.organisations.items()):
-        out.print(f"completeness of {key}: {score.score}%")
+def rules(
+    rule_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[RULE-ID]",
+            help="A rule to explain, e.g. ART30-1B-PURPOSE-MISSING; without it, the catalogue.",
+        ),
+    ] = None,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """List the rules ropa checks, or explain one: its article, severity, title and remedy."""
+    known = catalogue()
+    if rule_id is None:
+        if output is OutputFormat.JSON:
+            emit(list(known.values()))
+            return
+        print_table(
+            [
+                Column("rule", word=True),
+                Column("severity", word=True),
+                Column("article"),
+                Column("title"),
+            ],
+            (
+                (meta.id, str(meta.severity), meta.article, meta.title)
+                for meta in sorted(known.values(), key=lambda r: (r.theme, r.id))
+            ),
+            title=f"{len(known)} rules",
+        )
+        return
+    meta = known.get(rule_id.strip().upper())
+    if meta is None:
+        close = difflib.get_close_matches(rule_id.strip().upper(), known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `ropa rules` lists them"
+        fail(f"no rule `{rule_id}`{hint}")
+    if output is OutputFormat.JSON:
+        emit(msgspec.to_builtins(meta))
+        return
+    out = Console(highlight=False)
+    out.print(f"{meta.id}: {meta.title}", markup=False, soft_wrap=True)
+    for label, value in (
+        ("severity", str(meta.severity)),
+        ("article", meta.article),
+        ("theme", meta.theme),
+        ("remedy", meta.remedy),
+    ):
+        out.print(f"  {label:<9}{value}", markup=False, soft_wrap=not out.is_terminal)
