@@ -410,3 +410,12 @@ def test_validating_a_document_creates_no_data_folder(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         assert list(tmp_path.iterdir()) == [], args
+
+
+def test_a_document_on_stdin_is_judged_and_located(tmp_path: Path) -> None:
+    path = _document(tmp_path, _no_purpose)
+    result = CliRunner().invoke(app, ["validate", "-", *ON], input=path.read_bytes())
+    assert result.exit_code == 1
+    (match,) = _finding_lines(result.stdout)
+    assert match["file"] == "-"
+    assert path.read_text().splitlines()[int(match["line"]) - 1].strip() == "- key: push"

@@ -155,7 +155,7 @@ def judged(
     day = on or today()
     if document is not None:
         if as_of is not None:
-            raise typer.BadParameter("a revision applies to the store, not to a document")
+            fail("a revision (--as-of) applies to the store, not to a document")
         parsed = _load_document(document)
         return Judged(None, day, build_graph(parsed, builtin()))
 
@@ -169,10 +169,19 @@ def judged(
     return run(work, database)
 
 
+_STDIN: list[tuple[Any, bytes]] = []  # (the stream, what it held): read once per stream
+
+
 def read_bytes(path: Path) -> bytes:
-    """The bytes of a file named on the command line (``-`` for stdin); exit 2 when unreadable."""
+    """The bytes of a file named on the command line (``-`` for stdin); exit 2 when unreadable.
+
+    Standard input is read once and kept, so that it can be judged and then located in.
+    """
     if str(path) == "-":
-        return sys.stdin.buffer.read()
+        stream = sys.stdin.buffer
+        if not _STDIN or _STDIN[0][0] is not stream:
+            _STDIN[:] = [(stream, stream.read())]
+        return _STDIN[0][1]
     try:
         return path.read_bytes()
     except OSError as error:
