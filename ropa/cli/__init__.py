@@ -1,0 +1,61 @@
+"""The `ropa` command line: the typer app, assembled from one module per command group.
+
+Each command is thin: it parses its options, makes one service call and prints. What they
+share (running against the store, judging a registry, output helpers) is in ``_common``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from ropa.cli import exports, queries, schema, serve, store, tokens, validate
+
+# Rich help and error panels on a terminal; plain text, no box drawing, when piped.
+MARKUP = "rich" if sys.stderr.isatty() else None
+
+app = typer.Typer(
+    help="ropa: a registry of processing activities (GDPR Article 30) kept as a data-flow graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=MARKUP,
+)
+
+app.command()(store.migrate)
+app.command("import")(store.import_document)
+
+export_app = typer.Typer(
+    help="Export the registry document, the Article 30 workbook or a diagram.",
+    no_args_is_help=True,
+    rich_markup_mode=MARKUP,
+)
+export_app.command("document")(store.export_document)
+export_app.command("xlsx")(exports.export_xlsx)
+export_app.command("diagram")(exports.export_diagram)
+app.add_typer(export_app, name="export")
+
+app.command()(serve.serve)
+app.command()(serve.demo)
+app.command()(schema.schema)
+app.command()(validate.validate)
+app.command()(validate.rules)
+app.command()(queries.lineage)
+app.command()(queries.impact)
+app.command()(queries.erasure)
+
+token_app = typer.Typer(
+    help="Create, list and revoke API tokens.", no_args_is_help=True, rich_markup_mode=MARKUP
+)
+token_app.command("create")(tokens.token_create)
+token_app.command("list")(tokens.token_list)
+token_app.command("revoke")(tokens.token_revoke)
+app.add_typer(token_app, name="token")
+
+
+def main() -> Any:  # pragma: no cover - console-script entry
+    return app()
+
+
+__all__ = ["app", "main"]
