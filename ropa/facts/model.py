@@ -27,7 +27,7 @@ class Role(enum.StrEnum):
     PROCESSOR = "processor"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FlowFacts:
     """What a flow is, for the transfer rules and every output that shows transfers."""
 
@@ -86,7 +86,7 @@ class FlowFacts:
         return self.flow.transfer.mechanism if self.flow.transfer is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reach:
     """How a party comes to hold an activity's data."""
 
@@ -97,7 +97,7 @@ class Reach:
     """Listed as recipient, a flow's target, or operating a system a flow delivers to."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ActivityFacts:
     activity: m.Activity
     judged: bool
@@ -115,7 +115,7 @@ class ActivityFacts:
         return frozenset(k for k, r in self.reached.items() if r.direct)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PartyFacts:
     party: m.Party
     operated: tuple[str, ...]
