@@ -26,9 +26,10 @@ from ropa.domain.schema import registry_schema_path, registry_schema_text
 from ropa.domain.validation import InvalidInput
 from ropa.domain.vocabulary import builtin, schema_dir
 from ropa.graph import RegistryGraph, build_graph, today
+from ropa.input.document import parse_document
 from ropa.lineage import category_lineage, erasure_parties, party_impact
 from ropa.render import xlsx
-from ropa.render.document import Format, dump_document, format_of, parse_document
+from ropa.render.document import Format, dump_document, format_of
 from ropa.render.dot import DiagramError
 from ropa.rules import evaluate
 from ropa.services import Services, build_services

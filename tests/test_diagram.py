@@ -28,6 +28,7 @@ from bench.synthetic import generate
 from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.graph import RegistryGraph, build_graph
+from ropa.input.document import parse_document
 from ropa.render import diagram
 from ropa.render import dot as dotlang
 from ropa.render.diagram import (
@@ -46,7 +47,6 @@ from ropa.render.diagram import (
     dot,
     render,
 )
-from ropa.render.document import parse_document
 from ropa.rules import Finding, evaluate
 from tests.rules.harness import clean, document, item
 

@@ -30,8 +30,8 @@ from bench.synthetic import generate
 from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.graph import RegistryGraph, build_graph
+from ropa.input.document import parse_document
 from ropa.render import xlsx
-from ropa.render.document import parse_document
 from ropa.render.xlsx import (
     ProfileError,
     UnknownOrganisation,

@@ -27,7 +27,7 @@ from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
 from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
-from ropa.render.document import reject_duplicate_json_keys
+from ropa.input.document import reject_duplicate_json_keys
 from ropa.services import Services, build_services
 from ropa.settings import Settings
 from ropa.store.engine import make_engine

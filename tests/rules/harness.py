@@ -13,7 +13,7 @@ import yaml
 from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.graph import build_graph
-from ropa.render.document import convert
+from ropa.input.document import convert
 from ropa.rules import Finding, evaluate
 
 ON = dt.date(2026, 11, 22)
