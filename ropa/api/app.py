@@ -23,6 +23,7 @@ from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
 from ropa.api.inbound import check_inbound
 from ropa.api.problems import exception_handlers
+from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
 from ropa.api.tokens import tokens_router
@@ -110,9 +111,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
         before_request=check_inbound,
-        middleware=[authentication()],
+        middleware=[recovery(), authentication()],
         guards=[check_permission],
-        exception_handlers=exception_handlers(),
+        exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,

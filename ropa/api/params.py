@@ -23,6 +23,7 @@ from ropa.input.moments import INSTANT_PATTERN, parse_instant, to_utc
 MAX_AUDIT_ID = 2**31 - 1
 """Audit entry ids are PostgreSQL ``serial`` values: no id is larger."""
 
+
 def _instant(description: str) -> Any:
     return Parameter(
         description=f"{description} An ISO 8601 date or date-time (UTC if no zone).",
