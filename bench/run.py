@@ -896,7 +896,8 @@ def tables(results: Results) -> list[Table]:
                 f"{d['other_work']:.0%}",
             )
         docs.notes.append(
-            "dump_document and parse_document of ropa.render.document: parse includes the strict "
+            "dump_document (ropa.render.document) and parse_document (ropa.input.document): parse "
+            "includes the strict "
             "checks (duplicate keys, no YAML aliases) and conversion to RegistryDocument."
         )
         out.append(docs)

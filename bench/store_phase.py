@@ -33,7 +33,8 @@ import asyncpg
 
 import ropa.store  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
 from bench.synthetic import Shape, activity_key, count, generate
-from ropa.render.document import canonical, dump_document, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import canonical, dump_document
 from ropa.services import Services, build_services
 from ropa.store.engine import engine_kind, make_engine
 from ropa.store.migrate import migrate

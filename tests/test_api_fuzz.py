@@ -25,7 +25,7 @@ from schemathesis.checks import (
 
 from ropa.api.app import create_app
 from ropa.auth.roles import Role
-from ropa.render.document import parse_document
+from ropa.input.document import parse_document
 from ropa.services import build_services
 from ropa.settings import Settings
 from ropa.store.engine import make_engine

@@ -23,10 +23,10 @@ from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.facts import Facts, Zone, derive
 from ropa.graph import build_graph
+from ropa.input.document import parse_document
 from ropa.lineage import category_lineage
 from ropa.render import xlsx
 from ropa.render.diagram import dot
-from ropa.render.document import parse_document
 from ropa.rules import Finding, evaluate
 
 ON = dt.date(2026, 11, 22)

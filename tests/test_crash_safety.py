@@ -17,7 +17,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from bench.synthetic import generate
 from ropa.domain import model as m
-from ropa.render.document import dump_document, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import dump_document
 from ropa.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,6 +29,7 @@ from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.facts import derive
 from ropa.graph import RegistryGraph, build_graph
+from ropa.input.document import parse_document
 from ropa.render import dot as dotlang
 from ropa.render.diagram import (
     DETAILS,
@@ -47,7 +48,6 @@ from ropa.render.diagram import (
     looks,
     render,
 )
-from ropa.render.document import parse_document
 from ropa.rules import Finding, evaluate
 from tests.rules.harness import clean, document, item
 

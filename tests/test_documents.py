@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 
 from ropa.domain import model as m
 from ropa.domain.validation import InvalidInput
-from ropa.render.document import canonical, dump_document, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import canonical, dump_document
 from ropa.services import Services
 from tests.strategies import registries
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ropa.render.document import dump_document, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import dump_document
 from ropa.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,7 +21,7 @@ import pytest
 from piccolo.engine.base import Engine
 
 from ropa.auth.roles import Role
-from ropa.render.document import parse_document
+from ropa.input.document import parse_document
 from ropa.services import Services, build_services
 from ropa.store.dialect import POSTGRESQL, SQLITE, dialect_for
 from ropa.store.engine import make_engine

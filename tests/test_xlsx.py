@@ -31,8 +31,8 @@ from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.facts import derive
 from ropa.graph import RegistryGraph, build_graph
+from ropa.input.document import parse_document
 from ropa.render import xlsx
-from ropa.render.document import parse_document
 from ropa.render.xlsx import (
     ProfileError,
     UnknownOrganisation,

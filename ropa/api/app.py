@@ -7,10 +7,9 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import swagger_ui_bundle
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -23,12 +22,13 @@ from ropa.api.entities import entity_router
 from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
+from ropa.api.inbound import check_inbound
 from ropa.api.problems import exception_handlers
+from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
 from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
-from ropa.render.document import reject_duplicate_json_keys
 from ropa.services import Services, build_services
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
@@ -38,16 +38,6 @@ from ropa.web import web_router
 API_PREFIX = "/api/v1"
 SWAGGER_ASSETS = "/static/swagger"
 VERSION = "0.1.0"
-
-
-async def _strict_json(request: Request[Any, Any, Any]) -> None:
-    """Reject JSON bodies that repeat a key: the libraries would silently keep the last one."""
-    if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(
-        "content-type", ""
-    ):
-        if request.url.path.endswith("/registry/import"):
-            return  # the document parser checks its own input
-        reject_duplicate_json_keys(await request.body())
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -122,10 +112,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
         dependencies=dependencies(services),
-        before_request=_strict_json,
-        middleware=[authentication()],
+        before_request=check_inbound,
+        middleware=[recovery(), authentication()],
         guards=[check_permission],
-        exception_handlers=exception_handlers(),
+        exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,

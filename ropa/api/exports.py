@@ -85,7 +85,13 @@ async def article30_workbook(
             organisation=organisation, profile=profile, as_of=as_of, on=on
         )
     except xlsx.UnknownOrganisation as error:
-        raise NotFound(str(error)) from error
+        # The renderer's message lists the registry's organisations: not for every token.
+        detail = (
+            f"no organisation `{organisation}` in the registry"
+            if organisation is not None
+            else "the registry holds several organisations: name one"
+        )
+        raise NotFound(detail) from error
     return _file(rendered)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from litestar import get
@@ -10,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
 
 from ropa.api.auth import needs
+from ropa.api.params import MAX_AUDIT_ID, Since, Until, instant
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.services.documents import DocumentService
@@ -40,15 +40,22 @@ async def list_audit(
     kind: Annotated[str | None, Parameter(description="Entity kind.", max_length=32)] = None,
     key: Annotated[str | None, Parameter(description="Entity key.", max_length=128)] = None,
     actor: Annotated[str | None, Parameter(description="Who made it.", max_length=200)] = None,
-    since: Annotated[dt.datetime | None, Parameter(description="At or after.")] = None,
-    until: Annotated[dt.datetime | None, Parameter(description="At or before.")] = None,
+    since: Since = None,
+    until: Until = None,
     after: Annotated[
-        int | None, Parameter(description="Continue after this entry id.", ge=0)
+        int | None,
+        Parameter(description="Continue after this entry id.", ge=0, le=MAX_AUDIT_ID),
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000, description="Page size.")] = 100,
 ) -> AuditPage:
     return await document_service.audit(
-        kind=kind, key=key, actor=actor, since=since, until=until, after=after, limit=limit
+        kind=kind,
+        key=key,
+        actor=actor,
+        since=instant(since, "since"),
+        until=instant(until, "until"),
+        after=after,
+        limit=limit,
     )
 
 

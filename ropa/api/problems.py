@@ -75,11 +75,17 @@ def on_service_error(_: Request[Any, Any, Any], error: ServiceError) -> Response
     return problem(error.status, error.title, error.detail, error.problems)
 
 
-def on_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[ProblemDetails]:
+def on_http_exception(
+    request: Request[Any, Any, Any], error: HTTPException
+) -> Response[ProblemDetails]:
     problems: list[Problem] = []
     if isinstance(error, ValidationException) and isinstance(error.extra, list):
         for item in error.extra:
             if isinstance(item, dict):
+                if item.get("key") in request.query_params and item.get("source") == "body":
+                    # Litestar takes any name starting with "data" (data_subject,
+                    # data_category) for the body
+                    item = item | {"source": "query"}
                 problems.append(_problem_from_litestar(item))
     detail = str(error.detail)
     if problems:
@@ -99,6 +105,8 @@ def _problem_from_litestar(item: dict[str, Any]) -> Problem:
     source = getattr(item.get("source"), "value", item.get("source"))
     key = item.get("key")
     found = _AT_PATH.search(message)
+    if source in ("query", "path", "header", "cookie") and key:
+        return Problem(f"{source}.{key}", _AT_PATH.sub("", message))
     if found:  # a field inside the body
         return Problem(found.group(1), _AT_PATH.sub("", message))
     if not key or key == "data":  # Litestar names the whole body `data`

@@ -14,7 +14,8 @@ from ropa.api.auth import needs, principal_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
-from ropa.render.document import dump_document, format_of, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import dump_document, format_of
 from ropa.services.documents import DocumentService, ImportReport
 from ropa.services.queries import QueryService
 

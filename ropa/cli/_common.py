@@ -26,8 +26,9 @@ from ropa.domain import model as m
 from ropa.domain.validation import InvalidInput, Problem
 from ropa.domain.vocabulary import builtin
 from ropa.graph import today
+from ropa.input.document import parse_document
 from ropa.input.positions import Position, SourceMap, error_position, source_map
-from ropa.render.document import format_of, parse_document
+from ropa.render.document import format_of
 from ropa.services import Services, build_services
 from ropa.services.documents import document_problems
 from ropa.services.errors import ServiceError

@@ -15,7 +15,7 @@ import typer
 from ropa.auth.roles import Role
 from ropa.cli._common import DatabaseOption, cli_actor, console, run
 from ropa.domain.vocabulary import schema_dir
-from ropa.render.document import parse_document
+from ropa.input.document import parse_document
 from ropa.services import Services
 from ropa.services.documents import ImportReport
 from ropa.store.engine import database_url, describe, make_engine

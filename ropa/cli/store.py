@@ -19,7 +19,8 @@ from ropa.cli._common import (
     read_bytes,
     run,
 )
-from ropa.render.document import Format, dump_document, format_of, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import Format, dump_document, format_of
 from ropa.services import Services
 from ropa.services.documents import ImportReport
 from ropa.store.engine import database_url, describe, make_engine

@@ -1,1 +1,1 @@
-""""""
+"""What comes into the registry from outside: documents parsed strictly, within limits."""

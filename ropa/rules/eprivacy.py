@@ -47,11 +47,7 @@ def _traffic_retention_allowed(facts: Facts, activity: m.Activity) -> bool:
         return True
     obligation = found.get("legal_obligation")
     law = obligation.law if obligation else None
-    return (
-        law is not None
-        and bool(law.title.strip())
-        and facts.union_law(law)
-    )
+    return law is not None and bool(law.title.strip()) and facts.union_law(law)
 
 
 @rule("EPRIVACY-LOCATION-WITHOUT-CONSENT")

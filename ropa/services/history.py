@@ -11,6 +11,7 @@ import msgspec
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
 from ropa.domain.validation import InvalidInput, Problem
+from ropa.input.moments import FIRST, LAST, end_of_day, is_date, parse_instant, to_utc
 from ropa.store.repository import AuditRecord, Repository
 
 _REVISION = re.compile(r"^\d{1,18}$")
@@ -22,16 +23,19 @@ async def resolve_moment(repository: Repository, value: str, name: str = "as_of"
     if _REVISION.match(text):
         return int(text)
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_instant(text)
     except ValueError:
         raise InvalidInput(
             [Problem(f"query.{name}", "give a revision number or an ISO 8601 date or time")],
             400,
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    if len(text) == 10:  # a date: the registry as it stood at the end of that day
-        moment += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+    if is_date(text):  # a date: the registry as it stood at the end of that day
+        moment = end_of_day(moment)
+    moment = to_utc(moment)
+    if moment == FIRST:
+        return 0  # before the calendar in UTC: nothing had happened yet
+    if moment == LAST:
+        return await repository.revision()  # after it: everything has
     return await repository.revision_at(moment)
 
 

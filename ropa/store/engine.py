@@ -11,10 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from ropa.store.dialect import dialect_for
+from ropa.store.resilience import ResilientPostgresEngine
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -45,7 +45,7 @@ def make_engine(url: str | None = None) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout: writers queue behind BEGIN IMMEDIATE instead of failing.
         return SQLiteEngine(path=str(path), timeout=30)
-    return PostgresEngine(config={"dsn": url})
+    return ResilientPostgresEngine(config={"dsn": url})
 
 
 def is_sqlite(engine: Engine) -> bool:

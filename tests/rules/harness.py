@@ -14,7 +14,7 @@ from ropa.domain import model as m
 from ropa.domain.vocabulary import builtin
 from ropa.facts import derive
 from ropa.graph import build_graph
-from ropa.render.document import convert
+from ropa.input.document import convert
 from ropa.rules import Finding, evaluate
 
 ON = dt.date(2026, 11, 22)

@@ -10,7 +10,7 @@ import pytest
 from ropa.domain.vocabulary import builtin
 from ropa.facts import derive
 from ropa.graph import build_graph
-from ropa.render.document import parse_document
+from ropa.input.document import parse_document
 from ropa.rules import evaluate
 from tests.rules.harness import ON
 
