@@ -14,7 +14,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
-from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.auth import SCHEME, authentication, check_permission
 from ropa.api.dependencies import dependencies
@@ -83,15 +82,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if settings.auto_migrate:
             with contextlib.redirect_stdout(io.StringIO()):
                 await migrate(engine)
-        pooled = isinstance(engine, PostgresEngine)
-        if pooled:
-            size = max(1, settings.pool_size)
-            await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+        dialect = services.repository.dialect
+        await dialect.open_pool(engine, settings.pool_size)
         try:
             yield
         finally:
-            if pooled:
-                await engine.close_connection_pool()
+            await dialect.close_pool(engine)
 
     api = Router(
         path=API_PREFIX,

@@ -56,6 +56,13 @@ class Dialect(Protocol):
         """Where the engine points, for people: no password."""
         ...
 
+    async def open_pool(self, engine: Engine, size: int) -> None:
+        """Start the engine's connection pool, where it has one (PostgreSQL)."""
+        ...
+
+    async def close_pool(self, engine: Engine) -> None:
+        ...
+
 
 class SQLiteDialect:
     name: DialectName = "sqlite"
@@ -91,6 +98,12 @@ class SQLiteDialect:
     def describe(self, engine: Engine) -> str:
         return f"sqlite ({getattr(engine, 'path', '?')})"
 
+    async def open_pool(self, engine: Engine, size: int) -> None:
+        return None  # SQLite opens a connection per query
+
+    async def close_pool(self, engine: Engine) -> None:
+        return None
+
 
 class PostgresDialect:
     name: DialectName = "postgresql"
@@ -121,6 +134,16 @@ class PostgresDialect:
     def describe(self, engine: Engine) -> str:
         dsn = urlsplit(str(getattr(engine, "config", {}).get("dsn", "")))
         return f"postgresql ({dsn.hostname}:{dsn.port or 5432}{dsn.path})"
+
+    async def open_pool(self, engine: Engine, size: int) -> None:
+        assert isinstance(engine, PostgresEngine)
+        size = max(1, size)
+        # asyncpg's default minimum (10) is larger than a small pool may be.
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+
+    async def close_pool(self, engine: Engine) -> None:
+        assert isinstance(engine, PostgresEngine)
+        await engine.close_connection_pool()
 
 
 SQLITE: Dialect = SQLiteDialect()
