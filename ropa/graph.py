@@ -121,7 +121,11 @@ def _categories(document: m.RegistryDocument, vocab: Vocabularies) -> dict[str, 
     for term in document.terms:
         if str(term.vocabulary) == "data_category":
             categories[term.key] = CategoryInfo(
-                term.key, term.label, special=term.special, criminal=term.criminal
+                term.key,
+                term.label,
+                special=term.special,
+                criminal=term.criminal,
+                tags=frozenset(str(tag) for tag in term.tags),
             )
     return categories
 

@@ -132,6 +132,62 @@ class TransferFrequency(enum.StrEnum):
     CONTINUOUS = "continuous"
 
 
+class Regime(enum.StrEnum):
+    """The data protection law an organisation answers to."""
+
+    EU_GDPR = "eu_gdpr"
+    UK_GDPR = "uk_gdpr"
+    """The UK GDPR with the Data Protection Act 2018: its own representative, transfer tools
+    (IDTA, UK Addendum) and "domestic law" (UK law) for Art 6(3)."""
+
+
+class PurposeKind(enum.StrEnum):
+    """What a purpose is, where the law treats it specially (ePrivacy Arts 6 and 10, WP248)."""
+
+    SERVICE = "service"
+    BILLING = "billing"
+    FRAUD_DETECTION = "fraud_detection"
+    """ePrivacy Art 6(5): traffic data may be processed to detect fraud."""
+    EMERGENCY = "emergency"
+    """ePrivacy Art 10(b): location for answering emergency calls, whatever the consent."""
+    MARKETING = "marketing"
+    VALUE_ADDED_SERVICE = "value_added_service"
+    ANALYTICS = "analytics"
+    SECURITY = "security"
+    EMPLOYMENT = "employment"
+    LEGAL_COMPLIANCE = "legal_compliance"
+
+
+class ConsentMechanism(enum.StrEnum):
+    """How consent is obtained: only a clear affirmative act is consent (Arts 4(11), 7)."""
+
+    OPT_IN = "opt_in"
+    INFERRED_FROM_USE = "inferred_from_use"
+    BUNDLED_WITH_TERMS = "bundled_with_terms"
+    PRE_TICKED = "pre_ticked"
+
+
+class Art22Ground(enum.StrEnum):
+    """Art 22(2): what allows a decision based solely on automated processing."""
+
+    CONTRACT = "contract"
+    LAW = "law"
+    EXPLICIT_CONSENT = "explicit_consent"
+
+
+class CategoryTag(enum.StrEnum):
+    """What the rules need to know of a data category, built-in or the keeper's own."""
+
+    LOCATION = "location"
+    TRAFFIC = "traffic"
+    CONTENT = "content"
+    """Communications content (calls, messages, recordings)."""
+    IDENTIFIERS = "identifiers"
+    CREDENTIALS = "credentials"
+    FINANCIAL = "financial"
+    CHILDREN = "children"
+
+
 class Vocabulary(enum.StrEnum):
     """Vocabularies that registry keepers may extend with their own terms."""
 
@@ -173,6 +229,8 @@ class LawfulBasis(Model):
     consent_record: Line = ""
     consent_withdrawal: Line = ""
     """How consent is withdrawn (Art 7(3)), e.g. "Settings > Privacy in the app"."""
+    consent_mechanism: ConsentMechanism | None = None
+    """How consent is obtained; consent inferred from use or bundled with terms is no consent."""
 
 
 class Retention(Model):
@@ -197,6 +255,10 @@ class AutomatedDecision(Model):
     description: Text
     legal_or_similar_effect: bool = False
     art22_ground: Line = ""
+    """The Art 22(2) ground in words (kept from earlier documents; ``ground`` is the key)."""
+    ground: Art22Ground | None = None
+    safeguards: Text = ""
+    """Art 22(3): at least human intervention, expressing a view and contesting the decision."""
 
 
 class Contract(Model):
@@ -211,6 +273,8 @@ class DpfCertification(Model):
 
     certified: bool
     checked_on: dt.date | None = None
+    hr_data: bool | None = None
+    """Whether the certification covers HR data; None when not stated."""
 
 
 class Transfer(Model):
@@ -226,8 +290,64 @@ class Transfer(Model):
     scc_module: Annotated[int, Meta(ge=1, le=4)] | None = None
     tia_reference: Line = ""
     derogation_documentation: Text = ""
-    frequency: TransferFrequency = TransferFrequency.CONTINUOUS
+    frequency: TransferFrequency | None = None
+    """How often data goes; not stated is not "systematic"."""
     since: dt.date | None = None
+
+
+class TerritorialScope(Model):
+    """Art 3(2): an organisation established outside the EU (or the UK) that offers goods or
+    services to people there, or monitors their behaviour there."""
+
+    offers_goods_or_services: bool | None = None
+    monitors_behaviour: bool | None = None
+    art27_exemption: Line = ""
+    """Why Art 27(2) exempts it from naming a representative (occasional processing without
+    large-scale Art 9/10 data and unlikely to be a risk, or a public authority); empty when
+    no exemption is claimed."""
+
+
+class CommunicationsService(Model):
+    """ePrivacy scope (Directive 2002/58 Art 3): a provider of publicly available electronic
+    communications services on public networks."""
+
+    public: bool
+    countries: Annotated[list[CountryCode], Meta(max_length=300)] = field(default_factory=list)
+    """Where the service is provided; national law sets, for example, the billing window."""
+
+
+class Statements(Model):
+    """Organisation-wide statements, as policies make them ("we use reasonable safeguards").
+
+    An activity that says nothing of its own inherits the statement; the rules judge the
+    statement once, and each activity that relies on it.
+    """
+
+    lawful_basis: Text = ""
+    transfers: Text = ""
+    security: Text = ""
+    retention: Text = ""
+    sharing: Text = ""
+    """What the organisation says of disclosures, e.g. "we do not share your data"."""
+
+
+class RecipientCategory(Model):
+    """Recipients named by category rather than as parties (Art 30(1)(d))."""
+
+    label: Line
+    role: PartyRole | None = None
+    countries: Annotated[list[CountryCode], Meta(max_length=300)] = field(default_factory=list)
+    description: Text = ""
+
+
+class DeviceAccess(Model):
+    """Storing or reading information on a user's device (ePrivacy Art 5(3)): an SDK, a
+    cookie, an advertising identifier, a fingerprint."""
+
+    description: Line
+    strictly_necessary: bool = False
+    """Strictly necessary for the service the user asked for: then no consent is needed."""
+    consent_record: Line = ""
 
 
 # --- entities ----------------------------------------------------------------------------
@@ -242,9 +362,17 @@ class Organisation(Entity):
     dpo: Contact | None = None
     dpo_designated: bool = False
     eu_representative: Contact | None = None
+    uk_representative: Contact | None = None
     establishment_country: CountryCode | None = None
     employee_band: EmployeeBand | None = None
     registration_number: Line = ""
+    regimes: Annotated[list[Regime], Meta(max_length=2)] | None = None
+    """EU GDPR, UK GDPR or both; not stated is judged under the EU GDPR."""
+    territorial_scope: TerritorialScope | None = None
+    communications_service: CommunicationsService | None = None
+    """Not stated (null): the ePrivacy traffic and location rules are not applied."""
+    public_authority: bool | None = None
+    statements: Statements | None = None
     notes: Text = ""
 
 
@@ -257,6 +385,7 @@ class Activity(Entity):
     name: Name
     business_function: Line = ""
     purposes: ItemList = field(default_factory=list)
+    purpose_kinds: Annotated[list[PurposeKind], Meta(max_length=20)] = field(default_factory=list)
     data_subjects: KeyList = field(default_factory=list)
     data_categories: KeyList = field(default_factory=list)
     lawful_bases: Annotated[list[LawfulBasis], Meta(max_length=20)] = field(default_factory=list)
@@ -264,12 +393,20 @@ class Activity(Entity):
     art9_law: LawCitation | None = None
     art10_authority: Line = ""
     recipients: KeyList | None = None
+    """Parties named as recipients; null when the record does not say, [] for none. Parties
+    that flows reach count as recipients without being listed."""
+    recipient_categories: Annotated[list[RecipientCategory], Meta(max_length=200)] = field(
+        default_factory=list
+    )
     joint_controllers: KeyList = field(default_factory=list)
     systems: KeyList = field(default_factory=list)
     retention: Annotated[list[Retention], Meta(max_length=500)] = field(default_factory=list)
     security_measures: ItemList = field(default_factory=list)
     data_sources: ItemList = field(default_factory=list)
     automated_decisions: AutomatedDecision | None = None
+    device_access: Annotated[list[DeviceAccess], Meta(max_length=100)] = field(
+        default_factory=list
+    )
     rights: ItemList = field(default_factory=list)
     """Rights available to individuals, as the record states them (ICO column 16)."""
     risk_indicators: KeyList = field(default_factory=list)
@@ -293,9 +430,16 @@ class ProcessorRecord(Entity):
     data_subjects: KeyList = field(default_factory=list)
     data_categories: KeyList = field(default_factory=list)
     sub_processors: KeyList = field(default_factory=list)
+    systems: KeyList = field(default_factory=list)
+    """The processor's systems the controller's data passes through."""
     transfers: Annotated[list[Transfer], Meta(max_length=200)] = field(default_factory=list)
     security_measures: ItemList = field(default_factory=list)
     contract: Contract | None = None
+    """The Art 28(3) contract with the controller."""
+    instructions: Line = ""
+    """Where the controller's documented instructions are kept (Art 28(3)(a))."""
+    risk_indicators: KeyList = field(default_factory=list)
+    """Risk facts the controller's DPIA needs the processor's help with (Art 28(3)(f))."""
     last_reviewed: dt.date | None = None
     status: ActivityStatus = ActivityStatus.ACTIVE
     notes: Text = ""
@@ -329,8 +473,13 @@ class Party(Entity):
     contract: Contract | None = None
     sub_processor_of: Key | None = None
     sub_processor_authorisation: Line = ""
+    flow_down: Line = ""
+    """The contract that passes the processor's Art 28 obligations on to this sub-processor
+    (Art 28(4))."""
     joint_arrangement: Line = ""
     dpf: DpfCertification | None = None
+    international_organisation: bool = False
+    """An international organisation: an importer in its own right wherever it sits."""
     description: Text = ""
 
 
@@ -370,6 +519,8 @@ class Term(Entity):
     description: Text = ""
     special: bool = False
     criminal: bool = False
+    tags: Annotated[list[CategoryTag], Meta(max_length=10)] = field(default_factory=list)
+    """For a data category: the same properties built-in categories carry."""
 
 
 ENTITY_TYPES: tuple[type[Entity], ...] = (

@@ -149,6 +149,12 @@ class Facts:
     def node_zone(self, node: str) -> Zone:
         return self.node_zones.get(node, Zone.UNKNOWN)
 
+    def regimes(self, organisation: str) -> frozenset[m.Regime]:
+        """The regimes an organisation answers to; not stated is the EU GDPR."""
+        found = self.graph.organisations.get(organisation)
+        stated = found.regimes if found is not None else None
+        return frozenset(stated) if stated else frozenset({m.Regime.EU_GDPR})
+
     def decision_in_force(self, country: str) -> AdequacyDecision | None:
         """The adequacy decision in force for a country on the day, whoever the importer."""
         return geography.in_force(geography.decisions_for(self.graph.vocab, country), self.on)

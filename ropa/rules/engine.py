@@ -2,7 +2,7 @@
 
 A rule is one function from a ``Check`` (the registry graph, its derived facts and the day it
 is judged on) to ``Hit``s; its metadata (severity, article, title, remedy) lives in
-``schema/rules.yaml``. A finding's id is ``<rule>@<entity>`` (plus ``/<detail>`` where one
+``schema/rules/<theme>.yaml``. A finding's id is ``<rule>@<entity>`` (plus ``/<detail>`` where one
 entity can fail a rule several ways), so it is the same on every run and a waiver can name it.
 """
 
@@ -46,9 +46,16 @@ class Catalogue(msgspec.Struct, frozen=True):
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> dict[str, RuleMeta]:
-    raw = yaml.safe_load((schema_dir() / "rules.yaml").read_text(encoding="utf-8"))
-    rules = msgspec.convert(raw, Catalogue).rules
-    return {rule.id: rule for rule in rules}
+    found: dict[str, RuleMeta] = {}
+    for path in sorted((schema_dir() / "rules").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for rule in msgspec.convert(raw, Catalogue).rules:
+            if rule.id in found:
+                raise ValueError(f"{path.name}: rule {rule.id} is catalogued twice")
+            if rule.theme != path.stem:
+                raise ValueError(f"{path.name}: rule {rule.id} has theme {rule.theme!r}")
+            found[rule.id] = rule
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True, slots=True)
