@@ -415,6 +415,12 @@ class Activity(Entity):
     last_reviewed: dt.date | None = None
     status: ActivityStatus = ActivityStatus.ACTIVE
     notes: Text = ""
+    art9_consent_record: Line = ""
+    """Where proof of the Art 9(2)(a) explicit consent is kept. It stands on its own, whatever the
+    Art 6 basis; a consent basis's own record counts for it too."""
+    art9_agreement: Line = ""
+    """What an Art 9(2)(b) or (h) condition rests on where no law is cited: the collective
+    agreement (b), or the contract with a health professional bound by secrecy (h, Art 9(3))."""
 
 
 class ProcessorRecord(Entity):

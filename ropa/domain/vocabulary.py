@@ -39,6 +39,9 @@ class Art9Condition(Term, frozen=True):
     article: str
     title: str
     requires_law: bool = False
+    alternative: str = ""
+    """What the condition may rest on instead of a law (Art 9(2)(b): a collective agreement;
+    Art 9(2)(h) with 9(3): a contract with a health professional bound by secrecy)."""
 
 
 class TransferMechanism(Term, frozen=True):
@@ -96,6 +99,43 @@ class DpiaCriterion(Term, frozen=True):
     description: str = ""
 
 
+class BillingWindow(Term, frozen=True):
+    """How long a provider may keep traffic data for billing (ePrivacy Art 6(2)), per country.
+
+    The Directive sets no number: national law does. ``key`` is the ISO country code, or
+    ``default`` for the fallback used where no national entry applies.
+    """
+
+    period: str
+    source: str
+    verified: bool = False
+    note: str = ""
+
+
+class NationalDpiaCase(Term, frozen=True):
+    """One case of a supervisory authority's Art 35(4) list, with what triggers it in the model.
+
+    The case matches an activity when any ``any_*`` item is present (tags of its data categories,
+    its purpose kinds, risk indicators or data subjects, special or criminal data) and every
+    ``all_risk_indicators`` item and, with ``provider_only``, the organisation provides a public
+    electronic communications service.
+    """
+
+    country: str
+    authority: str
+    case: str
+    source: str
+    verified: bool = False
+    any_tags: list[str] = []
+    any_purpose_kinds: list[str] = []
+    any_risk_indicators: list[str] = []
+    any_data_subjects: list[str] = []
+    any_special: bool = False
+    all_risk_indicators: list[str] = []
+    provider_only: bool = False
+    note: str = ""
+
+
 class Vocabularies(msgspec.Struct, frozen=True):
     countries: dict[str, Country]
     lawful_bases: dict[str, LawfulBasisTerm]
@@ -105,6 +145,8 @@ class Vocabularies(msgspec.Struct, frozen=True):
     data_categories: dict[str, DataCategory]
     data_subject_categories: dict[str, DataSubjectCategory]
     dpia_criteria: dict[str, DpiaCriterion]
+    eprivacy_billing: dict[str, BillingWindow]
+    dpia_lists: dict[str, NationalDpiaCase]
 
     def entries(self, vocabulary: str) -> Mapping[str, Term | Country]:
         """A vocabulary named as a reference target (see ``ropa.domain.kinds.Ref``), by key."""
@@ -151,6 +193,8 @@ _ENTRY_TYPES: dict[str, tuple[str, type[Any]]] = {
     "data_categories": ("key", DataCategory),
     "data_subject_categories": ("key", DataSubjectCategory),
     "dpia_criteria": ("key", DpiaCriterion),
+    "eprivacy_billing": ("key", BillingWindow),
+    "dpia_lists": ("key", NationalDpiaCase),
 }
 _FILES = {
     "countries": "countries.yaml",
@@ -161,6 +205,8 @@ _FILES = {
     "data_categories": "data_categories.yaml",
     "data_subject_categories": "data_subject_categories.yaml",
     "dpia_criteria": "dpia_criteria.yaml",
+    "eprivacy_billing": "eprivacy_billing.yaml",
+    "dpia_lists": "dpia_lists.yaml",
 }
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import AdequacyDecision, TransferMechanism
-from ropa.facts import geography
+from ropa.facts import eprivacy, geography
+from ropa.facts.eprivacy import BillingWindow
 from ropa.facts.screening import Screening
 from ropa.facts.zones import Zone
 from ropa.graph import RegistryGraph
@@ -174,3 +175,24 @@ class Facts:
             for key in self.activities[activity].flows
             if self.flows[key].is_transfer
         ]
+
+    def law_regimes(self, organisation: str, law: m.LawCitation) -> frozenset[m.Regime]:
+        """The organisation's regimes for which a cited law counts under Art 6(3): EU or EEA
+        Member State law serves the EU GDPR; UK law is "domestic law" under the UK GDPR."""
+        regimes = self.regimes(organisation)
+        served = set()
+        if m.Regime.EU_GDPR in regimes and self.union_law(law):
+            served.add(m.Regime.EU_GDPR)
+        if m.Regime.UK_GDPR in regimes and law.jurisdiction == "GB":
+            served.add(m.Regime.UK_GDPR)
+        return frozenset(served)
+
+    def communications_provider(self, organisation: str) -> bool | None:
+        """ePrivacy scope (Directive 2002/58 Art 3): True for a provider of a publicly available
+        electronic communications service, False when stated otherwise, None when not stated."""
+        return eprivacy.provider(self.graph, organisation)
+
+    def billing_window(self, organisation: str) -> BillingWindow:
+        """How long the organisation may keep traffic data for billing (ePrivacy Art 6(2)), by the
+        national law of the countries its service is provided in, else the documented default."""
+        return eprivacy.billing_window(self.graph, organisation)

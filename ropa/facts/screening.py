@@ -1,19 +1,32 @@
-"""DPIA screening: which WP248 criteria and Art 35(3) cases an activity meets.
+"""DPIA screening: which WP248 criteria, Art 35(3) cases and national Art 35(4) list cases an
+activity meets. The one place that works this out.
 
-Criteria come from the activity's risk indicators (each counts towards its ``wp248``
-criterion) and from what the record shows: special or criminal data and communications content
-count towards 4, location data towards 3, vulnerable data subjects towards 7 and automated
-decisions with legal or similar effect towards 2. Art 35(3) cases: an indicator with ``art35_3``
-set, such automated decisions (a), and special or criminal data together with the
-``large_scale`` indicator (b).
+WP248 criteria come from the activity's risk indicators (each counts towards its ``wp248``
+criterion) and from what the record shows:
+
+- 4, sensitive or highly personal data: special or criminal data, communications content,
+  location data and financial data (WP248 names all three as highly personal);
+- 3, systematic monitoring: location data, except where the activity's purpose is answering
+  emergency calls (a one-off location is not tracking; a ``location_tracking`` indicator still
+  counts);
+- 7, vulnerable data subjects: children, patients, vulnerable adults, employees and job
+  applicants (the data-subject vocabulary marks them);
+- 2, automated decisions with legal or similar effect.
+
+Art 35(3) cases: an indicator with ``art35_3`` set, such automated decisions (a), and special or
+criminal data together with the ``large_scale`` indicator (b). National Art 35(4) cases come from
+``schema/vocabulary/dpia_lists.yaml`` for the countries whose lists apply to the organisation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ropa.domain import model as m
-from ropa.graph import RegistryGraph
+from ropa.domain.vocabulary import NationalDpiaCase
+from ropa.facts import eprivacy
+from ropa.graph import CategoryInfo, RegistryGraph
 
 # WP248 rev.01 criteria the record itself can show, by number.
 AUTOMATED_DECISION = 2
@@ -22,50 +35,80 @@ SENSITIVE = 4
 VULNERABLE = 7
 LARGE_SCALE = "large_scale"
 """The risk indicator that, with special or criminal data, makes the Art 35(3)(b) case."""
+HIGHLY_PERSONAL_TAGS = ("content", "location", "financial")
+"""Category tags WP248 counts as highly personal data (criterion 4)."""
 
 
 @dataclass(slots=True)
 class Screening:
-    """What an activity meets: WP248 criteria (number -> reasons) and Art 35(3) cases."""
+    """What an activity meets: WP248 criteria (number -> reasons), Art 35(3) cases (letter ->
+    reasons) and national Art 35(4) list cases (``"DE (DSK): <case>"`` -> reasons)."""
 
     criteria: dict[int, list[str]] = field(default_factory=dict)
     art35_3: dict[str, list[str]] = field(default_factory=dict)
+    national: dict[str, list[str]] = field(default_factory=dict)
 
     def meets(self, criterion: int, reason: str) -> None:
-        reasons = self.criteria.setdefault(criterion, [])
-        if reason not in reasons:
-            reasons.append(reason)
+        _add(self.criteria, criterion, reason)
 
     def mandatory(self, case: str, reason: str) -> None:
-        reasons = self.art35_3.setdefault(case, [])
-        if reason not in reasons:
-            reasons.append(reason)
+        _add(self.art35_3, case, reason)
+
+    def listed(self, case: str, reason: str) -> None:
+        _add(self.national, case, reason)
+
+    @property
+    def required(self) -> bool:
+        """An Art 35(3) case or a national-list case: a DPIA is required."""
+        return bool(self.art35_3) or bool(self.national)
 
     @property
     def likely_high_risk(self) -> bool:
-        """An Art 35(3) case, or two WP248 criteria or more: a DPIA is expected."""
-        return bool(self.art35_3) or len(self.criteria) >= 2
+        """A DPIA is required, or two WP248 criteria or more make one expected."""
+        return self.required or len(self.criteria) >= 2
+
+
+def _add(found: dict[Any, list[str]], key: Any, reason: str) -> None:
+    reasons = found.setdefault(key, [])
+    if reason not in reasons:
+        reasons.append(reason)
+
+
+def list_countries(graph: RegistryGraph, organisation: str) -> list[str]:
+    """Countries whose Art 35(4) list applies: where the organisation is established, the UK
+    when it answers to the UK GDPR, and where its communications service is provided."""
+    found = graph.organisations.get(organisation)
+    if found is None:
+        return []
+    countries = [found.establishment_country] if found.establishment_country else []
+    if found.regimes and m.Regime.UK_GDPR in found.regimes:
+        countries.append("GB")
+    if found.communications_service is not None:
+        countries.extend(found.communications_service.countries)
+    return list(dict.fromkeys(countries))
 
 
 def screen(graph: RegistryGraph, activity: m.Activity) -> Screening:
     found = Screening()
     vocab = graph.vocab.dpia_criteria
-    for key in dict.fromkeys(activity.risk_indicators):
+    indicators = list(dict.fromkeys(activity.risk_indicators))
+    for key in indicators:
         criterion = vocab.get(key)
         if criterion is None:
             continue
         found.meets(criterion.wp248, criterion.title)
         if criterion.art35_3:
             found.mandatory(criterion.art35_3, criterion.title)
+    emergency = m.PurposeKind.EMERGENCY in activity.purpose_kinds
+    categories = [graph.category(key) for key in dict.fromkeys(activity.data_categories)]
     sensitive: list[str] = []
-    for key in dict.fromkeys(activity.data_categories):
-        category = graph.category(key)
+    for category in categories:
         if category.special or category.criminal:
             sensitive.append(category.label)
             found.meets(SENSITIVE, category.label)
-        if "content" in category.tags:
+        if any(tag in category.tags for tag in HIGHLY_PERSONAL_TAGS):
             found.meets(SENSITIVE, category.label)
-        if "location" in category.tags:
+        if "location" in category.tags and not emergency:
             found.meets(MONITORING, category.label)
     for key in dict.fromkeys(activity.data_subjects):
         subjects = graph.subject_categories.get(key)
@@ -75,6 +118,46 @@ def screen(graph: RegistryGraph, activity: m.Activity) -> Screening:
     if decisions is not None and decisions.legal_or_similar_effect:
         found.meets(AUTOMATED_DECISION, "recorded automated decisions")
         found.mandatory("a", "automated decisions with legal or similar effect")
-    if sensitive and LARGE_SCALE in activity.risk_indicators:
+    if sensitive and LARGE_SCALE in indicators:
         found.mandatory("b", f"{', '.join(sensitive)} on a large scale")
+    countries = list_countries(graph, activity.organisation)
+    if countries:
+        is_provider = eprivacy.provider(graph, activity.organisation) is True
+        for case in graph.vocab.dpia_lists.values():
+            if case.country in countries:
+                reasons = _matches(case, activity, categories, indicators, is_provider)
+                if reasons:
+                    found.listed(f"{case.country} ({case.authority}): {case.case}", reasons)
     return found
+
+
+def _matches(
+    case: NationalDpiaCase,
+    activity: m.Activity,
+    categories: list[CategoryInfo],
+    indicators: list[str],
+    is_provider: bool,
+) -> str:
+    """What in the activity triggers a national-list case, in words; "" when it does not."""
+    if case.provider_only and not is_provider:
+        return ""
+    if any(needed not in indicators for needed in case.all_risk_indicators):
+        return ""
+    triggers = [
+        *(c.label for c in categories if any(tag in c.tags for tag in case.any_tags)),
+        *(str(kind) for kind in activity.purpose_kinds if kind in case.any_purpose_kinds),
+        *(key for key in indicators if key in case.any_risk_indicators),
+        *(key for key in activity.data_subjects if key in case.any_data_subjects),
+        *(c.label for c in categories if case.any_special and (c.special or c.criminal)),
+    ]
+    has_any = bool(
+        case.any_tags
+        or case.any_purpose_kinds
+        or case.any_risk_indicators
+        or case.any_data_subjects
+        or case.any_special
+    )
+    if has_any and not triggers:
+        return ""
+    shown = list(dict.fromkeys([*triggers, *case.all_risk_indicators]))
+    return ", ".join(shown) if shown else case.case

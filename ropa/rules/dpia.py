@@ -1,4 +1,5 @@
-"""DPIA screening: WP248 criteria counted per activity, and the Art 35(3) cases.
+"""DPIA screening: WP248 criteria counted per activity, the Art 35(3) cases and the national
+Art 35(4) lists.
 
 Which criteria an activity meets is a derived fact (``ropa.facts.screening``); these rules
 judge what the DPIA status makes of it.
@@ -17,18 +18,26 @@ from ropa.rules.engine import Check, Hit, rule
 
 @rule("DPIA-REQUIRED")
 def dpia_required(check: Check) -> Iterator[Hit]:
+    """An Art 35(3) case, or a case on a national Art 35(4) list that applies, without a
+    completed DPIA."""
     graph = check.graph
     for activity in check.facts.judged_activities:
         found = check.facts.activities[activity.key].screening
-        if not found.art35_3 or _status(activity) == m.DpiaStatus.COMPLETED:
+        if not found.required or _status(activity) == m.DpiaStatus.COMPLETED:
             continue
-        cases = "; ".join(
-            f"Art 35(3)({case}): {', '.join(reasons)}"
-            for case, reasons in sorted(found.art35_3.items())
-        )
+        cases = [
+            *(
+                f"Art 35(3)({case}): {', '.join(reasons)}"
+                for case, reasons in sorted(found.art35_3.items())
+            ),
+            *(
+                f"Art 35(4) list {case} ({', '.join(reasons)})"
+                for case, reasons in sorted(found.national.items())
+            ),
+        ]
         yield Hit(
             entity("activity", activity.key),
-            f"{cases}; DPIA {_status_text(activity)}; {_criteria_text(graph, found)}",
+            f"{'; '.join(cases)}; DPIA {_status_text(activity)}; {_criteria_text(graph, found)}",
         )
 
 
@@ -37,7 +46,7 @@ def dpia_likely(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for activity in check.facts.judged_activities:
         found = check.facts.activities[activity.key].screening
-        if len(found.criteria) < 2 or found.art35_3 or not _unassessed(activity):
+        if len(found.criteria) < 2 or found.required or not _unassessed(activity):
             continue
         yield Hit(
             entity("activity", activity.key),
@@ -50,7 +59,7 @@ def dpia_consider(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for activity in check.facts.judged_activities:
         found = check.facts.activities[activity.key].screening
-        if len(found.criteria) != 1 or found.art35_3 or not _unassessed(activity):
+        if len(found.criteria) != 1 or found.required or not _unassessed(activity):
             continue
         yield Hit(
             entity("activity", activity.key),

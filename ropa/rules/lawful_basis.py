@@ -1,4 +1,5 @@
-"""Lawful basis (Art 6), its support, Art 9 conditions and Art 10 authority."""
+"""Lawful basis (Art 6), its support, consent (Arts 4(11), 7), Art 9 conditions, Art 10 authority
+and the Art 22(2) ground for automated decisions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,27 @@ from ropa.rules.engine import Check, Hit, rule
 
 LAW_BASED = ("legal_obligation", "public_task")
 """Art 6(1)(c) and (e): bases that Art 6(3) requires to rest on EU or Member State law."""
+
+NOT_CONSENT = frozenset(
+    {
+        m.ConsentMechanism.INFERRED_FROM_USE,
+        m.ConsentMechanism.BUNDLED_WITH_TERMS,
+        m.ConsentMechanism.PRE_TICKED,
+    }
+)
+"""Ways of "obtaining" consent that are no clear affirmative act, so no consent (Art 4(11), 7(2);
+CJEU Planet49, C-673/17)."""
+
+REGIME_LAW = {
+    m.Regime.EU_GDPR: "EU or EEA Member State law",
+    m.Regime.UK_GDPR: "UK law (domestic law under the UK GDPR)",
+}
+
+
+def consent_given(activity: m.Activity) -> bool:
+    """The activity relies on consent obtained by a clear affirmative act (or not said how)."""
+    consent = bases(activity).get("consent")
+    return consent is not None and consent.consent_mechanism not in NOT_CONSENT
 
 
 def _blank(text: str | None) -> bool:
@@ -40,12 +62,15 @@ def lawful_basis_missing(check: Check) -> Iterator[Hit]:
 def consent_without_record(check: Check) -> Iterator[Hit]:
     """Consent under Art 6(1)(a), and explicit consent under Art 9(2)(a), must be provable.
 
-    An explicit-consent condition is covered by the record of a consent basis; without a
-    consent basis at all it is reported on its own, with the detail ``explicit_consent``.
+    The explicit-consent record stands on its own, whatever the Art 6 basis: it is the activity's
+    ``art9_consent_record``, or the record of a consent basis (one act can give both). Without
+    either it is reported on its own, with the detail ``explicit_consent``.
     """
     for activity in check.facts.judged_activities:
         consent = bases(activity).get("consent")
-        explicit = activity.art9_condition == "explicit_consent"
+        explicit = activity.art9_condition == "explicit_consent" and _blank(
+            activity.art9_consent_record
+        )
         if consent is not None and _blank(consent.consent_record):
             also = (
                 ", which leaves its Art 9(2)(a) explicit consent unproven too" if explicit else ""
@@ -57,9 +82,23 @@ def consent_without_record(check: Check) -> Iterator[Hit]:
         elif consent is None and explicit:
             yield Hit(
                 entity("activity", activity.key),
-                f"{activity.name} relies on Art 9(2)(a) explicit consent, and no consent basis "
-                "carries a consent record",
+                f"{activity.name} relies on Art 9(2)(a) explicit consent but records no proof "
+                "of it (no explicit-consent record, and no consent basis with a record)",
                 detail="explicit_consent",
+            )
+
+
+@rule("CONSENT-INVALID-MECHANISM")
+def consent_invalid_mechanism(check: Check) -> Iterator[Hit]:
+    """Consent inferred from use, bundled with the terms or pre-ticked is not consent."""
+    for activity in check.facts.judged_activities:
+        consent = bases(activity).get("consent")
+        if consent is not None and consent.consent_mechanism in NOT_CONSENT:
+            how = str(consent.consent_mechanism).replace("_", " ")
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} relies on consent obtained as \"{how}\", which is no clear "
+                "affirmative act and so no consent",
             )
 
 
@@ -109,20 +148,55 @@ def legal_obligation_law_uncited(check: Check) -> Iterator[Hit]:
                 )
 
 
+def _cited_laws(activity: m.Activity) -> Iterator[tuple[str, m.LawCitation]]:
+    found = bases(activity)
+    for key in LAW_BASED:
+        law = found[key].law if key in found else None
+        if law is not None and not _blank(law.title):
+            yield key, law
+
+
 @rule("LEGAL-OBLIGATION-NON-EU-LAW")
 def legal_obligation_non_eu_law(check: Check) -> Iterator[Hit]:
+    """Art 6(3): the law must be Union or Member State law, or, under the UK GDPR, UK law."""
     for activity in check.facts.judged_activities:
-        found = bases(activity)
-        for key in LAW_BASED:
-            law = found[key].law if key in found else None
-            if law is None or check.facts.union_law(law):
+        regimes = check.facts.regimes(activity.organisation)
+        for key, law in _cited_laws(activity):
+            if check.facts.law_regimes(activity.organisation, law):
                 continue
+            needed = " nor ".join(REGIME_LAW[regime] for regime in sorted(regimes))
             yield Hit(
                 entity("activity", activity.key),
                 f"{activity.name} relies on {key.replace('_', ' ')} under {law.title} "
-                f"({law.jurisdiction}), which is neither EU nor EEA Member State law",
+                f"({law.jurisdiction}), which is neither {needed}",
                 detail=key,
             )
+
+
+@rule("LEGAL-OBLIGATION-ONE-REGIME")
+def legal_obligation_one_regime(check: Check) -> Iterator[Hit]:
+    """An organisation under both the EU and the UK GDPR citing a law that serves only one."""
+    for activity in check.facts.judged_activities:
+        regimes = check.facts.regimes(activity.organisation)
+        if len(regimes) < 2:
+            continue
+        for key, law in _cited_laws(activity):
+            served = check.facts.law_regimes(activity.organisation, law)
+            if len(served) != 1:
+                continue
+            (serves,) = served
+            (other,) = regimes - served
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} relies on {key.replace('_', ' ')} under {law.title} "
+                f"({law.jurisdiction}), which serves the {_regime(serves)} only; processing "
+                f"under the {_regime(other)} needs {REGIME_LAW[other]}",
+                detail=key,
+            )
+
+
+def _regime(regime: m.Regime) -> str:
+    return "EU GDPR" if regime == m.Regime.EU_GDPR else "UK GDPR"
 
 
 @rule("SPECIAL-CATEGORY-WITHOUT-ART9-CONDITION")
@@ -142,12 +216,16 @@ def art9_condition_law_uncited(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for activity in check.facts.judged_activities:
         condition = graph.vocab.art9_conditions.get(activity.art9_condition or "")
-        if condition is not None and condition.requires_law and not _cited(activity.art9_law):
-            yield Hit(
-                entity("activity", activity.key),
-                f"{activity.name} relies on Art {condition.article} ({condition.title}) "
-                "without citing the law it rests on",
-            )
+        if condition is None or not condition.requires_law or _cited(activity.art9_law):
+            continue
+        if condition.alternative and not _blank(activity.art9_agreement):
+            continue  # (b) on a collective agreement, (h) on a professional-secrecy contract
+        instead = f", nor {condition.alternative}" if condition.alternative else ""
+        yield Hit(
+            entity("activity", activity.key),
+            f"{activity.name} relies on Art {condition.article} ({condition.title}) "
+            f"without citing the law it rests on{instead}",
+        )
 
 
 @rule("ART9-CONDITION-WITHOUT-SPECIAL-DATA")
@@ -172,4 +250,28 @@ def criminal_data_without_art10_authorisation(check: Check) -> Iterator[Hit]:
                 entity("activity", activity.key),
                 f"{activity.name} processes {_labelled(graph, criminal)} with no official "
                 "authority or authorising law recorded",
+            )
+
+
+@rule("ADM-WITHOUT-SAFEGUARDS")
+def adm_without_safeguards(check: Check) -> Iterator[Hit]:
+    """Art 22: a decision based solely on automated processing with legal or similarly
+    significant effect needs an Art 22(2) ground and the safeguards of Art 22(3) (or, on a law,
+    the measures that law lays down)."""
+    for activity in check.facts.judged_activities:
+        decisions = activity.automated_decisions
+        if decisions is None or not decisions.legal_or_similar_effect:
+            continue
+        missing = []
+        if decisions.ground is None and _blank(decisions.art22_ground):
+            missing.append("no Art 22(2) ground (contract, law or explicit consent)")
+        if _blank(decisions.safeguards):
+            missing.append(
+                "no safeguards (human intervention, expressing a view, contesting the decision)"
+            )
+        if missing:
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} makes automated decisions with legal or similar effect, with "
+                f"{' and '.join(missing)}",
             )

@@ -1,6 +1,7 @@
 """DPIA rules: each fires on one change to the clean registry and not on its near twin.
 
-The clean ``push`` activity meets no WP248 criterion and records a screening (``not_required``).
+The clean ``push`` activity meets no WP248 criterion and records a screening (``not_required``);
+its organisation is established in Germany, so the DSK's Art 35(4) list applies to it.
 """
 
 from __future__ import annotations
@@ -59,7 +60,24 @@ def voiceprint_term(data: dict[str, Any]) -> None:
     add("data_categories", "voiceprint")(data)
 
 
+def organisation(**fields: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        item(data, "organisations", "acme").update(fields)
+
+    return change
+
+
+def purposes(*kinds: str) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        item(data, "activities", "push")["purpose_kinds"] = list(kinds)
+
+    return change
+
+
 LOCATION_AND_RECORDING = add("data_categories", "precise_location", "call_recordings")
+NO_LIST = organisation(establishment_country="NL")
+"""An EU establishment whose national Art 35(4) list ropa does not hold."""
+PROVIDER = organisation(communications_service={"public": True, "countries": ["DE"]})
 
 CASES = [
     # --- DPIA-REQUIRED: an Art 35(3) case without a completed DPIA
@@ -136,7 +154,7 @@ CASES = [
     ),
     pytest.param(
         "DPIA-LIKELY",
-        [add("risk_indicators", "location_tracking", "recording_of_communications"), dpia(None)],
+        [add("risk_indicators", "location_tracking", "combining_datasets"), dpia(None)],
         [f"DPIA-LIKELY@{PUSH}"],
         id="likely-two-indicators-no-dpia",
     ),
@@ -229,6 +247,149 @@ CASES = [
         [],
         id="twin-consider-already-required",
     ),
+    # --- national Art 35(4) lists
+    pytest.param(
+        "DPIA-REQUIRED",
+        [
+            add("data_categories", "call_recordings"),
+            add("risk_indicators", "recording_of_communications"),
+        ],
+        [f"DPIA-REQUIRED@{PUSH}"],
+        id="required-de-list-recording-of-communications",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [
+            NO_LIST,
+            add("data_categories", "call_recordings"),
+            add("risk_indicators", "recording_of_communications"),
+        ],
+        [],
+        id="twin-required-recording-no-national-list",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [PROVIDER, add("data_categories", "call_metadata"), add("risk_indicators", "large_scale")],
+        [f"DPIA-REQUIRED@{PUSH}"],
+        id="required-de-list-telecom-traffic-large-scale",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [add("data_categories", "call_metadata"), add("risk_indicators", "large_scale")],
+        [],
+        id="twin-required-traffic-large-scale-not-a-provider",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [
+            organisation(establishment_country="FR"),
+            add("data_categories", "ip_geolocation"),
+            add("risk_indicators", "large_scale"),
+        ],
+        [f"DPIA-REQUIRED@{PUSH}"],
+        id="required-fr-list-location-large-scale",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [NO_LIST, add("data_categories", "ip_geolocation"), add("risk_indicators", "large_scale")],
+        [],
+        id="twin-required-location-large-scale-no-list",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [
+            organisation(regimes=["eu_gdpr", "uk_gdpr"]),
+            add("risk_indicators", "contacts_upload_matching"),
+        ],
+        [f"DPIA-REQUIRED@{PUSH}"],
+        id="required-ico-list-data-matching-uk-regime",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [add("risk_indicators", "contacts_upload_matching")],
+        [],
+        id="twin-required-data-matching-eu-only",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [
+            organisation(communications_service={"public": True, "countries": ["DE", "IE"]}),
+            add("risk_indicators", "location_tracking"),
+        ],
+        [f"DPIA-REQUIRED@{PUSH}"],
+        id="required-dpc-list-by-service-country",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [PROVIDER, add("risk_indicators", "location_tracking")],
+        [],
+        id="twin-required-tracking-de-only",
+    ),
+    pytest.param(
+        "DPIA-REQUIRED",
+        [
+            organisation(establishment_country="FR"),
+            add("data_subjects", "employees"),
+            add("risk_indicators", "systematic_monitoring"),
+            dpia("completed"),
+        ],
+        [],
+        id="twin-required-fr-employee-monitoring-dpia-completed",
+    ),
+    # --- WP248 as the reference reads it
+    pytest.param(
+        "DPIA-CONSIDER",
+        [add("data_subjects", "employees"), dpia("not_assessed")],
+        [f"DPIA-CONSIDER@{PUSH}"],
+        id="consider-employees-are-vulnerable",
+    ),
+    pytest.param(
+        "DPIA-CONSIDER",
+        [add("data_subjects", "contractors"), dpia("not_assessed")],
+        [],
+        id="twin-consider-contractors",
+    ),
+    pytest.param(
+        "DPIA-CONSIDER",
+        [add("data_categories", "payment_card_data"), dpia(None)],
+        [f"DPIA-CONSIDER@{PUSH}"],
+        id="consider-financial-data",
+    ),
+    pytest.param(
+        "DPIA-CONSIDER",
+        [add("data_categories", "subscription_status"), dpia(None)],
+        [],
+        id="twin-consider-subscription-status-not-financial",
+    ),
+    pytest.param(
+        "DPIA-CONSIDER",
+        [add("data_categories", "dispatchable_location"), purposes("emergency"), dpia(None)],
+        [f"DPIA-CONSIDER@{PUSH}"],
+        id="consider-one-off-emergency-location",
+    ),
+    pytest.param(
+        "DPIA-LIKELY",
+        [add("data_categories", "dispatchable_location"), purposes("emergency"), dpia(None)],
+        [],
+        id="twin-likely-one-off-emergency-location-is-not-tracking",
+    ),
+    pytest.param(
+        "DPIA-LIKELY",
+        [add("data_categories", "dispatchable_location"), dpia(None)],
+        [f"DPIA-LIKELY@{PUSH}"],
+        id="likely-location-outside-emergencies",
+    ),
+    pytest.param(
+        "DPIA-LIKELY",
+        [
+            add("data_categories", "dispatchable_location"),
+            add("risk_indicators", "location_tracking"),
+            purposes("emergency"),
+            dpia(None),
+        ],
+        [f"DPIA-LIKELY@{PUSH}"],
+        id="likely-emergency-purpose-with-tracking-indicator",
+    ),
 ]
 
 
@@ -254,7 +415,7 @@ def test_rule_fires_on_its_change_only(
             [
                 "2 WP248 criteria",
                 "Systematic monitoring (Precise device location)",
-                "Sensitive or highly personal data (Call recordings)",
+                "Sensitive or highly personal data (Precise device location, Call recordings)",
                 "not recorded",
             ],
             id="likely",
@@ -264,6 +425,15 @@ def test_rule_fires_on_its_change_only(
             [add("data_subjects", "children"), dpia("not_assessed")],
             ["1 WP248 criterion", "Data concerning vulnerable data subjects (Children)"],
             id="consider",
+        ),
+        pytest.param(
+            "DPIA-REQUIRED",
+            [
+                add("data_categories", "call_recordings"),
+                add("risk_indicators", "recording_of_communications"),
+            ],
+            ["Art 35(4) list DE (DSK)", "recording_of_communications", "status not_required"],
+            id="required-national-list",
         ),
     ],
 )

@@ -63,6 +63,27 @@ def _obligation(basis: str = "legal_obligation", **law: str) -> dict[str, Any]:
     return {"basis": basis, "law": law} if law else {"basis": basis}
 
 
+def _regimes(*regimes: str) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        item(data, "organisations", "acme")["regimes"] = list(regimes)
+
+    return change
+
+
+def _decides(**fields: Any) -> Change:
+    return _push(
+        automated_decisions={
+            "description": "Accounts that fail toll-fraud scoring are blocked from calling",
+            "legal_or_similar_effect": True,
+            **fields,
+        }
+    )
+
+
+UK_LAW = {"title": "Communications Act 2003", "jurisdiction": "GB", "provision": "s. 45"}
+SAFEGUARDS = "Agent review on request; the customer can contest the block by phone"
+_UK = _regimes("uk_gdpr")
+_BOTH = _regimes("eu_gdpr", "uk_gdpr")
 _RETIRED = _push(status="retired")
 _CONTRACT = {"basis": "contract"}
 
@@ -169,6 +190,94 @@ FIRES = [
         ["CRIMINAL-DATA-WITHOUT-ART10-AUTHORISATION@activity:push"],
         id="keepers-criminal-term-no-authority",
     ),
+    # --- Art 9(2)(a) stands on its own; invalid consent mechanisms
+    pytest.param(
+        "CONSENT-WITHOUT-RECORD",
+        [
+            _processing("health_data"),
+            _push(art9_condition="explicit_consent", art9_consent_record=" "),
+        ],
+        ["CONSENT-WITHOUT-RECORD@activity:push/explicit_consent"],
+        id="explicit-consent-blank-own-record-contract-basis",
+    ),
+    pytest.param(
+        "CONSENT-INVALID-MECHANISM",
+        [_bases(_consent(consent_mechanism="inferred_from_use"))],
+        ["CONSENT-INVALID-MECHANISM@activity:push"],
+        id="consent-inferred-from-use",
+    ),
+    pytest.param(
+        "CONSENT-INVALID-MECHANISM",
+        [_bases(_CONTRACT, _consent(consent_mechanism="bundled_with_terms"))],
+        ["CONSENT-INVALID-MECHANISM@activity:push"],
+        id="consent-bundled-with-terms",
+    ),
+    pytest.param(
+        "CONSENT-INVALID-MECHANISM",
+        [_bases(_consent(consent_mechanism="pre_ticked"))],
+        ["CONSENT-INVALID-MECHANISM@activity:push"],
+        id="consent-pre-ticked",
+    ),
+    # --- Art 6(3) and the regimes
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_UK, _bases(_obligation(**US_LAW))],
+        ["LEGAL-OBLIGATION-NON-EU-LAW@activity:push/legal_obligation"],
+        id="uk-regime-us-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_UK, _bases(_obligation(**DE_LAW))],
+        ["LEGAL-OBLIGATION-NON-EU-LAW@activity:push/legal_obligation"],
+        id="uk-regime-only-member-state-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-ONE-REGIME",
+        [_BOTH, _bases(_obligation(**UK_LAW))],
+        ["LEGAL-OBLIGATION-ONE-REGIME@activity:push/legal_obligation"],
+        id="both-regimes-uk-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-ONE-REGIME",
+        [_BOTH, _bases(_obligation("public_task", **DE_LAW))],
+        ["LEGAL-OBLIGATION-ONE-REGIME@activity:push/public_task"],
+        id="both-regimes-member-state-law",
+    ),
+    # --- Art 9(2)(b)/(h) without law or agreement; (g) cannot rest on an agreement
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [_processing("trade_union_membership"), _push(art9_condition="employment_social_security")],
+        ["ART9-CONDITION-LAW-UNCITED@activity:push"],
+        id="employment-condition-no-law-no-agreement",
+    ),
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [
+            _processing("health_data"),
+            _push(art9_condition="substantial_public_interest", art9_agreement="Works agreement"),
+        ],
+        ["ART9-CONDITION-LAW-UNCITED@activity:push"],
+        id="public-interest-cannot-rest-on-agreement",
+    ),
+    # --- Art 22
+    pytest.param(
+        "ADM-WITHOUT-SAFEGUARDS",
+        [_decides()],
+        ["ADM-WITHOUT-SAFEGUARDS@activity:push"],
+        id="adm-no-ground-no-safeguards",
+    ),
+    pytest.param(
+        "ADM-WITHOUT-SAFEGUARDS",
+        [_decides(ground="contract")],
+        ["ADM-WITHOUT-SAFEGUARDS@activity:push"],
+        id="adm-ground-without-safeguards",
+    ),
+    pytest.param(
+        "ADM-WITHOUT-SAFEGUARDS",
+        [_decides(safeguards=SAFEGUARDS)],
+        ["ADM-WITHOUT-SAFEGUARDS@activity:push"],
+        id="adm-safeguards-without-ground",
+    ),
 ]
 
 SILENT = [
@@ -265,6 +374,90 @@ SILENT = [
         [_processing("health_data"), _push(art9_condition="explicit_consent")],
         id="special-data-is-not-criminal",
     ),
+    pytest.param(
+        "CONSENT-WITHOUT-RECORD",
+        [
+            _processing("health_data"),
+            _push(art9_condition="explicit_consent", art9_consent_record="Explicit-consent log"),
+        ],
+        id="explicit-consent-own-record-contract-basis",
+    ),
+    pytest.param(
+        "CONSENT-INVALID-MECHANISM",
+        [_bases(_consent(consent_mechanism="opt_in"))],
+        id="consent-opt-in",
+    ),
+    pytest.param(
+        "CONSENT-INVALID-MECHANISM", [_bases(_consent())], id="consent-mechanism-unstated"
+    ),
+    pytest.param(
+        "CONSENT-INVALID-MECHANISM",
+        [_bases(_consent(consent_mechanism="pre_ticked")), _RETIRED],
+        id="invalid-consent-retired",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_UK, _bases(_obligation(**UK_LAW))],
+        id="uk-law-is-domestic-law-under-uk-gdpr",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-NON-EU-LAW",
+        [_BOTH, _bases(_obligation(**UK_LAW))],
+        id="uk-law-serves-one-of-both-regimes",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-ONE-REGIME",
+        [_UK, _bases(_obligation(**UK_LAW))],
+        id="uk-only-uk-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-ONE-REGIME",
+        [_bases(_obligation(**DE_LAW))],
+        id="eu-only-member-state-law",
+    ),
+    pytest.param(
+        "LEGAL-OBLIGATION-ONE-REGIME",
+        [_BOTH, _bases(_obligation(**US_LAW))],
+        id="both-regimes-law-serving-neither",
+    ),
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [
+            _processing("trade_union_membership"),
+            _push(
+                art9_condition="employment_social_security",
+                art9_agreement="Tarifvertrag Telekommunikation 2025, § 12",
+            ),
+        ],
+        id="employment-condition-on-collective-agreement",
+    ),
+    pytest.param(
+        "ART9-CONDITION-LAW-UNCITED",
+        [
+            _processing("health_data"),
+            _push(
+                art9_condition="health_social_care",
+                art9_agreement="Contract with the occupational physician, bound by § 203 StGB",
+            ),
+        ],
+        id="health-care-condition-on-professional-secrecy-contract",
+    ),
+    pytest.param(
+        "ADM-WITHOUT-SAFEGUARDS",
+        [_decides(ground="contract", safeguards=SAFEGUARDS)],
+        id="adm-ground-and-safeguards",
+    ),
+    pytest.param(
+        "ADM-WITHOUT-SAFEGUARDS",
+        [_decides(art22_ground="Necessary for the contract (Art 22(2)(a))", safeguards=SAFEGUARDS)],
+        id="adm-legacy-ground-text-and-safeguards",
+    ),
+    pytest.param(
+        "ADM-WITHOUT-SAFEGUARDS",
+        [_decides(legal_or_similar_effect=False)],
+        id="adm-without-legal-effect",
+    ),
+    pytest.param("ADM-WITHOUT-SAFEGUARDS", [_decides(), _RETIRED], id="adm-retired"),
 ]
 
 
@@ -291,3 +484,9 @@ def test_messages_name_what_was_found() -> None:
         "ART9-CONDITION-LAW-UNCITED",
     )
     assert "9(2)(h)" in uncited.message
+    (uk,) = findings(changed(_BOTH, _bases(_obligation(**UK_LAW))), "LEGAL-OBLIGATION-ONE-REGIME")
+    assert "serves the UK GDPR only" in uk.message and "EU or EEA Member State law" in uk.message
+    (us,) = findings(changed(_UK, _bases(_obligation(**US_LAW))), "LEGAL-OBLIGATION-NON-EU-LAW")
+    assert "UK law (domestic law under the UK GDPR)" in us.message
+    (adm,) = findings(changed(_decides(ground="law")), "ADM-WITHOUT-SAFEGUARDS")
+    assert "no safeguards" in adm.message and "no Art 22(2) ground" not in adm.message

@@ -29,6 +29,9 @@ EXAMPLE_FINDINGS = {
     "CONSENT-NO-WITHDRAWAL@activity:smart-contacts",
     "RETENTION-DOWNSTREAM-LONGER@activity:call-recording/phone_number",  # P90D vs SIP core P30D
     "RETENTION-LAW-UNCITED@activity:account-billing/postal_address",  # "tax rule", no source
+    # Traffic and location data, and the record does not say whether Sprechwerk provides a public
+    # electronic communications service (ePrivacy Arts 3, 6, 9 turn on it).
+    "EPRIVACY-PROVIDER-UNSTATED@organisation:sprechwerk",
 }
 
 
