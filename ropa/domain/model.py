@@ -243,6 +243,9 @@ class Retention(Model):
     indefinite: bool = False
     legal_source: Line = ""
     statement: Text = ""
+    art89_purpose: Line = ""
+    """The Art 89(1) archiving, research or statistical purpose, with its safeguards, that
+    justifies keeping the data indefinitely."""
 
 
 class Dpia(Model):
@@ -374,6 +377,9 @@ class Organisation(Entity):
     public_authority: bool | None = None
     statements: Statements | None = None
     notes: Text = ""
+    staff_processing_personal_data: Annotated[int, Meta(ge=0)] | None = None
+    """How many persons are constantly engaged in the automated processing of personal data
+    (national DPO thresholds such as BDSG § 38(1): 20); None when not stated."""
 
 
 class Activity(Entity):
@@ -415,6 +421,9 @@ class Activity(Entity):
     last_reviewed: dt.date | None = None
     status: ActivityStatus = ActivityStatus.ACTIVE
     notes: Text = ""
+    occasional: bool | None = None
+    """Art 30(5): the processing is occasional (not regular, and outside the normal course of
+    business); None when not stated, which is not occasional."""
 
 
 class ProcessorRecord(Entity):
