@@ -192,7 +192,9 @@ def builtin() -> Vocabularies:
 
 def normalise(text: str) -> str:
     """Lower case, punctuation and apostrophes removed, single spaces: how phrases are matched."""
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text.lower().replace("'", "").replace("’", "")).split())
+    return " ".join(
+        re.sub(r"[^\w\s]|_", " ", text.lower().replace("'", "").replace("\u2019", "")).split()
+    )
 
 
 class PhraseList(msgspec.Struct, kw_only=True, frozen=True):

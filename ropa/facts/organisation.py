@@ -136,9 +136,7 @@ def _scope(organisation: m.Organisation, outside: bool) -> Scope:
     if not outside:
         return Scope.INSIDE
     scope = organisation.territorial_scope
-    answers = (
-        (scope.offers_goods_or_services, scope.monitors_behaviour) if scope else (None, None)
-    )
+    answers = (scope.offers_goods_or_services, scope.monitors_behaviour) if scope else (None, None)
     if any(answers):
         return Scope.APPLIES
     if all(answer is False for answer in answers):
@@ -150,7 +148,9 @@ def representation(
     graph: RegistryGraph, organisation: m.Organisation, regimes: frozenset[m.Regime]
 ) -> tuple[Representation, ...]:
     country = organisation.establishment_country
-    exempt = bool(organisation.territorial_scope and organisation.territorial_scope.art27_exemption.strip())
+    exempt = bool(
+        organisation.territorial_scope and organisation.territorial_scope.art27_exemption.strip()
+    )
     found = []
     for regime in sorted(regimes):
         if regime is m.Regime.UK_GDPR:
@@ -182,9 +182,9 @@ def dpo_grounds(
     for activity in activities:
         tags = {tag for key in activity.data_categories for tag in graph.category(key).tags}
         indicators = set(activity.risk_indicators)
-        tracking = any(
-            d for d in activity.device_access if not d.strictly_necessary
-        ) and bool(TRACKING_PURPOSES & set(activity.purpose_kinds))
+        tracking = any(d for d in activity.device_access if not d.strictly_necessary) and bool(
+            TRACKING_PURPOSES & set(activity.purpose_kinds)
+        )
         if provider and tags & {"traffic", "location"}:
             grounds[
                 f"Art 37(1)(b): as a provider of a public electronic communications service it "
@@ -204,12 +204,12 @@ def dpo_grounds(
     national = wording().dpo_national.get(organisation.establishment_country or "")
     if national is not None:
         staff = organisation.staff_processing_personal_data
-        if national.staff_threshold is not None and staff is not None:
-            if staff >= national.staff_threshold:
-                grounds[
-                    f"{national.law}: {staff} persons constantly process personal data "
-                    f"(threshold {national.staff_threshold})"
-                ] = None
+        threshold = national.staff_threshold
+        if threshold is not None and staff is not None and staff >= threshold:
+            grounds[
+                f"{national.law}: {staff} persons constantly process personal data "
+                f"(threshold {threshold})"
+            ] = None
         if national.dpia_processing:
             risky = [a.key for a in activities if screenings[a.key].likely_high_risk]
             if risky:
@@ -276,7 +276,9 @@ def engaged_sub_processors(
         reached |= engaged
     found = {}
     for key, party in graph.parties.items():
-        if key not in reached or (party.role is not m.PartyRole.SUB_PROCESSOR and key not in on_records):
+        if key not in reached or (
+            party.role is not m.PartyRole.SUB_PROCESSOR and key not in on_records
+        ):
             continue
         engaging = party.sub_processor_of if party.sub_processor_of in reached else None
         found[key] = Engagement(
