@@ -68,8 +68,7 @@ def security_vague(check: Check) -> Iterator[Hit]:
             vague_statement[key] = found
             yield Hit(
                 entity("organisation", key),
-                f"the organisation-wide security statement names no measure, only "
-                f"{_quoted(found)}",
+                f"the organisation-wide security statement names no measure, only {_quoted(found)}",
             )
     for activity in check.facts.judged_activities:
         security = check.facts.statements[entity("activity", activity.key)].security

@@ -73,6 +73,7 @@ def on_processor_record(*sub_processors: str) -> Change:
 
     return change
 
+
 ROWS = [
     # --- PROCESSOR-WITHOUT-DPA
     pytest.param("PROCESSOR-WITHOUT-DPA", (entry("parties", "hoster", contract=None),),

@@ -105,6 +105,7 @@ def said(retention_statement: str) -> Change:
 
     return change
 
+
 CASES = [
     # --- RETENTION-MISSING
     pytest.param(
