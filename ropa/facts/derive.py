@@ -35,6 +35,12 @@ _ROLES = {
     m.PartyRole.AUTHORITY: Role.CONTROLLER,
 }
 PROCESSOR_ROLES = {m.PartyRole.PROCESSOR, m.PartyRole.SUB_PROCESSOR}
+HR_SUBJECTS = frozenset({"employees", "job_applicants"})
+"""Data subjects whose data is HR data for the DPF's HR coverage."""
+
+
+def _hr_data(subjects: list[str], kinds: list[m.PurposeKind] | None = None) -> bool:
+    return bool(HR_SUBJECTS.intersection(subjects)) or m.PurposeKind.EMPLOYMENT in (kinds or ())
 
 
 def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
@@ -361,6 +367,8 @@ def _flow_transfers(graph: RegistryGraph, on: dt.date, facts: FlowFacts) -> list
         and facts.regime not in facts.direct_collection
     ):
         judged_under = (facts.regime,)  # declared, but its destination is unknown or inside
+    activity = graph.activities.get(facts.flow.activity)
+    hr = activity is not None and _hr_data(activity.data_subjects, activity.purpose_kinds)
     found = []
     for regime in judged_under:
         view = _view(
@@ -394,6 +402,7 @@ def _flow_transfers(graph: RegistryGraph, on: dt.date, facts: FlowFacts) -> list
                 decisions=view.decisions,
                 decision_covers_importer=view.covers,
                 activity=facts.flow.activity,
+                hr_data=hr,
             )
         )
     return found
@@ -409,6 +418,7 @@ def _implied(
     via: tuple[str, ...],
     activity: str | None = None,
     record: str | None = None,
+    hr: bool = False,
 ) -> TransferFacts:
     organisation = geography.organisation_of_importer(party)
     view = _view(graph, regime, None, party.country, organisation, party, on)
@@ -435,6 +445,7 @@ def _implied(
         activity=activity,
         processor_record=record,
         via=via,
+        hr_data=hr,
     )
 
 
@@ -465,7 +476,19 @@ def _implied_by_activity(
                 for f in into
             ):
                 continue
-            found.append(_implied(graph, on, regimes, regime, party, key, reach.via, activity=key))
+            found.append(
+                _implied(
+                    graph,
+                    on,
+                    regimes,
+                    regime,
+                    party,
+                    key,
+                    reach.via,
+                    activity=key,
+                    hr=_hr_data(activity.activity.data_subjects, activity.activity.purpose_kinds),
+                )
+            )
     return found
 
 
@@ -508,6 +531,7 @@ def _record_transfers(
                     decisions=view.decisions,
                     decision_covers_importer=view.covers,
                     processor_record=record.key,
+                    hr_data=_hr_data(record.data_subjects),
                 )
             )
     subs: dict[str, tuple[str, ...]] = {}
@@ -534,6 +558,16 @@ def _record_transfers(
             ):
                 continue
             found.append(
-                _implied(graph, on, regimes, regime, party, record.key, via, record=record.key)
+                _implied(
+                    graph,
+                    on,
+                    regimes,
+                    regime,
+                    party,
+                    record.key,
+                    via,
+                    record=record.key,
+                    hr=_hr_data(record.data_subjects),
+                )
             )
     return found

@@ -145,6 +145,9 @@ class TransferFacts:
     processor_record: str | None = None
     via: tuple[str, ...] = ()
     """For an implied transfer: how the party holds the data (see ``Reach.via``)."""
+    hr_data: bool = False
+    """The data is HR data (employees or job applicants, or an employment purpose): a DPF
+    certification must cover HR data."""
 
     @property
     def mechanism_key(self) -> str | None:
