@@ -18,7 +18,7 @@ from ropa.rules import Finding, evaluate
 
 ON = dt.date(2026, 11, 22)
 CLEAN = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "clean-registry.yaml").read_text()
+    (Path(__file__).resolve().parents[2] / "fixtures" / "clean-registry.yaml").read_text()
 )
 Change = Callable[[dict[str, Any]], None]
 

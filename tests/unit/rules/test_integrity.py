@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.rules.harness import Change, changed, findings, item
+from tests.unit.rules.harness import Change, changed, findings, item
 
 
 def _system(data: dict[str, Any]) -> None:

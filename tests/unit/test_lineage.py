@@ -5,7 +5,7 @@ from __future__ import annotations
 from ropa.domain.vocabulary import builtin
 from ropa.graph import build_graph
 from ropa.lineage import category_lineage, erasure_parties, party_impact
-from tests.rules.harness import changed, clean, document, item
+from tests.unit.rules.harness import changed, clean, document, item
 
 
 def _graph(data: dict):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ropa.rules.article30 import vague_phrases
-from tests.rules.harness import Change, changed, findings, item
+from tests.unit.rules.harness import Change, changed, findings, item
 
 RECORD: dict[str, Any] = {
     "key": "hosting-for-beta",

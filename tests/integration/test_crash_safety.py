@@ -20,7 +20,7 @@ from ropa.domain import model as m
 from ropa.render.document import dump_document, parse_document
 from ropa.services import Services
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _database_url(services: Services) -> str:

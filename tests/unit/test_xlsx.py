@@ -43,10 +43,10 @@ from ropa.render.xlsx import (
 )
 from ropa.rules import Finding, evaluate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "softphone-provider.yaml"
 PROFILES = ROOT / "exports" / "profiles"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "xlsx"
+FIXTURES = ROOT / "tests" / "fixtures" / "xlsx"
 ON = dt.date(2026, 11, 22)
 
 Rows = list[list[Any]]

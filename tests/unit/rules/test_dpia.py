@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.rules.harness import Change, changed, findings, item
+from tests.unit.rules.harness import Change, changed, findings, item
 
 PUSH = "activity:push"
 

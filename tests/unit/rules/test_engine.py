@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from ropa.rules import RULES, catalogue
-from tests.rules.harness import changed, clean, findings, item
+from tests.unit.rules.harness import changed, clean, findings, item
 
 
 def test_catalogue_and_implementations_are_one_to_one() -> None:

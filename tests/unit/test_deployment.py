@@ -15,7 +15,7 @@ import yaml
 from ropa.settings import Settings
 from ropa.store.engine import engine_kind
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 _DEFAULTED = re.compile(r"\$\{(\w+):-([^}]*)\}")
 
 

@@ -3,7 +3,7 @@
 Golden files (tests/golden/*.dot) are compared as text, so most of these tests need no Graphviz.
 After an intended change to the diagrams, regenerate them and review the diff:
 
-    ROPA_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_diagram.py
+    ROPA_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/test_diagram.py
 
 Tests that run Graphviz's `dot` binary (rendering in every format, the hostile registry's SVG)
 are skipped with the reason when `dot` is not installed, except when the environment variable
@@ -48,11 +48,11 @@ from ropa.render.diagram import (
 )
 from ropa.render.document import parse_document
 from ropa.rules import Finding, evaluate
-from tests.rules.harness import clean, document, item
+from tests.unit.rules.harness import clean, document, item
 
 ON = dt.date(2026, 11, 22)
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("ROPA_UPDATE_GOLDEN") == "1"
 IN_CI = os.environ.get("CI") == "true"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ropa.rules import catalogue
-from tests.rules.harness import Change, changed, findings, item
+from tests.unit.rules.harness import Change, changed, findings, item
 
 INNOVAT = {"period": "P6D", "trigger": "push instance expiry or push notifications disabled"}
 """Innovat's push relay (SIPIS): erased when the push instance expires, within 3-6 days."""

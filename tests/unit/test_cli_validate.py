@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ropa.cli import app
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CLEAN = FIXTURES / "clean-registry.yaml"
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ropa.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "softphone-provider.yaml"
 
 

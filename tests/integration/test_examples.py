@@ -9,7 +9,7 @@ import pytest
 from ropa.render.document import dump_document, parse_document
 from ropa.services import Services
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted(
     [ROOT / "examples" / "softphone-provider.yaml", *(ROOT / "tests/fixtures/seeds").glob("*.yaml")]
 )

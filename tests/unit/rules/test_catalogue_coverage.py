@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from ropa.rules import catalogue
-from tests.rules import (
+from tests.unit.rules import (
     test_article30,
     test_dpia,
     test_eprivacy,

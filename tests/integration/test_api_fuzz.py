@@ -33,7 +33,7 @@ from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
 
 CASES_PER_OPERATION = 40
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "softphone-provider.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "softphone-provider.yaml"
 
 
 def _service() -> tuple[object, str]:

@@ -10,7 +10,7 @@ import pytest
 from ropa.domain.vocabulary import builtin
 from ropa.graph import CategoryInfo, build_graph
 from ropa.rules import evaluate
-from tests.rules.harness import ON, Change, changed, document, findings, item
+from tests.unit.rules.harness import ON, Change, changed, document, findings, item
 
 CONSENT = {
     "basis": "consent",

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "softphone-provider.yaml"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -232,7 +232,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
                 "-m",
                 "uvicorn",
                 "--app-dir",
-                str(ROOT / "tests"),
+                str(ROOT / "tests" / "browser"),
                 "web_server:create_app",
                 "--factory",
                 "--host",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-CLEAN = (Path(__file__).parent / "fixtures" / "clean-registry.yaml").read_text()
+CLEAN = (Path(__file__).resolve().parents[1] / "fixtures" / "clean-registry.yaml").read_text()
 ON = {"on": "2026-11-22"}
 
 

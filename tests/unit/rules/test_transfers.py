@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.rules.harness import ON, Change, changed, findings, item
+from tests.unit.rules.harness import ON, Change, changed, findings, item
 
 FLOW = "flow:relay-to-fcm"
 

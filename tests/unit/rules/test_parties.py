@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.rules.harness import Change, changed, findings, item
+from tests.unit.rules.harness import Change, changed, findings, item
 
 
 def entry(collection: str, key: str, **fields: Any) -> Change:

@@ -11,9 +11,9 @@ from ropa.domain.vocabulary import builtin
 from ropa.graph import build_graph
 from ropa.render.document import parse_document
 from ropa.rules import evaluate
-from tests.rules.harness import ON
+from tests.unit.rules.harness import ON
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 EXAMPLE_FINDINGS = {
     # The gaps the example's header lists, in the validator's words:

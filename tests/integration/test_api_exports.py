@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "softphone-provider.yaml").read_text()
+EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "softphone-provider.yaml").read_text()
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(
     not HAS_DOT and os.environ.get("CI") != "true",

@@ -2,7 +2,7 @@
 
 Until ``create_app`` mounts the viewer itself, this adds ``ropa.web.web_router()`` to the app it
 builds; once it does, the app is served as it is. Run with
-``uvicorn --app-dir tests web_server:create_app --factory``.
+``uvicorn --app-dir tests/browser web_server:create_app --factory``.
 """
 
 from __future__ import annotations
