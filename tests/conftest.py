@@ -1,5 +1,9 @@
 """Test fixtures: every store and API test runs on SQLite and on PostgreSQL.
 
+Tests live in three folders, each marked by its folder (so ``pytest -m unit`` selects
+tests/unit, and so on): unit (no store, no server), integration (store, API app, CLI on a store;
+both engines), browser (the viewer in Chromium). Runs on PostgreSQL are also marked ``postgres``.
+
 PostgreSQL is found at ROPA_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
 each run creates a database of its own there and drops it afterwards. Where it is unreachable
 the PostgreSQL half is skipped and the summary says so plainly, unless ROPA_REQUIRE_POSTGRES=1
@@ -32,6 +36,8 @@ from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
 
+TESTS = Path(__file__).resolve().parent
+LAYERS = ("unit", "integration", "browser")
 POSTGRES_URL = os.environ.get("ROPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("ROPA_REQUIRE_POSTGRES", "") == "1"
 ENGINES = ("sqlite", "postgres")
@@ -146,6 +152,21 @@ def client(anonymous: AsyncTestClient, admin_token: str) -> AsyncTestClient:  # 
     """A client of the service holding an admin token."""
     anonymous.headers["Authorization"] = f"Bearer {admin_token}"
     return anonymous
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by its folder, and the PostgreSQL runs as ``postgres``."""
+    for item in items:
+        parts = item.path.resolve().relative_to(TESTS).parts
+        layer = parts[0] if len(parts) > 1 else None
+        if layer not in LAYERS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: tests belong in one of tests/{{{','.join(LAYERS)}}}/"
+            )
+        item.add_marker(getattr(pytest.mark, layer))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("engine") == "postgres":
+            item.add_marker(pytest.mark.postgres)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

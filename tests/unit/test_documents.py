@@ -1,0 +1,91 @@
+"""Registry documents: strict parsing, canonical output, round trips between the formats.
+
+Round trips through the store are in tests/integration/test_documents_store.py."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+
+from ropa.domain import model as m
+from ropa.domain.validation import InvalidInput
+from ropa.input.document import parse_document
+from ropa.render.document import canonical, dump_document
+from tests.strategies import registries
+
+MINIMAL = b"organisations:\n  - key: acme\n    name: Acme\n"
+
+
+def _problems(raw: bytes | str, fmt: str = "yaml") -> list[tuple[str, str]]:
+    with pytest.raises(InvalidInput) as caught:
+        parse_document(raw, fmt)  # type: ignore[arg-type]
+    return [(p.path, p.message) for p in caught.value.problems]
+
+
+def test_minimal_document_parses() -> None:
+    document = parse_document(MINIMAL, "yaml")
+    assert document.organisations[0].name == "Acme"
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "path", "words"),
+    [
+        (b"organisations:\n  - key: a\n    name: A\n    name: B\n", "yaml", "$", "duplicate key"),
+        (b'{"organisations": [], "organisations": []}', "json", "$", "duplicate key"),
+        (b"a: &x [1]\nb: *x\n", "yaml", "$", "aliases are not accepted"),
+        (b"organisations: [\n", "yaml", "$", "not valid YAML"),
+        (b"{", "json", "$", "not valid JSON"),
+        (b"- 1\n- 2\n", "yaml", "$", "a mapping of collections"),
+        (b"organisations:\n  - key: a\n    name: 7\n", "yaml", "$.organisations[0].name", "str"),
+        (b"organisations:\n  - key: a\n", "yaml", "$.organisations[0]", "missing required"),
+        (b"animals: []\n", "yaml", "$", "unknown field `animals`"),
+        (b"ropa: '2'\n", "yaml", "$.ropa", "unsupported document format"),
+        (
+            b"organisations:\n  - {key: a, name: A}\n  - {key: a, name: B}\n",
+            "yaml",
+            "$.organisations[1].key",
+            "already used by organisations[0]",
+        ),
+    ],
+)
+def test_bad_documents_are_refused_with_a_path(raw: bytes, fmt: str, path: str, words: str) -> None:
+    problems = _problems(raw, fmt)
+    assert any(p == path and words in msg for p, msg in problems), problems
+
+
+def test_output_is_canonical_whatever_the_input_order() -> None:
+    shuffled = parse_document(
+        b"systems:\n"
+        b"  - {key: b, organisation: o, name: B}\n"
+        b"  - {key: a, organisation: o, name: A}\n"
+        b"organisations:\n  - {key: o, name: O}\n",
+        "yaml",
+    )
+    text = dump_document(shuffled, "yaml").decode()
+    assert text.index("organisations:") < text.index("systems:")
+    assert text.index("key: a") < text.index("key: b")
+    assert dump_document(shuffled, "json") == dump_document(canonical(shuffled), "json")
+
+
+@pytest.mark.parametrize(
+    "text", ["1e+100", "0o17", "0x1F", ".5", "-.inf", ".NaN", "true", "NULL", "~", "12", "1.0"]
+)
+def test_text_that_looks_like_a_number_is_quoted_for_any_yaml_reader(text: str) -> None:
+    document = m.RegistryDocument(organisations=[m.Organisation(key="o", name=text)])
+    dumped = dump_document(document, "yaml").decode()
+    assert f"name: '{text}'" in dumped or f'name: "{text}"' in dumped
+    assert parse_document(dumped, "yaml").organisations[0].name == text
+
+
+@given(registries())
+@settings(max_examples=40, deadline=None)
+def test_any_registry_survives_both_formats(document: m.RegistryDocument) -> None:
+    for fmt in ("yaml", "json"):
+        text = dump_document(document, fmt)  # type: ignore[arg-type]
+        assert parse_document(text, fmt) == canonical(document)  # type: ignore[arg-type]
+
+
+def test_document_encoding_is_stable_for_model_defaults() -> None:
+    activity = m.Activity(key="x", organisation="o", name="X")
+    assert msgspec.json.encode(activity) == b'{"key":"x","organisation":"o","name":"X"}'
