@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from ropa.render.document import canonical, dump_document, parse_document
+from ropa.input.document import parse_document
+from ropa.render.document import canonical, dump_document
 from ropa.services import Services
 from tests.strategies import registries
 

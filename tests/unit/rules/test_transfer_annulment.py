@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.unit.rules.test_transfers import added
 
 from ropa.domain.vocabulary import load_vocabularies, schema_dir
 from ropa.facts import Zone, derive
 from ropa.graph import build_graph
 from ropa.rules import evaluate
 from tests.unit.rules.harness import ON, changed, document
+from tests.unit.rules.test_transfers import added
 
 ANNULLED = "2026-06-01"
 US_CLOUD = (
