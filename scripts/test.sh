@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs ropa with its test tools and runs every check: lint, schema drift, the test suite.
+# Installs ropa with its test tools and runs every check: lint, types (mypy, strict on ropa/),
+# schema and migration drift, the test suite.
 # Store and API tests run on SQLite and on PostgreSQL (ROPA_TEST_POSTGRES_URL, default
 # postgresql://postgres@127.0.0.1:5432/test). Without a reachable PostgreSQL the suite passes
 # on SQLite and says the PostgreSQL run was skipped; with CI=true it fails instead.
@@ -10,6 +11,7 @@ if [ "${CI:-}" = "true" ]; then
   export ROPA_REQUIRE_POSTGRES=1
 fi
 .venv/bin/ruff check ropa tests bench
+.venv/bin/mypy ropa
 .venv/bin/ropa schema --check
 .venv/bin/python -m ropa.store.drift  # the migrations against ropa/store/tables.py
 exec .venv/bin/pytest "$@"
