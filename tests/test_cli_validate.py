@@ -27,10 +27,6 @@ def _with(tmp_path: Path, change) -> Path:
     return path
 
 
-def _stale(data: dict) -> None:
-    data["activities"][0]["last_reviewed"] = "2024-01-01"
-
-
 def _no_purpose(data: dict) -> None:
     data["activities"][0]["purposes"] = []
 
@@ -41,12 +37,16 @@ def test_clean_document_exits_0() -> None:
     assert "0 findings" in output
 
 
+def _vague_purpose(data: dict) -> None:
+    data["activities"][0]["purposes"] = ["Analytics"]
+
+
 def test_warning_fails_only_from_the_warning_threshold(tmp_path: Path) -> None:
-    path = _with(tmp_path, _stale)
+    path = _with(tmp_path, _vague_purpose)
     assert run("validate", str(path), "--on", "2026-11-22")[0] == 0
     code, output = run("validate", str(path), "--on", "2026-11-22", "--fail-on", "warning")
     assert code == 1
-    assert "RECORD-STALE" in output
+    assert "ART30-1B-PURPOSE-VAGUE" in output
     assert run("validate", str(path), "--on", "2026-11-22", "--fail-on", "never")[0] == 0
 
 

@@ -243,6 +243,9 @@ class Retention(Model):
     indefinite: bool = False
     legal_source: Line = ""
     statement: Text = ""
+    art89_purpose: Line = ""
+    """The Art 89(1) archiving, research or statistical purpose, with its safeguards, that
+    justifies keeping the data indefinitely."""
 
 
 class Dpia(Model):
@@ -374,6 +377,9 @@ class Organisation(Entity):
     public_authority: bool | None = None
     statements: Statements | None = None
     notes: Text = ""
+    staff_processing_personal_data: Annotated[int, Meta(ge=0)] | None = None
+    """How many persons are constantly engaged in the automated processing of personal data
+    (national DPO thresholds such as BDSG § 38(1): 20); None when not stated."""
 
 
 class Activity(Entity):
@@ -421,6 +427,9 @@ class Activity(Entity):
     art9_agreement: Line = ""
     """What an Art 9(2)(b) or (h) condition rests on where no law is cited: the collective
     agreement (b), or the contract with a health professional bound by secrecy (h, Art 9(3))."""
+    occasional: bool | None = None
+    """Art 30(5): the processing is occasional (not regular, and outside the normal course of
+    business); None when not stated, which is not occasional."""
 
 
 class ProcessorRecord(Entity):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,77 @@ def load_vocabularies(folder: Path | None = None) -> Vocabularies:
 @functools.lru_cache(maxsize=1)
 def builtin() -> Vocabularies:
     return load_vocabularies()
+
+
+# --- wording: phrase lists the rules match record text against -------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation and apostrophes removed, single spaces: how phrases are matched."""
+    return " ".join(
+        re.sub(r"[^\w\s]|_", " ", text.lower().replace("'", "").replace("\u2019", "")).split()
+    )
+
+
+class PhraseList(msgspec.Struct, kw_only=True, frozen=True):
+    """Phrases that are vague on their own, with the words that do not count as saying more."""
+
+    meaningful_words: int = 1
+    filler: dict[str, list[str]] = {}
+    phrases: dict[str, list[str]] = {}
+
+
+class VaguePhrases(msgspec.Struct, kw_only=True, frozen=True):
+    filler: dict[str, list[str]] = {}
+    lists: dict[str, PhraseList] = {}
+
+
+class SharingDenial(msgspec.Struct, kw_only=True, frozen=True):
+    phrase: str
+    scope: str = "anyone"
+    """``anyone`` (processors included) or ``third_parties`` (Art 4(10): not processors)."""
+
+
+class StatementPhrases(msgspec.Struct, kw_only=True, frozen=True):
+    sharing_denials: dict[str, list[SharingDenial]] = {}
+    transfer_denials: dict[str, list[str]] = {}
+    transfer_places: dict[str, list[str]] = {}
+    exceptions: dict[str, list[str]] = {}
+
+
+class NationalDpoRule(msgspec.Struct, kw_only=True, frozen=True):
+    """A Member State's addition to Art 37(1) (Art 37(4)), e.g. BDSG § 38(1)."""
+
+    country: str
+    law: str
+    staff_threshold: int | None = None
+    dpia_processing: bool = False
+
+
+class Wording(msgspec.Struct, kw_only=True, frozen=True):
+    """The curated phrase lists and national lists the wording and organisation rules read."""
+
+    vague: VaguePhrases
+    statements: StatementPhrases
+    legal_forms: frozenset[str]
+    dpo_national: dict[str, NationalDpoRule]
+
+
+def load_wording(folder: Path | None = None) -> Wording:
+    folder = folder or schema_dir() / "vocabulary"
+
+    def read(name: str) -> Any:
+        return yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+
+    national = msgspec.convert(read("dpo_national.yaml")["dpo_national"], list[NationalDpoRule])
+    return Wording(
+        vague=msgspec.convert(read("vague_phrases.yaml"), VaguePhrases),
+        statements=msgspec.convert(read("statement_phrases.yaml"), StatementPhrases),
+        legal_forms=frozenset(normalise(str(f)) for f in read("legal_forms.yaml")["legal_forms"]),
+        dpo_national={rule.country: rule for rule in national},
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def wording() -> Wording:
+    return load_wording()

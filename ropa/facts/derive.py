@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ropa.domain import model as m
 from ropa.facts import geography
+from ropa.facts import organisation as org_facts
 from ropa.facts.model import (
     ActivityFacts,
     Facts,
@@ -56,7 +57,7 @@ def derive(graph: RegistryGraph, on: dt.date) -> Facts:
         for kind, keys in (("system", graph.systems), ("party", graph.parties))
         for node in (node_id(kind, key) for key in keys)
     }
-    return Facts(
+    facts = Facts(
         graph=graph,
         on=on,
         flows=flows,
@@ -67,6 +68,36 @@ def derive(graph: RegistryGraph, on: dt.date) -> Facts:
         judged_flows=[f for f in flows.values() if f.judged],
         receivers=dict(receivers),
         node_zones=node_zones,
+    )
+    _organisations(facts)
+    return facts
+
+
+# --- organisations and statements ----------------------------------------------------------
+
+
+def _organisations(facts: Facts) -> None:
+    """Effective statements, Art 27, Art 37 and Art 30(5) facts, and engaged sub-processors."""
+    graph = facts.graph
+    for activity in facts.judged_activities:
+        facts.statements[f"activity:{activity.key}"] = org_facts.statements(graph, activity)
+    for record in facts.judged_processor_records:
+        facts.statements[f"processor_record:{record.key}"] = org_facts.statements(graph, record)
+    screenings = {key: a.screening for key, a in facts.activities.items()}
+    for key, organisation in graph.organisations.items():
+        own = [a for a in facts.judged_activities if a.organisation == key]
+        facts.organisations[key] = org_facts.OrganisationFacts(
+            organisation=organisation,
+            activities=tuple(a.key for a in own),
+            processor_records=tuple(
+                r.key for r in facts.judged_processor_records if r.organisation == key
+            ),
+            representation=org_facts.representation(graph, organisation, facts.regimes(key)),
+            dpo_grounds=org_facts.dpo_grounds(graph, organisation, own, screenings),
+            art30_5=org_facts.art30_5(graph, organisation, own, screenings),
+        )
+    facts.sub_processors = org_facts.engaged_sub_processors(
+        graph, facts.receivers, facts.judged_processor_records
     )
 
 

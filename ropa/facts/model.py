@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import AdequacyDecision, TransferMechanism
 from ropa.facts import eprivacy, geography
 from ropa.facts.eprivacy import BillingWindow
+from ropa.facts.organisation import Engagement, OrganisationFacts, Statements
 from ropa.facts.screening import Screening
 from ropa.facts.zones import Zone
 from ropa.graph import RegistryGraph
@@ -146,6 +147,13 @@ class Facts:
     """Party key -> the judged activities it directly receives data in, in registry order."""
     node_zones: dict[str, Zone]
     """System and party node -> its zone, for the party that imports there."""
+    statements: dict[str, Statements] = field(default_factory=dict)
+    """``activity:<key>`` or ``processor_record:<key>`` -> its effective statements: its own,
+    inherited from the organisation-wide statement, or not stated."""
+    organisations: dict[str, OrganisationFacts] = field(default_factory=dict)
+    """Organisation key -> Art 27 representation, Art 37 DPO grounds, Art 30(5) status."""
+    sub_processors: dict[str, Engagement] = field(default_factory=dict)
+    """Sub-processor party key -> how it comes to hold data (activities, records, chain)."""
 
     def node_zone(self, node: str) -> Zone:
         return self.node_zones.get(node, Zone.UNKNOWN)

@@ -7,8 +7,11 @@ from ropa.rules import (  # noqa: F401 - imported to register their rules
     integrity,
     lawful_basis,
     parties,
+    processors,
     retention,
+    statements,
     transfers,
+    vagueness,
 )
 from ropa.rules.engine import RULES, Check, Finding, Hit, Severity, catalogue, evaluate
 

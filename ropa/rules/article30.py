@@ -6,91 +6,26 @@ categories, recipients, security measures; the processor record.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator
 
 from ropa.domain import model as m
 from ropa.facts import Facts
+from ropa.facts import organisation as org_facts
 from ropa.graph import RegistryGraph
+from ropa.rules import wording
 from ropa.rules.common import entity
 from ropa.rules.engine import Check, Hit, rule
 
-VAGUE_PURPOSES: tuple[str, ...] = (
-    "business purposes",
-    "legitimate business purposes",
-    "general business purposes",
-    "commercial purposes",
-    "operational purposes",
-    "administrative purposes",
-    "internal purposes",
-    "marketing purposes",
-    "security purposes",
-    "other purposes",
-    "such other purposes as",
-    "any lawful purpose",
-    "any other lawful purpose",
-    "as required",
-    "as necessary",
-    "for internal use",
-    "service improvement",
-    "improve our services",
-    "to improve our services",
-    "improving our services",
-    "provide our services",
-    "providing our services",
-    "to provide and improve the service",
-    "to provide and improve our services",
-    "enhance the user experience",
-    "improve performance",
-    "comply with legal obligations",
-    "comply with our legal obligations",
-    "analytics",
-)
-"""Generic purposes that say nothing about the processing, in normalised form (see ``_words``).
 
-A purpose is vague when it is one of these, or little more: see ``MEANINGFUL_WORDS``.
-"""
-
-MEANINGFUL_WORDS = 4
-"""A purpose with this many meaningful words besides its vague phrases is specific enough."""
-
-FILLER_WORDS = frozenset(
-    """
-    a all an and any are as be by e eg etc for from g ie in including is it its of on or our per
-    purpose purposes such that the their these this those to us we with your
-    """.split()  # noqa: SIM905 - a word list reads best as words
-)
-"""Words that carry no purpose of their own, so do not count towards ``MEANINGFUL_WORDS``."""
-
-
-def _words(text: str) -> str:
-    """Lower case, punctuation stripped, single spaces: the form phrases are matched in."""
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text.lower()).split())
-
-
-_VAGUE_BY_LENGTH = sorted({_words(phrase) for phrase in VAGUE_PURPOSES}, key=len, reverse=True)
-# One pass over a purpose: alternatives are tried longest first at each position.
-_VAGUE_PATTERN = re.compile(
-    "|".join(rf"(?<!\S){re.escape(phrase)}(?!\S)" for phrase in _VAGUE_BY_LENGTH)
-)
-
-
-@functools.lru_cache(maxsize=8192)
 def vague_phrases(purpose: str) -> tuple[str, ...]:
     """The vague phrases a purpose consists essentially of; empty when it says more than them.
 
-    A vague phrase inside a specific sentence ("analytics of call quality to tune codec
-    selection per network") does not make the purpose vague: only what is left once the vague
-    phrases are taken out decides, and it must hold ``MEANINGFUL_WORDS`` meaningful words.
+    The phrases are data (``schema/vocabulary/vague_phrases.yaml``, list ``purposes``). A vague
+    phrase inside a specific sentence ("analytics of call quality to tune codec selection per
+    network") does not make the purpose vague: only what is left once the vague phrases are
+    taken out decides, and it must hold the list's ``meaningful_words``.
     """
-    words = _words(purpose)
-    found = tuple(sorted(set(_VAGUE_PATTERN.findall(words)), key=_VAGUE_BY_LENGTH.index))
-    if not found:
-        return ()
-    rest = _VAGUE_PATTERN.sub(" ", words)
-    meaningful = [word for word in rest.split() if word not in FILLER_WORDS]
-    return found if len(meaningful) < MEANINGFUL_WORDS else ()
+    return wording.vague_phrases("purposes", purpose)
 
 
 def _blank(text: str | None) -> bool:
@@ -143,21 +78,74 @@ def controller_name(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1A-CONTROLLER-CONTACT")
 def controller_contact(check: Check) -> Iterator[Hit]:
+    """An email address or a postal address (or a telephone number) meets Art 30(1)(a)."""
     for key, organisation in check.graph.organisations.items():
         contact = organisation.contact
         if contact is None:
             yield Hit(entity("organisation", key), f"no contact details for {_named(organisation)}")
-            continue
-        missing = []
-        if _blank(contact.address):
-            missing.append("no postal address")
-        if _blank(contact.email) and _blank(contact.phone):
-            missing.append("neither an email address nor a telephone number")
-        if missing:
+        elif not _reachable(contact):
             yield Hit(
                 entity("organisation", key),
-                f"contact details of {_named(organisation)} have {' and '.join(missing)}",
+                f"contact details of {_named(organisation)} have no postal address, email "
+                "address or telephone number",
             )
+
+
+@rule("ART30-1A-CONTROLLER-ADDRESS")
+def controller_address(check: Check) -> Iterator[Hit]:
+    """Advice only: the contact details meet Art 30(1)(a) without a postal address."""
+    for key, organisation in check.graph.organisations.items():
+        contact = organisation.contact
+        if contact is not None and _reachable(contact) and _blank(contact.address):
+            yield Hit(
+                entity("organisation", key),
+                f"contact details of {_named(organisation)} have no postal address",
+            )
+
+
+def _domain(email: str) -> str:
+    return email.strip().rpartition("@")[2].lower() if "@" in email else ""
+
+
+@rule("ART30-1A-CONTROLLER-IDENTITY")
+def controller_identity(check: Check) -> Iterator[Hit]:
+    """No legal entity named (a brand or app name only), or contact details that are a party's."""
+    graph = check.graph
+    for key, organisation in graph.organisations.items():
+        name = organisation.name.strip()
+        if (
+            name
+            and not wording.legal_entity_name(name)
+            and _blank(organisation.registration_number)
+        ):
+            yield Hit(
+                entity("organisation", key),
+                f'"{name}" names no legal form (such as Ltd, GmbH, Inc, SAS or B.V.) and no '
+                "registration number is recorded: the legal entity behind it is unclear",
+                detail="name",
+            )
+        contact = organisation.contact
+        if contact is None:
+            continue
+        domain = _domain(contact.email)
+        for party in graph.parties.values():
+            if party.organisation != key:
+                continue
+            theirs = party.contact or m.Contact()
+            same_domain = bool(domain) and domain == _domain(theirs.email)
+            same_name = not _blank(contact.name) and contact.name.strip().lower() in {
+                party.name.strip().lower(),
+                theirs.name.strip().lower(),
+            }
+            if same_domain or same_name:
+                what = f"email domain {domain}" if same_domain else f'name "{contact.name.strip()}"'
+                yield Hit(
+                    entity("organisation", key),
+                    f"the contact details of {_named(organisation)} share the {what} with "
+                    f"{party.name} (party `{party.key}`): they may not be the controller's own",
+                    detail="contact",
+                )
+                break
 
 
 @rule("ART30-1A-JOINT-CONTROLLER-CONTACT")
@@ -174,28 +162,64 @@ def joint_controller_contact(check: Check) -> Iterator[Hit]:
             )
 
 
+_REGIME_PLACE = {m.Regime.EU_GDPR: ("the EEA", "EU"), m.Regime.UK_GDPR: ("the UK", "UK")}
+
+
+def _regime_detail(regime: m.Regime) -> str:
+    """Findings on the EU representative keep their id; the UK one's add ``/uk``."""
+    return "" if regime is m.Regime.EU_GDPR else "uk"
+
+
 @rule("ART30-1A-REPRESENTATIVE-CONTACT")
 def representative_contact(check: Check) -> Iterator[Hit]:
+    """Art 27: only where Art 3(2) applies and no Art 27(2) exemption is recorded, per regime."""
     graph = check.graph
     for key, organisation in graph.organisations.items():
-        if not check.facts.outside_eea(organisation.establishment_country):
-            continue
         country = _country_name(graph, organisation.establishment_country or "")
-        representative = organisation.eu_representative
-        if representative is None:
-            yield Hit(
-                entity("organisation", key),
-                f"{_named(organisation)} is established in {country}, outside the EEA, "
-                "and records no EU representative",
+        for represented in check.facts.organisations[key].representation:
+            if not represented.required:
+                continue
+            place, who = _REGIME_PLACE[represented.regime]
+            representative = (
+                organisation.uk_representative
+                if represented.regime is m.Regime.UK_GDPR
+                else organisation.eu_representative
             )
-        else:
-            missing = _contact_gaps(representative)
-            if missing:
+            lead = (
+                f"{_named(organisation)} is established in {country}, outside {place}, and "
+                "Art 3(2) applies"
+            )
+            if representative is None:
                 yield Hit(
                     entity("organisation", key),
-                    f"{_named(organisation)} is established in {country}, outside the EEA, and its "
-                    f"EU representative has {' and '.join(missing)}",
+                    f"{lead}, but it records no {who} representative",
+                    detail=_regime_detail(represented.regime),
                 )
+            elif missing := _contact_gaps(representative):
+                yield Hit(
+                    entity("organisation", key),
+                    f"{lead}, and its {who} representative has {' and '.join(missing)}",
+                    detail=_regime_detail(represented.regime),
+                )
+
+
+@rule("ART27-SCOPE-UNRECORDED")
+def art27_scope_unrecorded(check: Check) -> Iterator[Hit]:
+    """Ask, rather than assume, whether Art 3(2) catches an organisation established outside."""
+    graph = check.graph
+    for key, organisation in graph.organisations.items():
+        country = _country_name(graph, organisation.establishment_country or "")
+        for represented in check.facts.organisations[key].representation:
+            if represented.scope is not org_facts.Scope.NOT_RECORDED or represented.exempt:
+                continue
+            place, who = _REGIME_PLACE[represented.regime]
+            yield Hit(
+                entity("organisation", key),
+                f"{_named(organisation)} is established in {country}, outside {place}: whether "
+                f"it offers goods or services to people in the {who} or monitors their behaviour "
+                f"there (Art 3(2)), and so needs a {who} representative, is not recorded",
+                detail=_regime_detail(represented.regime),
+            )
 
 
 @rule("ART30-1A-DPO-CONTACT")
@@ -215,6 +239,43 @@ def dpo_contact(check: Check) -> Iterator[Hit]:
                 f"{who} of {_named(organisation)} has neither an email address nor a telephone "
                 "number",
             )
+
+
+@rule("DPO-LIKELY-REQUIRED")
+def dpo_likely_required(check: Check) -> Iterator[Hit]:
+    for key, organisation in check.graph.organisations.items():
+        grounds = check.facts.organisations[key].dpo_grounds
+        if grounds and organisation.dpo is None:
+            yield Hit(
+                entity("organisation", key),
+                f"{_named(organisation)} records no DPO, but one is required: "
+                + "; ".join(grounds),
+            )
+
+
+@rule("ART30-5-EXEMPTION")
+def art30_5_exemption(check: Check) -> Iterator[Hit]:
+    """Advice for organisations under 250 employees: which activities the exemption can cover."""
+    graph = check.graph
+    for key, organisation in graph.organisations.items():
+        status = check.facts.organisations[key].art30_5
+        if status is None:
+            continue
+        bound = {a: why for a, why in status.items() if why}
+        free = [a for a, why in status.items() if not why]
+        parts = [f"`{a}` ({', '.join(why)})" for a, why in bound.items()]
+        message = f"{_named(organisation)} has fewer than 250 employees; "
+        if bound:
+            message += "the Art 30(5) exemption cannot apply to " + "; ".join(parts)
+        else:
+            message += "no judged activity is outside the record's scope by Art 30(5) alone"
+        if free:
+            message += (
+                "; it may apply to "
+                + ", ".join(f"`{a}`" for a in free)
+                + " (occasional, no risk, no Art 9/10 data)"
+            )
+        yield Hit(entity("organisation", key), message)
 
 
 @rule("ART30-1B-PURPOSE-MISSING")
@@ -260,9 +321,14 @@ def data_categories_missing(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1D-RECIPIENTS-MISSING")
 def recipients_missing(check: Check) -> Iterator[Hit]:
-    """``recipients: []`` records that there are none; only an absent list is missing."""
+    """Recipients are stated by the list (``[]`` for none), by recipient categories, or by the
+    parties the activity's flows reach; only an activity with none of these is missing them."""
     for activity in check.facts.judged_activities:
-        if activity.recipients is None:
+        if (
+            activity.recipients is None
+            and not activity.recipient_categories
+            and not check.facts.activities[activity.key].direct_recipients
+        ):
             yield Hit(
                 entity("activity", activity.key),
                 f"{activity.name} does not record its recipients, not even that there are none",
@@ -271,36 +337,36 @@ def recipients_missing(check: Check) -> Iterator[Hit]:
 
 @rule("ART30-1D-RECIPIENT-NOT-LISTED")
 def recipient_not_listed(check: Check) -> Iterator[Hit]:
+    """The record says there are no recipients (``recipients: []`` and no categories), yet its
+    flows deliver data to parties or to systems that parties operate."""
     graph = check.graph
     for activity in check.facts.judged_activities:
-        if activity.recipients is None:
-            continue  # ART30-1D-RECIPIENTS-MISSING says so
-        listed = set(activity.recipients)
-        targets = {
-            flow.target.partition(":")[2]: flow.key
-            for flow in graph.flows_by_activity.get(activity.key, ())
-            if flow.target.startswith("party:")
-        }
-        for party, flow in sorted(targets.items()):
-            if party not in listed:
-                yield Hit(
-                    entity("activity", activity.key),
-                    f"flow `{flow}` sends data to {graph.name_of(f'party:{party}')} "
-                    f"(`{party}`), which the activity's recipients do not list",
-                    detail=party,
-                )
+        if activity.recipients != [] or activity.recipient_categories:
+            continue
+        reached = check.facts.activities[activity.key].reached
+        for party in sorted(check.facts.activities[activity.key].direct_recipients):
+            how = ", ".join(reached[party].via)
+            yield Hit(
+                entity("activity", activity.key),
+                f"the activity records no recipients, but {graph.name_of(f'party:{party}')} "
+                f"(`{party}`) receives its data ({how})",
+                detail=party,
+            )
 
 
 @rule("ART30-1G-TOMS-MISSING")
 def toms_missing(check: Check) -> Iterator[Hit]:
+    """An organisation-wide security statement that the entry inherits counts as stated; how
+    specific it is, SECURITY-VAGUE judges."""
+    statements = check.facts.statements
     for activity in check.facts.judged_activities:
-        if all(_blank(measure) for measure in activity.security_measures):
+        if not statements[entity("activity", activity.key)].security.stated:
             yield Hit(
                 entity("activity", activity.key),
                 f"{activity.name} describes no technical or organisational security measures",
             )
     for record in check.facts.judged_processor_records:
-        if all(_blank(measure) for measure in record.security_measures):
+        if not statements[entity("processor_record", record.key)].security.stated:
             yield Hit(
                 entity("processor_record", record.key),
                 f"processing for {record.controller.name.strip() or 'the controller'} describes "

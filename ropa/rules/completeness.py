@@ -17,8 +17,12 @@ from ropa.rules.engine import Finding
 ACTIVITY_ITEMS: dict[str, tuple[str, ...]] = {
     "purpose": ("ART30-1B-PURPOSE-MISSING", "ART30-1B-PURPOSE-VAGUE"),
     "data_subjects": ("ART30-1C-DATA-SUBJECTS-MISSING",),
-    "data_categories": ("ART30-1C-DATA-CATEGORIES-MISSING",),
-    "recipients": ("ART30-1D-RECIPIENTS-MISSING", "ART30-1D-RECIPIENT-NOT-LISTED"),
+    "data_categories": ("ART30-1C-DATA-CATEGORIES-MISSING", "DATA-CATEGORY-VAGUE"),
+    "recipients": (
+        "ART30-1D-RECIPIENTS-MISSING",
+        "ART30-1D-RECIPIENT-NOT-LISTED",
+        "RECIPIENT-VAGUE",
+    ),
     "transfers": (
         "ART30-1E-TRANSFER-UNDECLARED",
         "ART30-1E-TRANSFER-DESTINATION-MISSING",
@@ -26,12 +30,16 @@ ACTIVITY_ITEMS: dict[str, tuple[str, ...]] = {
         "TRANSFER-MISSING-MECHANISM",
     ),
     "retention": ("RETENTION-MISSING", "RETENTION-VAGUE"),
-    "security_measures": ("ART30-1G-TOMS-MISSING",),
+    "security_measures": ("ART30-1G-TOMS-MISSING", "SECURITY-VAGUE"),
     "lawful_basis": ("LAWFUL-BASIS-MISSING",),
 }
 ORGANISATION_ITEMS: dict[str, tuple[str, ...]] = {
-    "controller": ("ART30-1A-CONTROLLER-NAME", "ART30-1A-CONTROLLER-CONTACT"),
-    "dpo": ("ART30-1A-DPO-CONTACT",),
+    "controller": (
+        "ART30-1A-CONTROLLER-NAME",
+        "ART30-1A-CONTROLLER-CONTACT",
+        "ART30-1A-CONTROLLER-IDENTITY",
+    ),
+    "dpo": ("ART30-1A-DPO-CONTACT", "DPO-LIKELY-REQUIRED"),
     "representative": ("ART30-1A-REPRESENTATIVE-CONTACT",),
 }
 

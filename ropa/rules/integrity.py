@@ -22,8 +22,10 @@ def system_unused(check: Check) -> Iterator[Hit]:
 
 @rule("FLOW-CATEGORY-UNDECLARED")
 def flow_category_undeclared(check: Check) -> Iterator[Hit]:
+    """Only flows of judged activities (a retired activity's flows are not judged)."""
     graph = check.graph
-    for flow in graph.flows.values():
+    for facts in check.facts.judged_flows:
+        flow = facts.flow
         activity = graph.activities.get(flow.activity)
         if activity is None:
             continue

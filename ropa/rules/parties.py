@@ -51,34 +51,45 @@ def processor_without_dpa(check: Check) -> Iterator[Hit]:
         )
 
 
+def _how_engaged(check: Check, key: str) -> str:
+    """How a sub-processor holds data, from the facts (``Facts.sub_processors``)."""
+    graph = check.graph
+    engagement = check.facts.sub_processors[key]
+    how = []
+    if engagement.receives:
+        how.append(f"receives data in {_in(engagement.receives)}")
+    if engagement.engaged_by is not None:
+        engaging = graph.parties[engagement.engaged_by]
+        how.append(f"is engaged by {engaging.name} (party `{engaging.key}`)")
+    if engagement.records:
+        records = ", ".join(f"`{r}`" for r in engagement.records)
+        how.append(f"is listed on processor record {records}")
+    return " and ".join(how)
+
+
 @rule("SUBPROCESSOR-UNAUTHORISED")
 def subprocessor_unauthorised(check: Check) -> Iterator[Hit]:
-    """Also sub-processors that only get data through the party engaging them, however deep."""
-    graph = check.graph
-    receivers = check.facts.receivers
-    reached = set(receivers)
-    growing = True
-    while growing:
-        engaged = {
-            key
-            for key, party in graph.parties.items()
-            if party.role is m.PartyRole.SUB_PROCESSOR and party.sub_processor_of in reached
-        }
-        growing = not engaged <= reached
-        reached |= engaged
-    for party in _judged(graph, reached):
-        if party.role is not m.PartyRole.SUB_PROCESSOR or party.sub_processor_authorisation.strip():
+    """Also sub-processors that only get data through the party engaging them, however deep,
+    and those a processor record lists."""
+    for party in _judged(check.graph, check.facts.sub_processors):
+        if party.sub_processor_authorisation.strip():
             continue
-        how = []
-        if party.key in receivers:
-            how.append(f"receives data in {_in(receivers[party.key])}")
-        engaging = graph.parties.get(party.sub_processor_of or "")
-        if engaging is not None and engaging.key in reached:
-            how.append(f"is engaged by {engaging.name} (party `{engaging.key}`)")
         yield Hit(
             entity("party", party.key),
-            f"{party.name}, a sub-processor, {' and '.join(how)}, but no authorisation by the "
-            "controller is recorded",
+            f"{party.name}, a sub-processor, {_how_engaged(check, party.key)}, but no "
+            "authorisation by the controller is recorded",
+        )
+
+
+@rule("SUBPROCESSOR-NO-FLOWDOWN")
+def subprocessor_no_flowdown(check: Check) -> Iterator[Hit]:
+    for party in _judged(check.graph, check.facts.sub_processors):
+        if party.flow_down.strip():
+            continue
+        yield Hit(
+            entity("party", party.key),
+            f"{party.name}, a sub-processor, {_how_engaged(check, party.key)}, but no contract "
+            "passing the processor's Art 28 obligations on to it is recorded",
         )
 
 

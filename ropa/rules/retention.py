@@ -24,10 +24,38 @@ LEGAL_WORDS = re.compile(
 QUOTE_LIMIT = 120
 
 
+PERIOD_WORDS = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirty|sixty"
+    r"|ninety)\s*(?:-\s*\d+\s*)?(?:hours?|days?|weeks?|months?|years?)\b"
+    r"|\bP(?:\d+[YMWD])+\b",
+    re.IGNORECASE,
+)
+"""A period in words or an ISO 8601 duration: what keeps a retention statement from being vague."""
+
+
+def _statement_vague(text: str) -> bool:
+    return bool(text.strip()) and PERIOD_WORDS.search(text) is None
+
+
+def _organisation_retention(check: Check) -> dict[str, str]:
+    """Organisations whose organisation-wide retention statement gives no period -> statement."""
+    found = {}
+    for key, organisation in check.graph.organisations.items():
+        said = organisation.statements.retention if organisation.statements else ""
+        if _statement_vague(said):
+            found[key] = said
+    return found
+
+
 @rule("RETENTION-MISSING")
 def retention_missing(check: Check) -> Iterator[Hit]:
+    """An activity that inherits the organisation-wide retention statement has stated one;
+    RETENTION-VAGUE judges the statement."""
     graph = check.graph
+    statements = check.facts.statements
     for activity in check.facts.judged_activities:
+        if statements[entity("activity", activity.key)].retention.inherited:
+            continue
         if any(r.data_category is None for r in activity.retention):
             continue
         named = {r.data_category for r in activity.retention}
@@ -42,8 +70,26 @@ def retention_missing(check: Check) -> Iterator[Hit]:
 
 @rule("RETENTION-VAGUE")
 def retention_vague(check: Check) -> Iterator[Hit]:
+    """Judges the organisation-wide statement once, each activity relying on it, and each
+    activity's own rules."""
     graph = check.graph
+    vague = _organisation_retention(check)
+    for key, said in vague.items():
+        yield Hit(
+            entity("organisation", key),
+            f"the organisation-wide retention statement {_quote(said)} gives no period",
+        )
+    statements = check.facts.statements
     for activity in check.facts.judged_activities:
+        if statements[entity("activity", activity.key)].retention.inherited:
+            if activity.organisation in vague:
+                yield Hit(
+                    entity("activity", activity.key),
+                    f"{activity.name} relies on the organisation-wide retention statement "
+                    f"{_quote(vague[activity.organisation])}, which gives no period",
+                    ALL,
+                )
+            continue
         for retention in activity.retention:
             if retention.period or retention.criteria.strip() or retention.indefinite:
                 continue
@@ -59,10 +105,12 @@ def retention_vague(check: Check) -> Iterator[Hit]:
 
 @rule("RETENTION-INDEFINITE")
 def retention_indefinite(check: Check) -> Iterator[Hit]:
+    """Indefinite retention with no Art 89(1) purpose recorded (anonymised data is not kept:
+    record the period after which it is anonymised instead)."""
     graph = check.graph
     for activity in check.facts.judged_activities:
         for retention in activity.retention:
-            if retention.indefinite:
+            if retention.indefinite and not retention.art89_purpose.strip():
                 yield Hit(
                     entity("activity", activity.key),
                     f"{_scope(graph, retention)} is kept indefinitely",

@@ -82,6 +82,27 @@ def _partner_flow(data: dict[str, Any]) -> None:
 
 _RETIRED = _push(status="retired")
 _NAME_ONLY = {"name": "Carrier Partner SAS"}
+OFFERS = {"offers_goods_or_services": True}
+NOT_TARGETING = {"offers_goods_or_services": False, "monitors_behaviour": False}
+HOSTING = [{"label": "Cloud hosting providers", "role": "processor", "countries": ["DE"]}]
+_no_dpo = _without("organisations", "acme", "dpo")
+
+
+def _no_flows(data: dict[str, Any]) -> None:
+    data["flows"] = []
+
+
+def _traffic(data: dict[str, Any]) -> None:
+    push = item(data, "activities", "push")
+    push["data_categories"].append("call_metadata")
+    push["retention"].append({"data_category": "call_metadata", "period": "P30D"})
+
+
+def _health(data: dict[str, Any]) -> None:
+    push = item(data, "activities", "push")
+    push["data_categories"].append("health_data")
+    push["art9_condition"] = "explicit_consent"
+
 
 FIRES = [
     pytest.param(
@@ -98,15 +119,33 @@ FIRES = [
     ),
     pytest.param(
         "ART30-1A-CONTROLLER-CONTACT",
-        [_org(contact={"email": "privacy@acme.example", "phone": "+49 30 1234567"})],
+        [_org(contact={"name": "Acme Telefonie GmbH", "email": " "})],
         ["ART30-1A-CONTROLLER-CONTACT@organisation:acme"],
-        id="controller-contact-no-address",
+        id="controller-contact-name-only",
     ),
     pytest.param(
-        "ART30-1A-CONTROLLER-CONTACT",
-        [_org(contact={"address": "Hauptstrasse 1, 10115 Berlin", "email": " "})],
-        ["ART30-1A-CONTROLLER-CONTACT@organisation:acme"],
-        id="controller-contact-no-email-or-phone",
+        "ART30-1A-CONTROLLER-ADDRESS",
+        [_org(contact={"email": "privacy@acme.example", "phone": "+49 30 1234567"})],
+        ["ART30-1A-CONTROLLER-ADDRESS@organisation:acme"],
+        id="controller-contact-no-address-is-info",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-IDENTITY",
+        [_org(name="Acme Phone")],
+        ["ART30-1A-CONTROLLER-IDENTITY@organisation:acme/name"],
+        id="controller-brand-name-only",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-IDENTITY",
+        [_org(contact={"address": "Hauptstrasse 1, Berlin", "email": "privacy@hoster.example"})],
+        ["ART30-1A-CONTROLLER-IDENTITY@organisation:acme/contact"],
+        id="controller-contact-is-a-processors",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-IDENTITY",
+        [_org(contact={"name": "Hetzner Online GmbH", "address": "Hauptstrasse 1, Berlin"})],
+        ["ART30-1A-CONTROLLER-IDENTITY@organisation:acme/contact"],
+        id="controller-contact-named-as-a-party",
     ),
     pytest.param(
         "ART30-1A-JOINT-CONTROLLER-CONTACT",
@@ -128,21 +167,112 @@ FIRES = [
     ),
     pytest.param(
         "ART30-1A-REPRESENTATIVE-CONTACT",
-        [_org(establishment_country="US")],
+        [_org(establishment_country="US", territorial_scope=OFFERS)],
         ["ART30-1A-REPRESENTATIVE-CONTACT@organisation:acme"],
-        id="representative-none-outside-eea",
+        id="representative-none-under-art3-2",
     ),
     pytest.param(
         "ART30-1A-REPRESENTATIVE-CONTACT",
-        [_org(establishment_country="CH", eu_representative={"name": "Rep GmbH"})],
+        [
+            _org(
+                establishment_country="CH",
+                territorial_scope={"monitors_behaviour": True},
+                eu_representative={"name": "Rep GmbH"},
+            )
+        ],
         ["ART30-1A-REPRESENTATIVE-CONTACT@organisation:acme"],
         id="representative-name-only",
     ),
     pytest.param(
         "ART30-1A-REPRESENTATIVE-CONTACT",
-        [_org(establishment_country="US", eu_representative={"email": "rep@eu.example"})],
+        [
+            _org(
+                establishment_country="US",
+                territorial_scope=OFFERS,
+                eu_representative={"email": "rep@eu.example"},
+            )
+        ],
         ["ART30-1A-REPRESENTATIVE-CONTACT@organisation:acme"],
         id="representative-contact-without-name",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [_org(regimes=["eu_gdpr", "uk_gdpr"], territorial_scope=OFFERS)],
+        ["ART30-1A-REPRESENTATIVE-CONTACT@organisation:acme/uk"],
+        id="uk-regime-needs-its-own-representative",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [
+            _org(
+                establishment_country="US",
+                regimes=["eu_gdpr", "uk_gdpr"],
+                territorial_scope=OFFERS,
+                eu_representative={"name": "Rep GmbH", "email": "rep@eu.example"},
+            )
+        ],
+        ["ART30-1A-REPRESENTATIVE-CONTACT@organisation:acme/uk"],
+        id="eu-representative-does-not-serve-the-uk",
+    ),
+    pytest.param(
+        "ART27-SCOPE-UNRECORDED",
+        [_org(establishment_country="US")],
+        ["ART27-SCOPE-UNRECORDED@organisation:acme"],
+        id="art3-2-not-recorded-outside-eea",
+    ),
+    pytest.param(
+        "ART27-SCOPE-UNRECORDED",
+        [_org(establishment_country="US", territorial_scope={"offers_goods_or_services": False})],
+        ["ART27-SCOPE-UNRECORDED@organisation:acme"],
+        id="art3-2-half-recorded",
+    ),
+    pytest.param(
+        "ART27-SCOPE-UNRECORDED",
+        [_org(regimes=["uk_gdpr"])],
+        ["ART27-SCOPE-UNRECORDED@organisation:acme/uk"],
+        id="art3-2-not-recorded-outside-uk",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(public_authority=True)],
+        ["DPO-LIKELY-REQUIRED@organisation:acme"],
+        id="dpo-public-authority",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(communications_service={"public": True}), _traffic],
+        ["DPO-LIKELY-REQUIRED@organisation:acme"],
+        id="dpo-telecom-traffic-data",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _push(risk_indicators=["large_scale", "profiling_behavioural_advertising"])],
+        ["DPO-LIKELY-REQUIRED@organisation:acme"],
+        id="dpo-large-scale-behavioural-advertising",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _health, _push(risk_indicators=["large_scale"])],
+        ["DPO-LIKELY-REQUIRED@organisation:acme"],
+        id="dpo-large-scale-special-categories",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(staff_processing_personal_data=20)],
+        ["DPO-LIKELY-REQUIRED@organisation:acme"],
+        id="dpo-bdsg-20-persons",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _push(risk_indicators=["evaluation_scoring", "combining_datasets"])],
+        ["DPO-LIKELY-REQUIRED@organisation:acme"],
+        id="dpo-bdsg-dpia-processing",
+    ),
+    pytest.param(
+        "ART30-5-EXEMPTION",
+        [_org(employee_band="under_250")],
+        ["ART30-5-EXEMPTION@organisation:acme"],
+        id="under-250-told-whether-exempt",
     ),
     pytest.param(
         "ART30-1A-DPO-CONTACT",
@@ -212,27 +342,30 @@ FIRES = [
     ),
     pytest.param(
         "ART30-1D-RECIPIENTS-MISSING",
-        [_without("activities", "push", "recipients")],
+        [_without("activities", "push", "recipients"), _no_flows],
         ["ART30-1D-RECIPIENTS-MISSING@activity:push"],
-        id="recipients-not-recorded",
-    ),
-    pytest.param(
-        "ART30-1D-RECIPIENT-NOT-LISTED",
-        [_push(recipients=["hoster"])],
-        ["ART30-1D-RECIPIENT-NOT-LISTED@activity:push/fcm"],
-        id="flow-target-not-listed",
+        id="recipients-not-recorded-nor-shown-by-flows",
     ),
     pytest.param(
         "ART30-1D-RECIPIENT-NOT-LISTED",
         [_push(recipients=[])],
-        ["ART30-1D-RECIPIENT-NOT-LISTED@activity:push/fcm"],
-        id="flow-target-with-explicitly-no-recipients",
+        [
+            "ART30-1D-RECIPIENT-NOT-LISTED@activity:push/fcm",
+            "ART30-1D-RECIPIENT-NOT-LISTED@activity:push/hoster",
+        ],
+        id="explicitly-no-recipients-but-flows-deliver",
     ),
     pytest.param(
         "ART30-1G-TOMS-MISSING",
         [_push(security_measures=[])],
         ["ART30-1G-TOMS-MISSING@activity:push"],
         id="toms-activity-empty",
+    ),
+    pytest.param(
+        "ART30-1G-TOMS-MISSING",
+        [_push(security_measures=[]), _org(statements={"sharing": "We do not sell data"})],
+        ["ART30-1G-TOMS-MISSING@activity:push"],
+        id="toms-other-statements-only",
     ),
     pytest.param(
         "ART30-1G-TOMS-MISSING",
@@ -268,6 +401,37 @@ SILENT = [
         id="address-and-phone-no-email",
     ),
     pytest.param(
+        "ART30-1A-CONTROLLER-CONTACT",
+        [_org(contact={"address": "Hauptstrasse 1, 10115 Berlin", "email": " "})],
+        id="address-alone-meets-art30",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-CONTACT",
+        [_org(contact={"email": "privacy@acme.example"})],
+        id="email-alone-meets-art30",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-ADDRESS",
+        [_org(contact={"address": "Hauptstrasse 1, 10115 Berlin"})],
+        id="address-given",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-ADDRESS",
+        [_without("organisations", "acme", "contact")],
+        id="no-contact-at-all-is-the-error-not-this",
+    ),
+    pytest.param(
+        "ART30-1A-CONTROLLER-IDENTITY",
+        [_org(name="Acme Phone", registration_number="HRB 123456 B")],
+        id="brand-name-with-registration-number",
+    ),
+    pytest.param("ART30-1A-CONTROLLER-IDENTITY", [_org(name="Acme Phone B.V.")], id="bv"),
+    pytest.param(
+        "ART30-1A-CONTROLLER-IDENTITY",
+        [_org(contact={"name": "Acme Telefonie GmbH", "email": "dpa@acme-hosting.example"})],
+        id="contact-domain-of-no-party",
+    ),
+    pytest.param(
         "ART30-1A-JOINT-CONTROLLER-CONTACT",
         [_partner({"address": "1 rue de la Paix, Paris"}), _push(joint_controllers=["partner"])],
         id="joint-controller-address-only",
@@ -292,6 +456,7 @@ SILENT = [
         [
             _org(
                 establishment_country="US",
+                territorial_scope=OFFERS,
                 eu_representative={"name": "Rep GmbH", "email": "rep@eu.example"},
             )
         ],
@@ -299,13 +464,92 @@ SILENT = [
     ),
     pytest.param(
         "ART30-1A-REPRESENTATIVE-CONTACT",
-        [_org(establishment_country="NO")],
+        [_org(establishment_country="US")],
+        id="art3-2-not-recorded-asks-instead",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [_org(establishment_country="US", territorial_scope=NOT_TARGETING)],
+        id="art3-2-does-not-apply",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [
+            _org(
+                establishment_country="US",
+                territorial_scope={**OFFERS, "art27_exemption": "Occasional, no Art 9/10 data"},
+            )
+        ],
+        id="art27-2-exemption-recorded",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [
+            _org(
+                regimes=["eu_gdpr", "uk_gdpr"],
+                territorial_scope=OFFERS,
+                uk_representative={"name": "Rep Ltd", "email": "rep@uk.example"},
+            )
+        ],
+        id="uk-representative-complete",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [_org(establishment_country="GB", regimes=["uk_gdpr"], territorial_scope=OFFERS)],
+        id="uk-established-uk-regime",
+    ),
+    pytest.param(
+        "ART30-1A-REPRESENTATIVE-CONTACT",
+        [_org(establishment_country="NO", territorial_scope=OFFERS)],
         id="established-in-eea-not-eu",
     ),
     pytest.param(
         "ART30-1A-REPRESENTATIVE-CONTACT",
         [_without("organisations", "acme", "establishment_country")],
         id="establishment-unknown",
+    ),
+    pytest.param(
+        "ART27-SCOPE-UNRECORDED",
+        [_org(establishment_country="US", territorial_scope=NOT_TARGETING)],
+        id="art3-2-recorded",
+    ),
+    pytest.param(
+        "ART27-SCOPE-UNRECORDED",
+        [_org(establishment_country="US", territorial_scope={"art27_exemption": "Public body"})],
+        id="exemption-recorded",
+    ),
+    pytest.param("ART27-SCOPE-UNRECORDED", [_org(establishment_country="FR")], id="inside-eea"),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED", [_org(public_authority=True)], id="public-authority-with-dpo"
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(communications_service={"public": False}), _traffic],
+        id="traffic-data-of-a-non-provider",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _push(risk_indicators=["large_scale"])],
+        id="large-scale-ordinary-data",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(staff_processing_personal_data=19)],
+        id="bdsg-19-persons",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(staff_processing_personal_data=40, establishment_country="FR")],
+        id="no-national-threshold-in-fr",
+    ),
+    pytest.param(
+        "DPO-LIKELY-REQUIRED",
+        [_no_dpo, _org(public_authority=False)],
+        id="not-a-public-authority",
+    ),
+    pytest.param("ART30-5-EXEMPTION", [], id="250-or-more"),
+    pytest.param(
+        "ART30-5-EXEMPTION", [_without("organisations", "acme", "employee_band")], id="unstated"
     ),
     pytest.param(
         "ART30-1A-DPO-CONTACT",
@@ -347,19 +591,47 @@ SILENT = [
     ),
     pytest.param("ART30-1D-RECIPIENTS-MISSING", [_push(recipients=[])], id="explicitly-none"),
     pytest.param(
+        "ART30-1D-RECIPIENTS-MISSING",
+        [_without("activities", "push", "recipients")],
+        id="flows-show-the-recipients",
+    ),
+    pytest.param(
+        "ART30-1D-RECIPIENTS-MISSING",
+        [
+            _without("activities", "push", "recipients"),
+            _no_flows,
+            _push(recipient_categories=HOSTING),
+        ],
+        id="recipients-as-categories",
+    ),
+    pytest.param(
         "ART30-1D-RECIPIENT-NOT-LISTED",
         [_without("activities", "push", "recipients")],
         id="recipients-not-recorded",
     ),
     pytest.param(
         "ART30-1D-RECIPIENT-NOT-LISTED",
-        [_push(recipients=["fcm"])],
-        id="operator-of-system-without-flow-unlisted",
+        [_push(recipients=["hoster"])],
+        id="flow-target-need-not-be-restated",
+    ),
+    pytest.param(
+        "ART30-1D-RECIPIENT-NOT-LISTED",
+        [_push(recipients=[], recipient_categories=HOSTING)],
+        id="no-named-parties-but-categories",
     ),
     pytest.param(
         "ART30-1G-TOMS-MISSING",
         [_record(), _push(security_measures=["Relay access by hardware key only"])],
         id="one-measure-each",
+    ),
+    pytest.param(
+        "ART30-1G-TOMS-MISSING",
+        [
+            _push(security_measures=[]),
+            _record(security_measures=[]),
+            _org(statements={"security": "TLS 1.3 in transit, hardware keys for administrators"}),
+        ],
+        id="organisation-wide-security-statement-inherited",
     ),
     pytest.param(
         "ART30-1G-TOMS-MISSING",
@@ -391,13 +663,29 @@ def test_near_twin_stays_silent(rule: str, changes: list[Change]) -> None:
 
 def test_messages_name_what_was_found() -> None:
     (no_address,) = findings(
-        changed(_org(contact={"email": "privacy@acme.example"})), "ART30-1A-CONTROLLER-CONTACT"
+        changed(_org(contact={"email": "privacy@acme.example"})), "ART30-1A-CONTROLLER-ADDRESS"
     )
     assert "no postal address" in no_address.message
     assert "Acme Telefonie GmbH" in no_address.message
-    (unlisted,) = findings(changed(_push(recipients=["hoster"])), "ART30-1D-RECIPIENT-NOT-LISTED")
+    assert no_address.severity == "info"
+    unlisted, _ = findings(changed(_push(recipients=[])), "ART30-1D-RECIPIENT-NOT-LISTED")
     assert "Google LLC (Firebase Cloud Messaging)" in unlisted.message
     assert "relay-to-fcm" in unlisted.message
+    (dpo,) = findings(changed(_no_dpo, _org(public_authority=True)), "DPO-LIKELY-REQUIRED")
+    assert "Art 37(1)(a)" in dpo.message
+    (bdsg,) = findings(
+        changed(_no_dpo, _org(staff_processing_personal_data=25)), "DPO-LIKELY-REQUIRED"
+    )
+    assert "BDSG § 38(1)" in bdsg.message
+    (sme,) = findings(
+        changed(_org(employee_band="under_250"), _push(occasional=True)), "ART30-5-EXEMPTION"
+    )
+    assert "it may apply to `push`" in sme.message
+    (sme,) = findings(
+        changed(_org(employee_band="under_250"), _health, _push(occasional=True)),
+        "ART30-5-EXEMPTION",
+    )
+    assert "cannot apply to `push`" in sme.message and "Art 9 or Art 10 data" in sme.message
     (vague,) = findings(changed(_push(purposes=["Marketing purposes"])), "ART30-1B-PURPOSE-VAGUE")
     assert '"marketing purposes"' in vague.message
 

@@ -12,8 +12,11 @@ from tests.rules import (
     test_integrity,
     test_lawful_basis,
     test_parties,
+    test_processors,
     test_retention,
+    test_statements,
     test_transfers,
+    test_vagueness,
 )
 
 THEMES: tuple[ModuleType, ...] = (
@@ -23,8 +26,11 @@ THEMES: tuple[ModuleType, ...] = (
     test_integrity,
     test_lawful_basis,
     test_parties,
+    test_processors,
     test_retention,
+    test_statements,
     test_transfers,
+    test_vagueness,
 )
 
 

@@ -69,6 +69,12 @@ ROWS = [
         id="declared-category-twice",
     ),
     pytest.param(
+        "FLOW-CATEGORY-UNDECLARED",
+        [_flow_carries("ip_address"), _status("retired")],
+        [],
+        id="flow-of-retired-activity-not-judged",
+    ),
+    pytest.param(
         "RECORD-STALE", [_reviewed("2025-11-01")], ["RECORD-STALE@activity:push"], id="old-review"
     ),
     pytest.param("RECORD-STALE", [_reviewed(None)], ["RECORD-STALE@activity:push"], id="never"),
@@ -82,3 +88,10 @@ ROWS = [
 @pytest.mark.parametrize(("rule", "changes", "expected"), ROWS)
 def test_rule(rule: str, changes: list[Change], expected: list[str]) -> None:
     assert [f.id for f in findings(changed(*changes), rule)] == expected
+
+
+@pytest.mark.parametrize("rule", ["RECORD-STALE", "SYSTEM-UNUSED"])
+def test_stale_reviews_and_unused_systems_are_advice(rule: str) -> None:
+    data = changed(_system, _reviewed("2020-01-01"))
+    (finding,) = findings(data, rule)
+    assert finding.severity == "info"

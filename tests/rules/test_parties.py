@@ -52,6 +52,27 @@ RETIRED = entry("activities", "push", status="retired")
 DPA = {"contract": {"reference": "DPA-2026-03"}}
 AUTHORISED = {"sub_processor_authorisation": "General written authorisation, DPA-2025-01 s 9"}
 ARRANGEMENT = {"joint_arrangement": "JCA-2026-01"}
+FLOW_DOWN = {"flow_down": "Sub-processing agreement SPA-2025-07, Art 28(3) terms"}
+
+
+def on_processor_record(*sub_processors: str) -> Change:
+    """A processor record of Acme (hosting for Beta) listing these sub-processors."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["processor_records"] = [
+            {
+                "key": "hosting-for-beta",
+                "organisation": "acme",
+                "controller": {"name": "Beta Telecom AB", "email": "privacy@beta.example"},
+                "processing_categories": ["Hosting of Beta's push relay"],
+                "sub_processors": list(sub_processors),
+                "security_measures": ["TLS 1.3"],
+                "contract": {"reference": "DPA-BETA-2026"},
+            }
+        ]
+
+    return change
+
 
 ROWS = [
     # --- PROCESSOR-WITHOUT-DPA
@@ -93,6 +114,32 @@ ROWS = [
                   party("backup", "sub_processor", receives=False, sub_processor_of="crm",
                         **DPA)),
                  [], id="twin-sub-engaging-party-receives-nothing"),
+    pytest.param("SUBPROCESSOR-UNAUTHORISED",
+                 (party("backup", "sub_processor", receives=False, **DPA),
+                  on_processor_record("backup")),
+                 ["SUBPROCESSOR-UNAUTHORISED@party:backup"], id="sub-on-processor-record"),
+    pytest.param("SUBPROCESSOR-UNAUTHORISED",
+                 (party("backup", "sub_processor", receives=False, **DPA, **AUTHORISED),
+                  on_processor_record("backup")),
+                 [], id="twin-sub-on-processor-record-authorised"),
+    # --- SUBPROCESSOR-NO-FLOWDOWN
+    pytest.param("SUBPROCESSOR-NO-FLOWDOWN",
+                 (party("backup", "sub_processor", receives=False, sub_processor_of="hoster",
+                        **DPA, **AUTHORISED),),
+                 ["SUBPROCESSOR-NO-FLOWDOWN@party:backup"], id="flowdown-missing"),
+    pytest.param("SUBPROCESSOR-NO-FLOWDOWN",
+                 (party("backup", "sub_processor", receives=False, **DPA, **AUTHORISED),
+                  on_processor_record("backup")),
+                 ["SUBPROCESSOR-NO-FLOWDOWN@party:backup"], id="flowdown-missing-on-record"),
+    pytest.param("SUBPROCESSOR-NO-FLOWDOWN",
+                 (party("backup", "sub_processor", receives=False, sub_processor_of="hoster",
+                        **DPA, **AUTHORISED, **FLOW_DOWN),),
+                 [], id="twin-flowdown-recorded"),
+    pytest.param("SUBPROCESSOR-NO-FLOWDOWN",
+                 (party("backup", "sub_processor", receives=False, sub_processor_of="hoster",
+                        **DPA),
+                  RETIRED),
+                 [], id="twin-flowdown-chain-of-retired-activity"),
     # --- JOINT-CONTROLLER-WITHOUT-ARRANGEMENT
     pytest.param("JOINT-CONTROLLER-WITHOUT-ARRANGEMENT", (party("carrier", "joint_controller"),),
                  ["JOINT-CONTROLLER-WITHOUT-ARRANGEMENT@party:carrier"], id="joint-recipient"),

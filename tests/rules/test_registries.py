@@ -32,6 +32,8 @@ EXAMPLE_FINDINGS = {
     # Traffic and location data, and the record does not say whether Sprechwerk provides a public
     # electronic communications service (ePrivacy Arts 3, 6, 9 turn on it).
     "EPRIVACY-PROVIDER-UNSTATED@organisation:sprechwerk",
+    # Advice (info): under 250 employees, but no activity is recorded as occasional.
+    "ART30-5-EXEMPTION@organisation:sprechwerk",
 }
 
 
@@ -61,8 +63,9 @@ SEEDS = ROOT / "tests/fixtures/seeds"
 
 MUST = {
     "innovat": {
-        # Head office in Florida, no EU representative named (Art 27).
-        "ART30-1A-REPRESENTATIVE-CONTACT@organisation:innovat",
+        # Head office in Florida, no EU representative named: whether Art 3(2) applies (and so
+        # Art 27) is not recorded, so it is asked for rather than assumed.
+        "ART27-SCOPE-UNRECORDED@organisation:innovat",
         # Push through APNs and FCM (US) with no transfer or safeguard stated.
         "ART30-1E-TRANSFER-UNDECLARED@flow:innovat-sipis-to-apns",
         "ART30-1E-TRANSFER-UNDECLARED@flow:innovat-sipis-to-fcm",
@@ -76,7 +79,7 @@ MUST = {
     },
     "itnet": {
         "ART30-1E-TRANSFER-UNDECLARED@flow:itnet-push-to-fcm",  # FCM tokens to the US
-        "ART30-1A-CONTROLLER-CONTACT@organisation:itnet",  # only an email address
+        "ART30-1A-CONTROLLER-ADDRESS@organisation:itnet",  # only an email address: advice
         "PROCESSOR-WITHOUT-DPA@party:itnet-google-fcm",
     },
     "softphonez": {
@@ -103,6 +106,8 @@ MUST_NOT = {
         "RETENTION-MISSING@activity:itnet-account-provisioning/full_name",
         # A DPO is named with an email address.
         "ART30-1A-DPO-CONTACT@organisation:itnet",
+        # An email address meets Art 30(1)(a): no postal address is no error.
+        "ART30-1A-CONTROLLER-CONTACT@organisation:itnet",
         # Contacts are processed on the device only: nothing leaves it.
         "ART30-1D-RECIPIENTS-MISSING@activity:itnet-contacts-local",
     },

@@ -96,6 +96,16 @@ PUSH = "activity:push"
 ANALYTICS = "activity:analytics"
 CREDENTIALS = keep("sip_account_credentials", **INNOVAT)
 
+
+def said(retention_statement: str) -> Change:
+    """An organisation-wide retention statement, which activities without rules inherit."""
+
+    def change(data: dict[str, Any]) -> None:
+        item(data, "organisations", "acme")["statements"] = {"retention": retention_statement}
+
+    return change
+
+
 CASES = [
     # --- RETENTION-MISSING
     pytest.param(
@@ -112,6 +122,30 @@ CASES = [
             f"RETENTION-MISSING@{PUSH}/sip_account_credentials",
         ],
         id="missing-every-category",
+    ),
+    pytest.param(
+        "RETENTION-MISSING",
+        [retention(), said("Call data is deleted 30 days after the call")],
+        [],
+        id="twin-missing-organisation-statement-inherited",
+    ),
+    pytest.param(
+        "RETENTION-VAGUE",
+        [retention(), said(SOFTPHONEZ)],
+        ["RETENTION-VAGUE@organisation:acme", f"RETENTION-VAGUE@{PUSH}/all"],
+        id="vague-organisation-statement-judged-once-and-relied-on",
+    ),
+    pytest.param(
+        "RETENTION-VAGUE",
+        [said(SOFTPHONEZ)],
+        ["RETENTION-VAGUE@organisation:acme"],
+        id="vague-organisation-statement-no-activity-relies-on-it",
+    ),
+    pytest.param(
+        "RETENTION-VAGUE",
+        [retention(), said("Call data is deleted 30 days after the call; accounts within P90D")],
+        [],
+        id="twin-vague-organisation-statement-with-period",
     ),
     pytest.param(
         "RETENTION-MISSING",
@@ -197,6 +231,21 @@ CASES = [
         [retention(keep("push_token", indefinite=True), CREDENTIALS), retire("push")],
         [],
         id="twin-indefinite-retired-activity",
+    ),
+    pytest.param(
+        "RETENTION-INDEFINITE",
+        [
+            retention(
+                keep(
+                    "push_token",
+                    indefinite=True,
+                    art89_purpose="Statistics on push reliability under Art 89(1), pseudonymised",
+                ),
+                CREDENTIALS,
+            )
+        ],
+        [],
+        id="twin-indefinite-art89-purpose-recorded",
     ),
     # --- RETENTION-DOWNSTREAM-LONGER (push keeps push_token P6D on the relay)
     pytest.param(
