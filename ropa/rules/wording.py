@@ -61,6 +61,14 @@ def vague_phrases(kind: str, text: str) -> tuple[str, ...]:
     return found if len(meaningful) < matcher.meaningful_words else ()
 
 
+def without_name(text: str, name: str) -> str:
+    """``text`` with the organisation's name taken out, wherever it stands as whole words."""
+    name = name.strip()
+    if not name:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+
+
 def contains(text: str, phrase: str) -> bool:
     """Whether normalised ``text`` holds normalised ``phrase`` as whole words."""
     return re.search(rf"(?<!\S){re.escape(normalise(phrase))}(?!\S)", normalise(text)) is not None
