@@ -85,7 +85,10 @@ def test_every_filter_names_a_target_the_references_use() -> None:
 def test_vocabularies_load_with_expected_content() -> None:
     vocab = builtin()
     assert len(vocab.countries) >= 249
-    assert sum(c.eea for c in vocab.countries.values()) == 30
+    assert sum(c.eea and not c.part_of for c in vocab.countries.values()) == 30
+    # outermost regions and Aland are EU territory (Art 355 TFEU); overseas territories are not
+    assert all(vocab.is_eea(c) for c in ("AX", "GF", "GP", "MQ", "RE", "YT", "MF"))
+    assert not any(vocab.is_eea(c) for c in ("GL", "NC", "PF", "AW"))
     assert vocab.is_eea("NO") and vocab.is_eea("DE") and not vocab.is_eea("US")
     assert set(vocab.lawful_bases) == {
         "consent",

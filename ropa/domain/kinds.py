@@ -73,6 +73,7 @@ def _transfer(path: str, transfer: m.Transfer | None) -> Iterator[Ref]:
         "country",
         transfer.destination_country,
     )
+    yield from _one(f"{path}.importer", "importer", "party", transfer.importer)
 
 
 def _organisation_refs(o: m.Entity) -> Iterator[Ref]:

@@ -296,6 +296,9 @@ class Transfer(Model):
     frequency: TransferFrequency | None = None
     """How often data goes; not stated is not "systematic"."""
     since: dt.date | None = None
+    importer: Key | None = None
+    """The party that receives the data, where the transfer is not on a flow (a processor
+    record's transfers): its DPF certification, role and country are then known."""
 
 
 class TerritorialScope(Model):

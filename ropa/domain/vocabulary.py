@@ -27,6 +27,8 @@ class Country(msgspec.Struct, kw_only=True, frozen=True):
     name: str
     eu: bool = False
     eea: bool = False
+    part_of: str | None = None
+    """The member state a territory with its own code belongs to (e.g. GF is part of FR)."""
 
 
 class LawfulBasisTerm(Term, frozen=True):
@@ -45,6 +47,22 @@ class Art9Condition(Term, frozen=True):
     Art 9(2)(h) with 9(3): a contract with a health professional bound by secrecy)."""
 
 
+class Period(msgspec.Struct, kw_only=True, frozen=True):
+    """When a tool may be relied on: from ``valid_from``, until the day before ``valid_until``."""
+
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day < self.valid_until
+
+
+EU_GDPR = "eu_gdpr"
+UK_GDPR = "uk_gdpr"
+
+
 class TransferMechanism(Term, frozen=True):
     title: str
     article: str
@@ -55,11 +73,19 @@ class TransferMechanism(Term, frozen=True):
     has_scc_modules: bool = False
     repetitive_allowed: bool = True
     note: str = ""
+    regimes: list[str] = msgspec.field(default_factory=lambda: [EU_GDPR])
+    """The regimes whose exports may rely on the tool (``eu_gdpr``, ``uk_gdpr``)."""
+    periods: dict[str, Period] = {}
+    """The tool's dates under a regime where they differ from ``valid_from``/``valid_until``
+    (old EU SCCs served UK exports until 2024-03-21)."""
 
-    def valid_on(self, day: dt.date) -> bool:
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        return self.valid_until is None or day < self.valid_until
+    def period(self, regime: str = EU_GDPR) -> Period:
+        return self.periods.get(regime) or Period(
+            valid_from=self.valid_from, valid_until=self.valid_until
+        )
+
+    def valid_on(self, day: dt.date, regime: str = EU_GDPR) -> bool:
+        return regime in self.regimes and self.period(regime).covers(day)
 
 
 class AdequacyDecision(Term, frozen=True):
@@ -71,6 +97,15 @@ class AdequacyDecision(Term, frozen=True):
     scope: str = "full"
     requires_certification: bool = False
     scope_note: str = ""
+    regime: str = EU_GDPR
+    """The regime whose adequacy finding this is: the Commission's (``eu_gdpr``) or the UK's
+    adequacy regulations (``uk_gdpr``)."""
+    eea: bool = False
+    """The decision covers every EEA country (the UK's finding for the EEA)."""
+    framework: str | None = None
+    """The transfer mechanism this decision is (``eu_us_dpf``): the two stand or fall together."""
+    verified: bool = True
+    """False where the entry could not be checked against the legal text."""
 
     def in_force_on(self, day: dt.date) -> bool:
         if self.adopted is not None and day < self.adopted:

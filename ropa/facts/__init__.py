@@ -6,7 +6,17 @@ graph by registry revision and day.
 """
 
 from ropa.facts.derive import derive
-from ropa.facts.model import ActivityFacts, Facts, FlowFacts, PartyFacts, Reach, Regime, Role
+from ropa.facts.model import (
+    ActivityFacts,
+    Facts,
+    FlowFacts,
+    PartyFacts,
+    Reach,
+    Regime,
+    Role,
+    TransferFacts,
+    TransferKind,
+)
 from ropa.facts.screening import Screening
 from ropa.facts.zones import Zone
 
@@ -19,6 +29,8 @@ __all__ = [
     "Regime",
     "Role",
     "Screening",
+    "TransferFacts",
+    "TransferKind",
     "Zone",
     "derive",
 ]

@@ -1,8 +1,9 @@
 """Where data stands for transfers: countries, zones and the adequacy decisions in force.
 
-The one place that decides whether a country is in the EEA, which adequacy decision covers a
-destination on a day, and whether that decision covers a given importer (the EU-US Data
-Privacy Framework covers only certified organisations).
+The one place that decides whether a country is in the EEA (or, for the UK GDPR, the UK), which
+adequacy decision covers a destination on a day under a regime, whether that decision covers a
+given importer (the EU-US Data Privacy Framework covers only certified organisations), and
+whether a mechanism is valid (the DPF mechanism and its decision stand or fall together).
 """
 
 from __future__ import annotations
@@ -10,26 +11,100 @@ from __future__ import annotations
 import datetime as dt
 
 from ropa.domain import model as m
-from ropa.domain.vocabulary import AdequacyDecision, Vocabularies
+from ropa.domain.vocabulary import (
+    EU_GDPR,
+    UK_GDPR,
+    AdequacyDecision,
+    TransferMechanism,
+    Vocabularies,
+)
 from ropa.facts.zones import Zone
 from ropa.graph import RegistryGraph
 
+TERRITORY_UK = frozenset({"GB"})
+"""The UK GDPR's own territory (the Crown Dependencies and Gibraltar have adequacy instead)."""
+
+
+def inside(vocab: Vocabularies, country: str | None, regime: str = EU_GDPR) -> bool:
+    """Whether a known country lies inside a regime's own territory: the EEA for the EU GDPR
+    (outermost regions and Aland included, see countries.yaml), the UK for the UK GDPR."""
+    if not country:
+        return False
+    if regime == UK_GDPR:
+        return country in TERRITORY_UK
+    return vocab.is_eea(country)
+
+
+def outside(vocab: Vocabularies, country: str | None, regime: str = EU_GDPR) -> bool:
+    """A known country outside a regime's territory (an unknown one is not assumed outside)."""
+    return bool(country) and not inside(vocab, country, regime)
+
 
 def decisions_for(
-    vocab: Vocabularies, country: str | None, organisation: str = ""
+    vocab: Vocabularies, country: str | None, organisation: str = "", regime: str = EU_GDPR
 ) -> tuple[AdequacyDecision, ...]:
-    """Adequacy decisions for a country, or for an international organisation by name, by key."""
+    """Adequacy decisions of a regime for a country, or for an international organisation by
+    name (an organisation is judged on its own decisions, wherever it sits), by key."""
     wanted = organisation.strip().casefold()
     return tuple(
         decision
         for _, decision in sorted(vocab.adequacy_decisions.items())
-        if (country and decision.country == country)
-        or (not country and wanted and (decision.organisation or "").casefold() == wanted)
+        if decision.regime == regime
+        and (
+            (wanted and (decision.organisation or "").casefold() == wanted)
+            or (
+                not wanted
+                and bool(country)
+                and (decision.country == country or (decision.eea and vocab.is_eea(country)))
+            )
+        )
     )
 
 
-def in_force(decisions: tuple[AdequacyDecision, ...], day: dt.date) -> AdequacyDecision | None:
-    return next((decision for decision in decisions if decision.in_force_on(day)), None)
+def decision_in_force(
+    vocab: Vocabularies, decision: AdequacyDecision, day: dt.date, regime: str = EU_GDPR
+) -> bool:
+    """A decision is in force by its own dates and, when it is a framework (the DPF), while
+    the framework's mechanism is valid: the one dated source for both."""
+    if not decision.in_force_on(day):
+        return False
+    framework = vocab.transfer_mechanisms.get(decision.framework or "")
+    return framework is None or framework.period(regime).covers(day)
+
+
+def in_force(
+    decisions: tuple[AdequacyDecision, ...],
+    day: dt.date,
+    vocab: Vocabularies | None = None,
+    regime: str = EU_GDPR,
+) -> AdequacyDecision | None:
+    return next(
+        (
+            decision
+            for decision in decisions
+            if (
+                decision_in_force(vocab, decision, day, regime)
+                if vocab is not None
+                else decision.in_force_on(day)
+            )
+        ),
+        None,
+    )
+
+
+def mechanism_valid(
+    vocab: Vocabularies, mechanism: TransferMechanism, day: dt.date, regime: str = EU_GDPR
+) -> bool:
+    """Whether a mechanism may be relied on for a regime's export on a day: its own dates, and
+    for a framework (the DPF) the dates of the adequacy decision that is its legal basis."""
+    if not mechanism.valid_on(day, regime):
+        return False
+    linked = [
+        d
+        for d in vocab.adequacy_decisions.values()
+        if d.framework == mechanism.key and d.regime == regime
+    ]
+    return not linked or any(d.in_force_on(day) for d in linked)
 
 
 def covers(decision: AdequacyDecision, importer: m.Party | None) -> bool:
@@ -40,19 +115,30 @@ def covers(decision: AdequacyDecision, importer: m.Party | None) -> bool:
     return importer is not None and importer.dpf is not None and importer.dpf.certified
 
 
+def organisation_of_importer(importer: m.Party | None) -> str:
+    """The international organisation an importer is, by name; "" for any other party."""
+    return importer.name if importer is not None and importer.international_organisation else ""
+
+
 def zone(
     vocab: Vocabularies,
     country: str | None,
     importer: m.Party | None,
     day: dt.date,
     organisation: str = "",
+    regime: str = EU_GDPR,
 ) -> tuple[Zone, AdequacyDecision | None]:
-    """The zone of a destination for an importer on a day, with the decision in force."""
-    if not country and not organisation.strip():
+    """The zone of a destination for an importer on a day, with the decision in force.
+
+    An international organisation is outside every territory wherever it sits, and is judged
+    on its own adequacy decision. Under the UK GDPR the UK is ``DOMESTIC``, the EEA adequate.
+    """
+    organisation = organisation.strip() or organisation_of_importer(importer)
+    if not country and not organisation:
         return Zone.UNKNOWN, None
-    if country and vocab.is_eea(country):
-        return Zone.EEA, None
-    decision = in_force(decisions_for(vocab, country, organisation), day)
+    if not organisation and inside(vocab, country, regime):
+        return (Zone.EEA if regime == EU_GDPR else Zone.DOMESTIC), None
+    decision = in_force(decisions_for(vocab, country, organisation, regime), day, vocab, regime)
     if decision is not None and covers(decision, importer):
         return Zone.ADEQUATE, decision
     return Zone.THIRD, decision
@@ -64,18 +150,19 @@ class Atlas:
 
     def __init__(self, vocab: Vocabularies) -> None:
         self.vocab = vocab
-        self._decisions: dict[tuple[str | None, str], tuple[AdequacyDecision, ...]] = {}
+        self._decisions: dict[tuple[str | None, str, str], tuple[AdequacyDecision, ...]] = {}
         self._zones: dict[
-            tuple[str | None, str, str | None, dt.date], tuple[Zone, AdequacyDecision | None]
+            tuple[str | None, str, str | None, dt.date, str],
+            tuple[Zone, AdequacyDecision | None],
         ] = {}
 
     def decisions_for(
-        self, country: str | None, organisation: str = ""
+        self, country: str | None, organisation: str = "", regime: str = EU_GDPR
     ) -> tuple[AdequacyDecision, ...]:
-        key = (country, organisation)
+        key = (country, organisation, regime)
         found = self._decisions.get(key)
         if found is None:
-            found = self._decisions[key] = decisions_for(self.vocab, country, organisation)
+            found = self._decisions[key] = decisions_for(self.vocab, country, organisation, regime)
         return found
 
     def zone(
@@ -84,12 +171,14 @@ class Atlas:
         importer: m.Party | None,
         day: dt.date,
         organisation: str = "",
+        regime: str = EU_GDPR,
     ) -> tuple[Zone, AdequacyDecision | None]:
-        certified = importer is not None and importer.dpf is not None and importer.dpf.certified
-        key = (country, organisation, "certified" if certified else None, day)
+        key = (country, organisation, importer.key if importer else None, day, regime)
         found = self._zones.get(key)
         if found is None:
-            found = self._zones[key] = zone(self.vocab, country, importer, day, organisation)
+            found = self._zones[key] = zone(
+                self.vocab, country, importer, day, organisation, regime
+            )
         return found
 
 

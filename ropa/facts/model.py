@@ -17,9 +17,24 @@ from ropa.graph import RegistryGraph
 
 
 class Regime(enum.StrEnum):
-    """The legal regime that judges a flow."""
+    """The legal regime that judges a flow: the EU GDPR (exports from the EEA) or the UK GDPR
+    (exports from the UK). Same values as ``model.Regime`` and the vocabularies' regimes."""
 
     EU_GDPR = "eu_gdpr"
+    UK_GDPR = "uk_gdpr"
+
+
+class TransferKind(enum.StrEnum):
+    """Where a transfer to judge comes from."""
+
+    FLOW = "flow"
+    """A modelled flow that leaves a regime's territory, or declares a transfer."""
+    IMPLIED = "implied"
+    """A party outside the territory holds an activity's or processor record's data (listed
+    recipient, operator of a system, sub-processor down a chain) and no flow or recorded
+    transfer carries the data to it."""
+    PROCESSOR_RECORD = "processor_record"
+    """A transfer recorded on a processor record (Art 30(2)(c))."""
 
 
 class Role(enum.StrEnum):
@@ -53,6 +68,8 @@ class FlowFacts:
     leaves_eea: bool
     """The destination is known and outside the EEA, or an international organisation."""
     regime: Regime
+    """The regime this view (zone, decision, mechanism validity) is seen under: the EU GDPR
+    when the organisation answers to it, else the UK GDPR."""
     day: dt.date
     """The day the transfer is judged on: the judgement day, or the transfer's start if later."""
     mechanism: TransferMechanism | None
@@ -65,6 +82,13 @@ class FlowFacts:
     """Every adequacy decision ever made for the destination, in force or not."""
     decision_covers_importer: bool | None
     """None without a decision in force; False when it needs a certification the importer lacks."""
+    regimes: tuple[Regime, ...] = ()
+    """The regimes under which the flow is a transfer: it leaves that regime's territory and is
+    not direct collection. Empty when it is no transfer under any."""
+    direct_collection: tuple[Regime, ...] = ()
+    """Regimes under which the flow is direct collection, not a transfer: data goes from the
+    data subject's own device to the systems of an organisation established outside that
+    regime's territory (EDPB Guidelines 05/2021)."""
 
     @property
     def key(self) -> str:
@@ -76,16 +100,72 @@ class FlowFacts:
 
     @property
     def is_transfer(self) -> bool:
-        """A transfer outside the EEA: declared as one, or leaving the EEA undeclared."""
-        return self.flow.transfer is not None or self.leaves_eea
+        """A transfer: declared as one, or leaving a regime's territory undeclared."""
+        return self.flow.transfer is not None or bool(self.regimes)
 
     @property
     def undeclared(self) -> bool:
-        return self.flow.transfer is None and self.leaves_eea
+        return self.flow.transfer is None and bool(self.regimes)
 
     @property
     def mechanism_key(self) -> str | None:
         return self.flow.transfer.mechanism if self.flow.transfer is not None else None
+
+
+@dataclass(slots=True)
+class TransferFacts:
+    """One transfer to judge under one regime: a flow's, an implied one, or a processor
+    record's. The transfer rules read only these."""
+
+    kind: TransferKind
+    entity: str
+    """``flow:<key>``, ``party:<key>`` (implied) or ``processor_record:<key>``."""
+    detail: str
+    """Tells apart findings on one entity: the regime when it is not the organisation's first,
+    the activity or processor record of an implied transfer, ``transfer-<n>`` on a record."""
+    regime: Regime
+    transfer: m.Transfer | None
+    """The recorded transfer; None when the transfer is undeclared or implied."""
+    source: str | None
+    """The flow's source node (flows only)."""
+    target: str | None
+    """The flow's target node, or the implied importer's party node."""
+    importer: m.Party | None
+    destination: str | None
+    international_organisation: str
+    exporter_role: Role | None
+    importer_role: Role | None
+    zone: Zone
+    day: dt.date
+    mechanism: TransferMechanism | None
+    mechanism_valid: bool | None
+    decision: AdequacyDecision | None
+    decisions: tuple[AdequacyDecision, ...]
+    decision_covers_importer: bool | None
+    activity: str | None = None
+    """The activity whose data goes (flows and implied transfers of an activity)."""
+    processor_record: str | None = None
+    via: tuple[str, ...] = ()
+    """For an implied transfer: how the party holds the data (see ``Reach.via``)."""
+    hr_data: bool = False
+    """The data is HR data (employees or job applicants, or an employment purpose): a DPF
+    certification must cover HR data."""
+
+    @property
+    def mechanism_key(self) -> str | None:
+        return self.transfer.mechanism if self.transfer is not None else None
+
+    @property
+    def leaves(self) -> bool:
+        """The destination is outside the regime's territory (or an organisation's)."""
+        return self.zone in (Zone.ADEQUATE, Zone.THIRD)
+
+
+def regimes_of(graph: RegistryGraph, organisation: str) -> tuple[Regime, ...]:
+    """The regimes an organisation answers to, the EU GDPR first; not stated is the EU GDPR."""
+    found = graph.organisations.get(organisation)
+    stated = {str(r) for r in found.regimes or ()} if found is not None else set()
+    return tuple(r for r in Regime if r in stated) or (Regime.EU_GDPR,)
 
 
 @dataclass(slots=True)
@@ -154,19 +234,21 @@ class Facts:
     """Organisation key -> Art 27 representation, Art 37 DPO grounds, Art 30(5) status."""
     sub_processors: dict[str, Engagement] = field(default_factory=dict)
     """Sub-processor party key -> how it comes to hold data (activities, records, chain)."""
+    transfers_judged: list[TransferFacts] = field(default_factory=list)
+    """Every transfer to judge, per regime: judged flows that are transfers, implied ones, and
+    those recorded on judged processor records, in registry order."""
 
     def node_zone(self, node: str) -> Zone:
         return self.node_zones.get(node, Zone.UNKNOWN)
 
     def regimes(self, organisation: str) -> frozenset[m.Regime]:
         """The regimes an organisation answers to; not stated is the EU GDPR."""
-        found = self.graph.organisations.get(organisation)
-        stated = found.regimes if found is not None else None
-        return frozenset(stated) if stated else frozenset({m.Regime.EU_GDPR})
+        return frozenset(m.Regime(r) for r in regimes_of(self.graph, organisation))
 
     def decision_in_force(self, country: str) -> AdequacyDecision | None:
         """The adequacy decision in force for a country on the day, whoever the importer."""
-        return geography.in_force(geography.decisions_for(self.graph.vocab, country), self.on)
+        vocab = self.graph.vocab
+        return geography.in_force(geography.decisions_for(vocab, country), self.on, vocab)
 
     def union_law(self, law: m.LawCitation) -> bool:
         """Whether a cited law is Union or Member State law."""

@@ -12,4 +12,7 @@ class Zone(enum.StrEnum):
     ADEQUATE = "adequate"
     """An adequacy decision is in force on the day and covers this importer."""
     THIRD = "third"
+    DOMESTIC = "domestic"
+    """Inside the judging regime's own territory when that is not the EEA (the UK, for the UK
+    GDPR). The EU view never uses it."""
     UNKNOWN = "unknown"

@@ -6,6 +6,7 @@ in DE by the processor Hetzner) to Google's FCM, a DPF-certified US processor, u
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -46,7 +47,7 @@ def entry(collection: str, key: str, **fields: Any) -> Change:
 
 def added(collection: str, **fields: Any) -> Change:
     def change(data: dict[str, Any]) -> None:
-        data[collection].append(fields)
+        data.setdefault(collection, []).append(copy.deepcopy(fields))
 
     return change
 
@@ -288,11 +289,6 @@ ROWS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("rule", "changes", "on", "expected"), ROWS)
-def test_rule(rule: str, changes: tuple[Change, ...], on: dt.date, expected: list[str]) -> None:
-    assert [f.id for f in findings(changed(*changes), rule, on=on)] == expected
-
-
 def message(rule: str, *changes: Change, on: dt.date = ON) -> str:
     (finding,) = findings(changed(*changes), rule, on=on)
     return finding.message
@@ -338,3 +334,241 @@ def test_adequacy_not_applicable_names_the_lapsed_decision() -> None:
         "(`adequacy_decision`), but none is in force for United Kingdom (GB) on 2032-01-10 "
         "(decision 2021/1772 adopted 2021-06-28, until 2031-12-27)"
     )
+
+
+# --- territory, international organisations, direct collection, regimes, implied transfers,
+# processor records, Art 49(1) second subparagraph, DPF staleness and HR coverage, since dates
+
+ACME = "acme"
+
+
+def organisation(**fields: Any) -> Change:
+    return entry("organisations", ACME, **fields)
+
+
+EPO = fcm(name="European Patent Organisation", country="DE", international_organisation=True,
+          dpf=None)  # fmt: skip
+UK = organisation(regimes=["uk_gdpr"], establishment_country="GB")
+BOTH = organisation(regimes=["eu_gdpr", "uk_gdpr"], establishment_country="GB")
+"""Acme answering to both regimes, established in the UK: app users' data leaving the UK for
+the relay in Germany is a UK export; the relay's onward leg to the US is the EU regime's."""
+OWN_US_SERVER = (
+    organisation(establishment_country="US"),
+    entry("systems", "relay", hosting_country="US", operator=None),
+)
+"""Acme established in the US, collecting from app users in the EU straight into its own
+server in the US."""
+CDN = added("parties", key="cdn", organisation=ACME, name="Edge CDN Inc", role="processor",
+            country="US", contract={"reference": "DPA-2026-09"})  # fmt: skip
+SUBBY = added("parties", key="subby", organisation=ACME, name="Log Vendor Inc",
+              role="sub_processor", sub_processor_of="hoster", country="US",
+              sub_processor_authorisation="general, DPA-2025-01 s 9",
+              flow_down="DPA-2025-01 annex 4")  # fmt: skip
+
+
+def recipients(*keys: str) -> Change:
+    return entry("activities", "push", recipients=["hoster", "fcm", *keys])
+
+
+def record(**fields: Any) -> Change:
+    """A processor record of Acme's, with the given fields."""
+    return added("processor_records", key="rec", organisation=ACME,
+                 controller={"name": "Client GmbH", "email": "dpo@client.example"},
+                 processing_categories=["hosting"], data_subjects=["app_users"],
+                 data_categories=["push_token"], contract={"reference": "C-1"},
+                 **fields)  # fmt: skip
+
+
+RECORD_SCC = {"destination_country": "US", "importer": "cdn", "mechanism": "scc_2021",
+              "scc_module": 3, "tia_reference": "TIA-9"}  # fmt: skip
+
+MORE = [
+    # territory: outermost regions and Aland are EU territory, overseas territories are not
+    *(pytest.param("ART30-1E-TRANSFER-UNDECLARED", (NO_TRANSFER, fcm(country=code)), ON, [],
+                   id=f"twin-undeclared-{code}-is-eu-territory")
+      for code in ("AX", "GF", "GP", "MQ", "RE", "YT", "MF")),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED", (NO_TRANSFER, fcm(country="NC")), ON,
+                 ["ART30-1E-TRANSFER-UNDECLARED@flow:relay-to-fcm"],
+                 id="undeclared-new-caledonia-is-outside"),
+    # international organisations import in their own right, wherever they sit
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED", (NO_TRANSFER, EPO), ON,
+                 ["ART30-1E-TRANSFER-UNDECLARED@flow:relay-to-fcm"],
+                 id="undeclared-international-organisation-in-munich"),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED",
+                 (NO_TRANSFER, fcm(name="European Patent Organisation", country="DE")), ON, [],
+                 id="twin-undeclared-ordinary-party-in-munich"),
+    pytest.param("TRANSFER-ADEQUACY-NOT-APPLICABLE",
+                 (EPO, transfer(destination_country=None, mechanism="adequacy_decision")), ON,
+                 [], id="twin-adequacy-international-organisation-party-own-decision"),
+    pytest.param("TRANSFER-ADEQUACY-NOT-APPLICABLE",
+                 (EPO, fcm(name="Agency of Nowhere"),
+                  transfer(destination_country=None, mechanism="adequacy_decision")), ON,
+                 ["TRANSFER-ADEQUACY-NOT-APPLICABLE@flow:relay-to-fcm"],
+                 id="adequacy-international-organisation-without-decision"),
+    # direct collection by a controller outside the EEA is not a transfer
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED", OWN_US_SERVER, ON, [],
+                 id="twin-undeclared-direct-collection-by-us-controller"),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED",
+                 (organisation(establishment_country="DE"), OWN_US_SERVER[1]), ON,
+                 ["ART30-1E-TRANSFER-UNDECLARED@flow:app-to-relay"],
+                 id="undeclared-eea-controller-own-us-server"),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED", (*OWN_US_SERVER, NO_TRANSFER), ON,
+                 ["ART30-1E-TRANSFER-UNDECLARED@flow:relay-to-fcm"],
+                 id="undeclared-direct-collection-onward-disclosure"),
+    # the UK regime: its own territory, tools and adequacy regulations
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED", (UK,), ON,
+                 ["ART30-1E-TRANSFER-UNDECLARED@flow:app-to-relay"],
+                 id="undeclared-uk-export-to-eea"),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED",
+                 (UK, entry("systems", "relay", hosting_country="GB")),
+                 ON, [], id="twin-undeclared-uk-domestic"),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED", (BOTH,), ON,
+                 ["ART30-1E-TRANSFER-UNDECLARED@flow:app-to-relay/uk_gdpr"],
+                 id="undeclared-both-regimes-uk-leg"),
+    pytest.param("ART30-1E-TRANSFER-UNDECLARED",
+                 (BOTH, entry("flows", "app-to-relay", transfer={
+                     "destination_country": "DE", "mechanism": "adequacy_decision"})),
+                 ON, [], id="twin-undeclared-both-regimes-uk-leg-declared"),
+    pytest.param("TRANSFER-INVALID-MECHANISM", (UK, transfer(**SCC, scc_module=2)), ON,
+                 ["TRANSFER-INVALID-MECHANISM@flow:relay-to-fcm"],
+                 id="invalid-eu-scc-for-uk-export"),
+    pytest.param("TRANSFER-INVALID-MECHANISM",
+                 (UK, transfer(mechanism="uk_addendum", scc_module=2, tia_reference="TRA-1")), ON,
+                 [], id="twin-invalid-uk-addendum"),
+    pytest.param("TRANSFER-INVALID-MECHANISM",
+                 (transfer(mechanism="idta", tia_reference="TRA-1"),), ON,
+                 ["TRANSFER-INVALID-MECHANISM@flow:relay-to-fcm"],
+                 id="invalid-idta-for-eu-export"),
+    pytest.param("TRANSFER-INVALID-MECHANISM",
+                 (UK, transfer(mechanism="idta", tia_reference="TRA-1")),
+                 ON, [], id="twin-invalid-idta-for-uk-export"),
+    pytest.param("TRANSFER-INVALID-MECHANISM",
+                 (UK, transfer(mechanism="scc_2010_87", tia_reference="TRA-1")), day("2024-03-21"),
+                 ["TRANSFER-INVALID-MECHANISM@flow:relay-to-fcm"], id="invalid-old-scc-uk-ended"),
+    pytest.param("TRANSFER-INVALID-MECHANISM",
+                 (UK, transfer(mechanism="scc_2010_87", tia_reference="TRA-1")), day("2024-03-20"),
+                 [], id="twin-invalid-old-scc-uk-until-march-2024"),
+    pytest.param("TRANSFER-ADEQUACY-NOT-APPLICABLE", (UK, *to("BR", "adequacy_decision")), ON,
+                 ["TRANSFER-ADEQUACY-NOT-APPLICABLE@flow:relay-to-fcm"],
+                 id="adequacy-brazil-not-for-uk"),
+    pytest.param("TRANSFER-ADEQUACY-NOT-APPLICABLE", (UK, *to("CH", "adequacy_decision")), ON,
+                 [], id="twin-adequacy-switzerland-for-uk"),
+    pytest.param("TRANSFER-ADEQUACY-NOT-APPLICABLE",
+                 (UK, entry("flows", "app-to-relay", transfer={
+                     "destination_country": "DE", "mechanism": "adequacy_decision"})),
+                 ON, [], id="twin-adequacy-eea-for-uk"),
+    pytest.param("TRANSFER-ADEQUACY-NOT-APPLICABLE", (UK, *to("KR", "adequacy_decision")),
+                 day("2022-12-18"), ["TRANSFER-ADEQUACY-NOT-APPLICABLE@flow:relay-to-fcm"],
+                 id="adequacy-korea-for-uk-before-regulations"),
+    # Art 49(1) second subparagraph: never for a repetitive transfer
+    pytest.param("TRANSFER-ART49-2-REPETITIVE",
+                 (transfer(mechanism=COMPELLING, frequency="recurring"),),
+                 ON, ["TRANSFER-ART49-2-REPETITIVE@flow:relay-to-fcm"], id="art49-2-recurring"),
+    pytest.param("TRANSFER-ART49-2-REPETITIVE",
+                 (transfer(mechanism=COMPELLING, frequency="occasional"),),
+                 ON, [], id="twin-art49-2-occasional"),
+    pytest.param("TRANSFER-ART49-2-REPETITIVE", (transfer(mechanism=COMPELLING, frequency=None),),
+                 ON, [], id="twin-art49-2-frequency-not-stated"),
+    pytest.param("TRANSFER-ART49-2-REPETITIVE",
+                 (transfer(mechanism=DEROGATION, frequency="recurring"),),
+                 ON, [], id="twin-art49-2-other-derogation"),
+    pytest.param("TRANSFER-DEROGATION-SYSTEMATIC",
+                 (transfer(mechanism=COMPELLING, frequency="recurring"),), ON, [],
+                 id="twin-derogation-compelling-is-the-error-rule"),
+    # DPF: a yearly check, and HR coverage for HR data
+    pytest.param("TRANSFER-DPF-CHECK-STALE",
+                 (fcm(dpf={"certified": True, "checked_on": "2025-10-01"}),),
+                 ON, ["TRANSFER-DPF-CHECK-STALE@flow:relay-to-fcm"],
+                 id="dpf-check-older-than-a-year"),
+    pytest.param("TRANSFER-DPF-CHECK-STALE", (fcm(dpf={"certified": True}),), ON,
+                 ["TRANSFER-DPF-CHECK-STALE@flow:relay-to-fcm"], id="dpf-check-undated"),
+    pytest.param("TRANSFER-DPF-CHECK-STALE",
+                 (fcm(dpf={"certified": True, "checked_on": "2025-11-22"}),),
+                 ON, [], id="twin-dpf-check-exactly-a-year"),
+    pytest.param("TRANSFER-DPF-CHECK-STALE",
+                 (fcm(dpf={"certified": True, "checked_on": "2025-10-01"}),
+                  transfer(**SCC, scc_module=2)),
+                 ON, [], id="twin-dpf-check-stale-but-under-scc"),
+    pytest.param("TRANSFER-DPF-HR-NOT-COVERED",
+                 (entry("activities", "push", data_subjects=["employees"]),),
+                 ON, ["TRANSFER-DPF-HR-NOT-COVERED@flow:relay-to-fcm"], id="dpf-hr-not-stated"),
+    pytest.param("TRANSFER-DPF-HR-NOT-COVERED",
+                 (entry("activities", "push", data_subjects=["job_applicants"]),
+                  fcm(dpf={"certified": True, "checked_on": "2026-10-01", "hr_data": False})),
+                 ON, ["TRANSFER-DPF-HR-NOT-COVERED@flow:relay-to-fcm"], id="dpf-hr-not-covered"),
+    pytest.param("TRANSFER-DPF-HR-NOT-COVERED",
+                 (entry("activities", "push", data_subjects=["employees"]),
+                  fcm(dpf={"certified": True, "checked_on": "2026-10-01", "hr_data": True})),
+                 ON, [], id="twin-dpf-hr-covered"),
+    pytest.param("TRANSFER-DPF-HR-NOT-COVERED", (), ON, [], id="twin-dpf-hr-no-hr-data"),
+    # a since date earlier than the mechanism's first valid day
+    pytest.param("TRANSFER-PREDATES-MECHANISM",
+                 (transfer(**SCC, scc_module=2, since="2019-05-01"),),
+                 ON, ["TRANSFER-PREDATES-MECHANISM@flow:relay-to-fcm"], id="predates-scc-2021"),
+    pytest.param("TRANSFER-PREDATES-MECHANISM",
+                 (transfer(**SCC, scc_module=2, since="2021-07-01"),),
+                 ON, [], id="twin-predates-scc-2021-after"),
+    pytest.param("TRANSFER-PREDATES-MECHANISM", (transfer(mechanism="bcr", since="2019-05-01"),),
+                 ON, [], id="twin-predates-bcr-undated"),
+    # implied transfers: recipients, operators and sub-processors with no flow carrying the data
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED", (CDN, recipients("cdn")), ON,
+                 ["ART30-1E-TRANSFER-UNMODELLED@party:cdn/push"], id="unmodelled-recipient"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED",
+                 (CDN, entry("parties", "cdn", country="FR"), recipients("cdn")), ON, [],
+                 id="twin-unmodelled-recipient-in-eea"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED", (CDN, recipients("cdn"), RETIRED), ON, [],
+                 id="twin-unmodelled-activity-retired"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED", (entry("parties", "hoster", country="US"),), ON,
+                 ["ART30-1E-TRANSFER-UNMODELLED@party:hoster/push"],
+                 id="unmodelled-remote-access-operator"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED",
+                 (entry("parties", "hoster", country="US"),
+                  entry("flows", "app-to-relay", transfer={
+                      "destination_country": "US", **SCC, "scc_module": 2})),
+                 ON, [], id="twin-unmodelled-remote-access-declared"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED", (SUBBY,), ON,
+                 ["ART30-1E-TRANSFER-UNMODELLED@party:subby/push"], id="unmodelled-sub-processor"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED", (SUBBY, entry("parties", "subby", country="NL")),
+                 ON, [], id="twin-unmodelled-sub-processor-in-eea"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED", (CDN, record(sub_processors=["cdn"])), ON,
+                 ["ART30-1E-TRANSFER-UNMODELLED@party:cdn/rec"],
+                 id="unmodelled-processor-record-sub-processor"),
+    pytest.param("ART30-1E-TRANSFER-UNMODELLED",
+                 (CDN, record(sub_processors=["cdn"], transfers=[RECORD_SCC])), ON, [],
+                 id="twin-unmodelled-processor-record-transfer-recorded"),
+    # processor records' transfers are judged like flows'
+    pytest.param("TRANSFER-MISSING-MECHANISM",
+                 (CDN, record(transfers=[{"destination_country": "US", "importer": "cdn"}])), ON,
+                 ["TRANSFER-MISSING-MECHANISM@processor_record:rec/transfer-1"],
+                 id="mechanism-missing-processor-record"),
+    pytest.param("TRANSFER-MISSING-MECHANISM", (CDN, record(transfers=[RECORD_SCC])), ON, [],
+                 id="twin-mechanism-processor-record"),
+    pytest.param("TRANSFER-INVALID-MECHANISM",
+                 (CDN, record(transfers=[{**RECORD_SCC, "mechanism": "privacy_shield"}])), ON,
+                 ["TRANSFER-INVALID-MECHANISM@processor_record:rec/transfer-1"],
+                 id="invalid-processor-record"),
+    pytest.param("TRANSFER-TIA-MISSING",
+                 (CDN, record(transfers=[{**RECORD_SCC, "tia_reference": ""}])), ON,
+                 ["TRANSFER-TIA-MISSING@processor_record:rec/transfer-1"],
+                 id="tia-missing-processor-record"),
+    pytest.param("TRANSFER-SCC-MODULE-MISMATCH",
+                 (CDN, record(transfers=[{**RECORD_SCC, "scc_module": 2}])), ON,
+                 ["TRANSFER-SCC-MODULE-MISMATCH@processor_record:rec/transfer-1"],
+                 id="scc-processor-record-module-2"),
+    pytest.param("TRANSFER-DPF-NOT-CERTIFIED",
+                 (CDN, record(transfers=[{"destination_country": "US", "importer": "cdn",
+                                          "mechanism": "eu_us_dpf"}])), ON,
+                 ["TRANSFER-DPF-NOT-CERTIFIED@processor_record:rec/transfer-1"],
+                 id="dpf-processor-record-importer-uncertified"),
+    pytest.param("ART30-1E-TRANSFER-DESTINATION-MISSING",
+                 (CDN, record(transfers=[{**RECORD_SCC, "destination_country": None}])), ON,
+                 ["ART30-1E-TRANSFER-DESTINATION-MISSING@processor_record:rec/transfer-1"],
+                 id="destination-missing-processor-record"),
+]  # fmt: skip
+
+ROWS += MORE
+
+
+@pytest.mark.parametrize(("rule", "changes", "on", "expected"), ROWS)
+def test_rule(rule: str, changes: tuple[Change, ...], on: dt.date, expected: list[str]) -> None:
+    assert [f.id for f in findings(changed(*changes), rule, on=on)] == expected
