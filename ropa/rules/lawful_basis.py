@@ -53,9 +53,27 @@ def _special(graph: RegistryGraph, activity: m.Activity) -> list[str]:
 
 @rule("LAWFUL-BASIS-MISSING")
 def lawful_basis_missing(check: Check) -> Iterator[Hit]:
+    """An organisation-wide lawful-basis statement is no basis for an activity: Art 6 asks
+    which basis each processing rests on, so an activity that only inherits one is named
+    with the statement it relies on."""
     for activity in check.facts.judged_activities:
-        if not activity.lawful_bases:
+        if activity.lawful_bases:
+            continue
+        said = check.facts.statements.get(f"activity:{activity.key}")
+        if said is not None and said.lawful_basis.inherited:
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} records no Art 6 basis of its own; it relies on the "
+                f'organisation-wide statement "{_short(said.lawful_basis.text)}", which does '
+                "not say which basis this processing rests on",
+            )
+        else:
             yield Hit(entity("activity", activity.key), f"{activity.name} records no Art 6 basis")
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 @rule("CONSENT-WITHOUT-RECORD")

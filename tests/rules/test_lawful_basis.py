@@ -490,3 +490,19 @@ def test_messages_name_what_was_found() -> None:
     assert "UK law (domestic law under the UK GDPR)" in us.message
     (adm,) = findings(changed(_decides(ground="law")), "ADM-WITHOUT-SAFEGUARDS")
     assert "no safeguards" in adm.message and "no Art 22(2) ground" not in adm.message
+
+
+def test_an_inherited_lawful_basis_statement_is_named_but_is_no_basis() -> None:
+    """A policy's "we process your data on the legal bases the GDPR provides" is no Art 6 basis
+    for one processing: the activity is still reported, naming the statement it relies on."""
+
+    def statement(data: dict[str, Any]) -> None:
+        item(data, "organisations", "acme")["statements"] = {
+            "lawful_basis": "We process your data on the legal bases the GDPR provides."
+        }
+
+    (inherited,) = findings(changed(_bases(), statement), "LAWFUL-BASIS-MISSING")
+    assert "relies on the organisation-wide statement" in inherited.message
+    assert "legal bases the GDPR provides" in inherited.message
+    (plain,) = findings(changed(_bases()), "LAWFUL-BASIS-MISSING")
+    assert "organisation-wide" not in plain.message
