@@ -137,7 +137,7 @@ def traffic_retention(check: Check) -> Iterator[Hit]:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "device-access"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())[:60].strip("-") or "device-access"
 
 
 @rule("EPRIVACY-DEVICE-ACCESS-WITHOUT-CONSENT")

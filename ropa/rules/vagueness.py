@@ -63,6 +63,8 @@ def security_vague(check: Check) -> Iterator[Hit]:
     vague_statement: dict[str, tuple[str, ...]] = {}
     for key, organisation in graph.organisations.items():
         said = organisation.statements.security if organisation.statements else ""
+        # "Acme may use reasonable safeguards": the organisation's own name says nothing.
+        said = wording.without_name(said, organisation.name)
         found = wording.vague_phrases("security", said) if said.strip() else ()
         if found:
             vague_statement[key] = found

@@ -61,6 +61,14 @@ def vague_phrases(kind: str, text: str) -> tuple[str, ...]:
     return found if len(meaningful) < matcher.meaningful_words else ()
 
 
+def without_name(text: str, name: str) -> str:
+    """``text`` with the organisation's name taken out, wherever it stands as whole words."""
+    name = name.strip()
+    if not name:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+
+
 def contains(text: str, phrase: str) -> bool:
     """Whether normalised ``text`` holds normalised ``phrase`` as whole words."""
     return re.search(rf"(?<!\S){re.escape(normalise(phrase))}(?!\S)", normalise(text)) is not None
@@ -72,12 +80,30 @@ def qualified(text: str) -> bool:
     return any(contains(text, word) for language in exceptions.values() for word in language)
 
 
+SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a statement: an exception qualifies the sentence it stands in, not a
+    flat denial in the next one ("... except when necessary ... We do not share ...")."""
+    return [s for s in SENTENCE_END.split(text) if s.strip()]
+
+
 def sharing_denial(text: str) -> str | None:
     """The scope a flat sharing denial covers (``anyone`` or ``third_parties``), or None.
 
-    Where phrases of both scopes match ("we do not share your data with third parties"), the
-    narrower ``third_parties`` wins: Art 4(10) leaves processors out of "third party".
+    Each sentence is judged on its own; where sentences deny with different scopes, the wider
+    ``anyone`` wins, since the statement makes that denial.
     """
+    scopes = {_sentence_sharing_denial(s) for s in sentences(text)} - {None}
+    if not scopes:
+        return None
+    return "anyone" if "anyone" in scopes else "third_parties"
+
+
+def _sentence_sharing_denial(text: str) -> str | None:
+    """Where phrases of both scopes match ("we do not share your data with third parties"), the
+    narrower ``third_parties`` wins: Art 4(10) leaves processors out of "third party"."""
     if not text.strip() or qualified(text):
         return None
     scopes = {
@@ -97,7 +123,16 @@ def _denies(text: str) -> bool:
 
 
 def transfer_denial(text: str) -> str | None:
-    """The phrase by which a statement flatly denies transfers outside the EEA, or None."""
+    """The phrase by which a statement flatly denies transfers outside the EEA, or None; each
+    sentence is judged on its own."""
+    for sentence in sentences(text):
+        found = _sentence_transfer_denial(sentence)
+        if found is not None:
+            return found
+    return None
+
+
+def _sentence_transfer_denial(text: str) -> str | None:
     if not text.strip() or qualified(text):
         return None
     places = wording().statements.transfer_places

@@ -205,12 +205,12 @@ def test_ids_and_keys_are_never_broken_and_piped_output_draws_no_boxes(tmp_path:
 
 def test_a_waiver_reads_as_an_expiry(tmp_path: Path) -> None:
     path = _document(tmp_path, _waived("2027-06-30"))
-    code, output = run("validate", str(path), *ON, "--fail-on", "warning")
+    code, output = run("validate", str(path), *ON, "--fail-on", "info")
     assert code == 0
     assert "(waived until 2027-06-30: Review scheduled with the new release)" in output
     assert "[RECORD-STALE@activity:push]" in output
     path = _document(tmp_path, _waived("2026-11-01"))
-    code, output = run("validate", str(path), *ON, "--fail-on", "warning")
+    code, output = run("validate", str(path), *ON, "--fail-on", "info")
     assert code == 1
     assert "(waiver expired 2026-11-01: Review scheduled with the new release)" in output
 
@@ -294,14 +294,14 @@ def test_store_findings_are_named_by_entity(
     database = ["--database-url", f"sqlite:///{tmp_path / 'lint.sqlite'}"]
     path = _document(tmp_path, _stale, _unused_system)
     assert run("import", str(path), *database)[0] == 0
-    code, output = run("validate", *ON, "--fail-on", "warning", *database)
+    code, output = run("validate", *ON, "--fail-on", "info", *database)
     assert code == 1
     lines = [line for line in output.splitlines() if "@" in line]
-    assert lines[0].startswith("system:attic: warning SYSTEM-UNUSED "), (
+    assert lines[0].startswith("system:attic: info SYSTEM-UNUSED "), (
         lines
     )  # systems before activities
     assert lines[0].endswith("[SYSTEM-UNUSED@system:attic]")
-    assert lines[1].startswith("activity:push: warning RECORD-STALE ")
+    assert lines[1].startswith("activity:push: info RECORD-STALE ")
     code, output = run("validate", *ON, "--format", "sarif", *database)
     log = _valid_sarif(sarif_validator, output)
     for result in log["runs"][0]["results"]:

@@ -41,3 +41,20 @@ async def test_example_covers_a_softphone_providers_processing(services: Service
     assert {f.transfer.destination_country for f in transfers} >= {"US"}
     assert any(f.transfer.mechanism is None for f in transfers), "the example keeps a gap"
     assert len(document.activities) >= 8 and len(document.flows) >= 25
+
+
+def test_example_header_declares_exactly_the_validators_findings() -> None:
+    """The numbered "GAPS LEFT ON PURPOSE" list names each gap's finding ids; together they are
+    exactly what the validator reports on the example."""
+    import datetime as dt
+
+    from ropa.domain.vocabulary import builtin
+    from ropa.facts import derive
+    from ropa.graph import build_graph
+    from ropa.rules import evaluate
+    from tests.unit.rules.test_registries import declared_gaps
+
+    path = ROOT / "examples/softphone-provider.yaml"
+    graph = build_graph(parse_document(path.read_bytes(), "yaml"), builtin())
+    found = {f.id for f in evaluate(derive(graph, dt.date(2026, 11, 22)))}
+    assert found == set().union(*declared_gaps(path).values())

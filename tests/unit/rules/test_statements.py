@@ -86,6 +86,13 @@ def test_rule(rule: str, changes: list[Change], expected: list[str]) -> None:
         ("We do not sell or rent your data to third parties.", "third_parties"),
         ("We share your data with third parties.", None),
         ("We do not share your data unless the law requires it.", None),
+        # An exception qualifies its own sentence, not a flat denial in the next one.
+        (
+            "No data is collected except when a feature needs it. We do not share or sell your "
+            "personal information to third parties.",
+            "third_parties",
+        ),
+        ("We never share your data. We may share it with partners except in the EU.", "anyone"),
         ("", None),
     ],
 )
@@ -101,6 +108,7 @@ def test_sharing_denials(text: str, scope: str | None) -> None:
         ("Data is stored only in the EU.", True),
         ("We may transfer data across borders.", False),
         ("We do not transfer data outside the EEA other than under SCCs.", False),
+        ("Logs are kept unless you object. Your data never leaves the EU.", True),
     ],
 )
 def test_transfer_denials(text: str, denies: bool) -> None:

@@ -88,6 +88,14 @@ ROWS = [
     pytest.param("SECURITY-VAGUE",
                  [_push(security_measures=[]), _org(statements={"security": SPECIFIC})],
                  [], id="twin-specific-statement-inherited"),
+    pytest.param("SECURITY-VAGUE",
+                 [_org(name="Acme Voice", statements={"security": "Acme Voice may use reasonable "
+                                                      "safeguards to protect personal data."})],
+                 ["SECURITY-VAGUE@organisation:acme"], id="statement-naming-the-organisation"),
+    pytest.param("SECURITY-VAGUE",
+                 [_org(name="Acme Voice", statements={"security": "Acme Voice encrypts call "
+                                                      "recordings at rest with AES-256."})],
+                 [], id="twin-statement-naming-the-organisation-and-a-measure"),
 ]  # fmt: skip
 
 
@@ -102,6 +110,7 @@ PHRASES = {
         ("To provide and improve our services", True),
         ("Research and development", True),
         ("Personalise your experience", True),
+        ("provide and operate its products and services", True),
         ("Wake the softphone app so that it can ring for an incoming call", False),
         ("Research into dropped calls per carrier to tune the SIP retry timer", False),
     ],
@@ -126,6 +135,12 @@ PHRASES = {
         ("We use reasonable safeguards to protect your personal information.", True),
         ("Appropriate technical and organisational measures", True),
         ("Industry-standard security", True),
+        (
+            "may use reasonable administrative, technical, and organizational safeguards to help "
+            "protect personal data. However, no method of storage, transmission, or security "
+            "control is completely secure, and cannot guarantee absolute security.",
+            True,
+        ),
         ("Reasonable safeguards including encryption at rest", False),
         ("TLS 1.3 between app and relay", False),
     ],
