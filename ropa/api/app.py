@@ -29,6 +29,7 @@ from ropa.api.system import health, vocabularies
 from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
 from ropa.services import Services, build_services
+from ropa.services.import_gate import ImportGate
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
@@ -119,5 +120,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         debug=False,
     )
     app.state.services = services
+    app.state.import_gate = ImportGate()
     app.state.settings = settings
     return app

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Request, Router, get
 from litestar.params import Parameter
 
@@ -78,17 +80,20 @@ async def list_findings(
         revision, graph = await services.findings.graph_as_of(past)
         moment = await services.repository.revision_moment(revision)
         day = on or (moment.date() if moment else today())
-        findings = evaluate(graph, day)
-    return report(
-        graph,
-        findings,
-        on=day,
-        revision=revision,
-        organisation=organisation,
-        activity=activity,
-        severity=severity,
-        rule=rule,
-        include_waived=include_waived,
+        findings = await anyio.to_thread.run_sync(evaluate, graph, day)
+    return await anyio.to_thread.run_sync(
+        functools.partial(
+            report,
+            graph,
+            findings,
+            on=day,
+            revision=revision,
+            organisation=organisation,
+            activity=activity,
+            severity=severity,
+            rule=rule,
+            include_waived=include_waived,
+        )
     )
 
 

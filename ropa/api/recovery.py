@@ -25,6 +25,8 @@ RETRY_AFTER_SECONDS = 1
 RETRIES = 1
 """Runs after the first that failed on a lost connection: one, as the pool is renewed by then."""
 RETRY_PAUSE = 0.02
+MAX_REPLAY_BYTES = 1 << 20
+"""Bodies up to this size are kept for a second run; a large import is not run twice."""
 log = logging.getLogger("ropa.api")
 
 
@@ -40,10 +42,12 @@ class RetryOnLostConnection:
             return
         original = dict(scope)
         received: list[Message] = []
+        kept = [0]  # bytes of body kept for a second run
 
         async def recording_receive() -> Message:
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and kept[0] <= MAX_REPLAY_BYTES:
+                kept[0] += len(message.get("body", b""))
                 received.append(message)
             return message
 
@@ -57,7 +61,8 @@ class RetryOnLostConnection:
                     return replay.pop(0)
                 return await recording_receive()
 
-            held = _Holding(send, last=retry == RETRIES)
+            last = retry == RETRIES or kept[0] > MAX_REPLAY_BYTES  # too big to keep twice
+            held = _Holding(send, last=last)
             token = attempt.set(Attempt())
             try:
                 await self.app(scope if retry == 0 else run_scope, replaying_receive, held.send)

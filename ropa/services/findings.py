@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
+import anyio.to_thread
 import msgspec
 
 from ropa.domain.vocabulary import Vocabularies
@@ -88,18 +89,19 @@ class FindingsService:
             current = await self.documents.repository.revision()
             if self._graph is None or self._graph[0] != current:
                 revision, document = await self.documents.snapshot()
-                self._graph = (revision, build_graph(document, self.vocab))
+                graph = await anyio.to_thread.run_sync(build_graph, document, self.vocab)
+                self._graph = (revision, graph)
             return self._graph
 
     async def graph_as_of(self, revision: int) -> tuple[int, RegistryGraph]:
         """The graph of the registry as it stood at a past revision (not cached)."""
         revision, document = await self.documents.snapshot(as_of=revision)
-        return revision, build_graph(document, self.vocab)
+        return revision, await anyio.to_thread.run_sync(build_graph, document, self.vocab)
 
     async def findings(self, on: dt.date) -> tuple[int, RegistryGraph, list[Finding]]:
         revision, graph = await self.graph()
         cached = self._findings
         if cached is None or cached[:2] != (revision, on):
-            cached = (revision, on, evaluate(graph, on))
+            cached = (revision, on, await anyio.to_thread.run_sync(evaluate, graph, on))
             self._findings = cached
         return revision, graph, cached[2]
