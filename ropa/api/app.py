@@ -30,6 +30,7 @@ from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
 from ropa.services import Services, build_services
 from ropa.services.import_gate import ImportGate
+from ropa.services.offload import share_the_interpreter
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
@@ -75,6 +76,7 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Litestar:
     """The service; ``services`` lets tests bring their own engine."""
     settings = settings or Settings()
+    share_the_interpreter()
     services = services or build_services(make_engine(settings.database_url))
 
     @asynccontextmanager

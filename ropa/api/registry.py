@@ -16,10 +16,11 @@ from ropa.api.problems import ProblemDetails, problem, problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
 from ropa.input.document import parse_document
-from ropa.render.document import dump_document, format_of
+from ropa.render.document import format_of
 from ropa.services.documents import ImportReport
 from ropa.services.history import resolve_moment
 from ropa.services.import_gate import ImportBusy, ImportGate
+from ropa.services.offload import encode_off_loop
 
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
@@ -65,7 +66,7 @@ async def export_registry(
     revision, document = await services.documents.snapshot(organisation, as_of=past)
     name = f"ropa-{organisation or 'registry'}.{format}"
     return Response(
-        content=await anyio.to_thread.run_sync(dump_document, document, format),
+        content=await encode_off_loop(document, format),
         media_type=MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'inline; filename="{name}"',
