@@ -26,6 +26,7 @@ from ropa.api.problems import exception_handlers
 from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
+from ropa.api.timeouts import body_deadline
 from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
 from ropa.services import Services, build_services
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
         before_request=check_inbound,
-        middleware=[recovery(), authentication()],
+        middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
         guards=[check_permission],
         exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
