@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.contract import tighten
 from ropa.api.entities import entity_router
 from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
+    tighten(app)
     app.state.services = services
     app.state.import_gate = ImportGate()
     app.state.settings = settings
