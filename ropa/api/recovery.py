@@ -4,8 +4,9 @@
 BEGIN). A connection lost in the middle of a transaction surfaces here: the exception handler
 answers 503 (with Retry-After) and marks the request; this middleware then swallows that 503
 and runs the request again on the pool's fresh connections, unless COMMIT had already
-been sent (then the change may have been applied, and the client is told to check and retry).
-The request body is kept so that the second run reads the same one.
+been sent and the server could not say whether it committed (then the client is told to
+check before sending it again). A body up to `MAX_REPLAY_BYTES` is kept so that the second run
+reads the same one; a larger one (an import) is not run twice.
 """
 
 from __future__ import annotations
