@@ -25,3 +25,7 @@ class Settings:
     max_document_bytes: int = field(
         default_factory=lambda: _int("ROPA_MAX_DOCUMENT_BYTES", 256 << 20)
     )
+    body_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("ROPA_BODY_TIMEOUT", 60))
+    )
+    """Seconds a request body may take to arrive in full (408 after)."""

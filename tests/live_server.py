@@ -2,7 +2,8 @@
 
 The in-process test client runs one request at a time and blocks its caller while it runs, so
 it can neither overlap requests nor show a stalled event loop. `live_server` starts
-``uvicorn ropa.api.app:create_app`` (one worker, the given environment) and waits until
+``uvicorn ropa.api.app:create_app`` as ``ropa serve`` does (one worker, the header deadline
+of ``ropa.api.timeouts``, the given environment) and waits until
 ``/health`` answers.
 """
 
@@ -55,6 +56,8 @@ def live_server(database_url: str, log: Path | None = None, **env: str) -> Itera
             "--port",
             str(port),
             "--no-access-log",
+            "--http",
+            "ropa.api.timeouts:TimedHttpToolsProtocol",
             "--log-level",
             "info" if log else "warning",
         ],

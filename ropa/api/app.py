@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
 from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.contract import tighten
 from ropa.api.dependencies import dependencies
 from ropa.api.entities import entity_router
 from ropa.api.exports import exports_router
@@ -26,9 +27,12 @@ from ropa.api.problems import exception_handlers
 from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
+from ropa.api.timeouts import body_deadline
 from ropa.api.tokens import tokens_router
 from ropa.domain.kinds import KINDS
 from ropa.services import Services, build_services
+from ropa.services.import_gate import ImportGate
+from ropa.services.offload import share_the_interpreter
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
@@ -74,6 +78,7 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Litestar:
     """The service; ``services`` lets tests bring their own engine."""
     settings = settings or Settings()
+    share_the_interpreter()
     services = services or build_services(make_engine(settings.database_url))
 
     @asynccontextmanager
@@ -109,13 +114,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=[lifespan],
         dependencies=dependencies(services),
         before_request=check_inbound,
-        middleware=[recovery(), authentication()],
+        middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
         guards=[check_permission],
         exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
+    tighten(app)
     app.state.services = services
+    app.state.import_gate = ImportGate()
     app.state.settings = settings
     return app

@@ -75,8 +75,9 @@ IfMatch = Annotated[
     str | None,
     HeaderParameter(
         name="If-Match",
-        description="The ETag of the version this change was based on, or `*`.",
-        required=False,
+        description="The ETag of the version this change was based on, or `*`. Required: "
+        "without it the answer is 428.",
+        required=True,
     ),
 ]
 

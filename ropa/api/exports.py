@@ -10,7 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from ropa.api.auth import needs, visible_organisation
-from ropa.api.problems import problem_responses
+from ropa.api.disconnect import client_gone
+from ropa.api.problems import ProblemDetails, problem, problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.validation import InvalidInput, Problem
 from ropa.render import diagram as diagrams
@@ -18,6 +19,7 @@ from ropa.render import dot as dot_format
 from ropa.render import xlsx
 from ropa.services.errors import NotFound, ServiceError
 from ropa.services.exports import ExportService, Rendered
+from ropa.services.render_limits import Busy, ClientGone
 
 Key = Annotated[str | None, Parameter(max_length=128)]
 AsOf = Annotated[
@@ -57,7 +59,7 @@ def _file(rendered: Rendered, disposition: str = "attachment") -> Response[bytes
     "regulator's layout (`profile`: ico or cnil), with transfers, recipients, retention and "
     "findings. The same registry revision and day always give the same bytes.",
     tags=["exports"],
-    responses=problem_responses(400, 404),
+    responses=problem_responses(400, 404, 503),
     opt=needs(Permission.READ_EXPORTS),
     media_type=xlsx.MEDIA_TYPE,
 )
@@ -82,7 +84,11 @@ async def article30_workbook(
         )
     try:
         rendered = await export_service.workbook(
-            organisation=organisation, profile=profile, as_of=as_of, on=on
+            organisation=organisation,
+            profile=profile,
+            as_of=as_of,
+            on=on,
+            gone=client_gone(request),
         )
     except xlsx.UnknownOrganisation as error:
         # The renderer's message lists the registry's organisations: not for every token.
@@ -107,6 +113,7 @@ async def article30_workbook(
     opt=needs(Permission.READ_DIAGRAMS),
 )
 async def render_diagram(
+    request: Request[Any, Any, Any],
     export_service: NamedDependency[ExportService],
     name: Annotated[str, Parameter(description="e.g. organisation.svg", max_length=40)],
     organisation: Key = None,
@@ -133,6 +140,7 @@ async def render_diagram(
             max_labels=max_labels,
             as_of=as_of,
             on=on,
+            gone=client_gone(request),
         )
     except (diagrams.UnknownView, dot_format.UnknownFormat) as error:
         raise InvalidInput([Problem("path.name", str(error))], 400) from error
@@ -147,5 +155,21 @@ async def render_diagram(
     return _file(rendered, "inline")
 
 
+def on_busy(_: Request[Any, Any, Any], error: Busy) -> Response[ProblemDetails]:
+    """503 with Retry-After when the worker already runs as many renders as it may."""
+    return problem(
+        503, "Service unavailable", str(error), headers={"Retry-After": str(error.retry_after)}
+    )
+
+
+def on_client_gone(_: Request[Any, Any, Any], error: ClientGone) -> Response[bytes]:
+    """The client left before its file was ready; nobody reads this answer."""
+    return Response(b"", status_code=499, media_type="text/plain")
+
+
 def exports_router() -> Router:
-    return Router(path="/", route_handlers=[article30_workbook, render_diagram])
+    return Router(
+        path="/",
+        route_handlers=[article30_workbook, render_diagram],
+        exception_handlers={Busy: on_busy, ClientGone: on_client_gone},
+    )

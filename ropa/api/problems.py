@@ -54,6 +54,7 @@ def _titles(status: int) -> str:
         404: "Not found",
         405: "Method not allowed",
         409: "Conflict",
+        408: "Request timeout",
         412: "Precondition failed",
         413: "Request body too large",
         415: "Unsupported media type",
@@ -140,7 +141,8 @@ _DESCRIPTIONS = {
     413: "The request body is larger than the service accepts.",
     422: "The body parsed but is invalid: every problem is listed with its path.",
     428: "If-Match is required for this change.",
-    503: "A renderer the service needs is not available.",
+    503: "A renderer the service needs is not available, the worker already runs as many "
+    "renders as it may (see Retry-After), or the database connection was lost.",
 }
 
 

@@ -4,8 +4,9 @@
 BEGIN). A connection lost in the middle of a transaction surfaces here: the exception handler
 answers 503 (with Retry-After) and marks the request; this middleware then swallows that 503
 and runs the request again on the pool's fresh connections, unless COMMIT had already
-been sent (then the change may have been applied, and the client is told to check and retry).
-The request body is kept so that the second run reads the same one.
+been sent and the server could not say whether it committed (then the client is told to
+check before sending it again). A body up to `MAX_REPLAY_BYTES` is kept so that the second run
+reads the same one; a larger one (an import) is not run twice.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ RETRY_AFTER_SECONDS = 1
 RETRIES = 1
 """Runs after the first that failed on a lost connection: one, as the pool is renewed by then."""
 RETRY_PAUSE = 0.02
+MAX_REPLAY_BYTES = 1 << 20
+"""Bodies up to this size are kept for a second run; a large import is not run twice."""
 log = logging.getLogger("ropa.api")
 
 
@@ -40,10 +43,12 @@ class RetryOnLostConnection:
             return
         original = dict(scope)
         received: list[Message] = []
+        kept = [0]  # bytes of body kept for a second run
 
         async def recording_receive() -> Message:
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and kept[0] <= MAX_REPLAY_BYTES:
+                kept[0] += len(message.get("body", b""))
                 received.append(message)
             return message
 
@@ -57,7 +62,8 @@ class RetryOnLostConnection:
                     return replay.pop(0)
                 return await recording_receive()
 
-            held = _Holding(send, last=retry == RETRIES)
+            last = retry == RETRIES or kept[0] > MAX_REPLAY_BYTES  # too big to keep twice
+            held = _Holding(send, last=last)
             token = attempt.set(Attempt())
             try:
                 await self.app(scope if retry == 0 else run_scope, replaying_receive, held.send)

@@ -5,18 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, Operation, Reference, RequestBody
-from litestar.params import Parameter, RawBody
+from litestar.params import Parameter
 
 from ropa.api.auth import needs, principal_of
-from ropa.api.problems import problem_responses
+from ropa.api.problems import ProblemDetails, problem, problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
 from ropa.input.document import parse_document
-from ropa.render.document import dump_document, format_of
+from ropa.render.document import format_of
 from ropa.services.documents import DocumentService, ImportReport
+from ropa.services.import_gate import ImportBusy, ImportGate
+from ropa.services.offload import encode_off_loop
 from ropa.services.queries import QueryService
 
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
@@ -61,7 +64,7 @@ async def export_registry(
     revision, document = await query_service.document(organisation, as_of)
     name = f"ropa-{organisation or 'registry'}.{format}"
     return Response(
-        content=dump_document(document, format),
+        content=await encode_off_loop(document, format),
         media_type=MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'inline; filename="{name}"',
@@ -86,15 +89,23 @@ class _ImportOperation(Operation):
 async def import_registry(
     request: Request[Any, Any, Any],
     document_service: NamedDependency[DocumentService],
-    body: RawBody,
     dry_run: Annotated[bool, Parameter(description="Report what would change.")] = False,
     prune: Annotated[
         bool, Parameter(description="Delete what the document's organisations no longer list.")
     ] = True,
 ) -> ImportReport:
-    document = parse_document(body, format_of(request.headers.get("content-type")))
-    return await document_service.import_document(
-        document, dry_run=dry_run, prune=prune, actor=principal_of(request).actor
+    gate: ImportGate = request.app.state.import_gate
+    async with gate.turn():  # the body is read only once it is this import's turn
+        fmt = format_of(request.headers.get("content-type"))
+        document = await anyio.to_thread.run_sync(parse_document, await request.body(), fmt)
+        return await document_service.import_document(
+            document, dry_run=dry_run, prune=prune, actor=principal_of(request).actor
+        )
+
+
+def on_import_busy(_: Request[Any, Any, Any], error: ImportBusy) -> Response[ProblemDetails]:
+    return problem(
+        503, "Service unavailable", str(error), headers={"Retry-After": str(error.retry_after)}
     )
 
 
@@ -109,8 +120,13 @@ def registry_router(max_document_bytes: int) -> Router:
         "without writing. Send YAML (application/yaml) or JSON (application/json).",
         status_code=200,
         request_max_body_size=max_document_bytes,
-        responses=problem_responses(400, 409, 413, 422),
+        responses=problem_responses(400, 409, 413, 422, 503),
         operation_class=_ImportOperation,
         opt=needs(Permission.WRITE_REGISTRY),
     )(import_registry)
-    return Router(path="/registry", route_handlers=[export_registry, importer], tags=["registry"])
+    return Router(
+        path="/registry",
+        route_handlers=[export_registry, importer],
+        tags=["registry"],
+        exception_handlers={ImportBusy: on_import_busy},
+    )

@@ -24,11 +24,22 @@ HostOption = Annotated[str, typer.Option(envvar="ROPA_HOST")]
 PortOption = Annotated[int, typer.Option(envvar="ROPA_PORT")]
 
 
-def _serve(host: str, port: int, workers: int, url: str) -> None:
+def _serve(
+    host: str,
+    port: int,
+    workers: int,
+    url: str,
+    timeouts: tuple[float, float, int] = (10.0, 60.0, 5),
+) -> None:
     import uvicorn
 
+    from ropa.api.timeouts import HTTP_PROTOCOL
+
+    header_timeout, body_timeout, keep_alive = timeouts
     os.environ["DATABASE_URL"] = url
     os.environ["ROPA_AUTO_MIGRATE"] = "0"  # migrated once, here, before the workers start
+    os.environ["ROPA_HEADER_TIMEOUT"] = str(header_timeout)  # read by every worker
+    os.environ["ROPA_BODY_TIMEOUT"] = str(body_timeout)
     uvicorn.run(
         "ropa.api.app:create_app",
         factory=True,
@@ -37,6 +48,8 @@ def _serve(host: str, port: int, workers: int, url: str) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        http=HTTP_PROTOCOL,
+        timeout_keep_alive=keep_alive,
     )
 
 
@@ -62,12 +75,35 @@ def serve(
     port: PortOption = 8000,
     workers: Annotated[int, typer.Option(envvar="ROPA_WORKERS", min=1, max=64)] = 1,
     database: DatabaseOption = None,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="ROPA_HEADER_TIMEOUT",
+            min=0.1,
+            help="Seconds a client may take to send a request's headers; then the "
+            "connection is closed.",
+        ),
+    ] = 10.0,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="ROPA_BODY_TIMEOUT",
+            min=0.1,
+            help="Seconds a request body may take to arrive in full; then 408.",
+        ),
+    ] = 60.0,
+    keep_alive: Annotated[
+        int,
+        typer.Option(
+            envvar="ROPA_KEEP_ALIVE", min=1, help="Seconds an idle connection is kept open."
+        ),
+    ] = 5,
 ) -> None:
     """Run the HTTP service (migrating the database first)."""
     url = database or database_url()
     asyncio.run(_migrate_quietly(url))
     _announce(host, port, url)
-    _serve(host, port, workers, url)
+    _serve(host, port, workers, url, (header_timeout, body_timeout, keep_alive))
 
 
 def example_path() -> Path:

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+import anyio.to_thread
 import msgspec
 
 from ropa.domain import model as m
@@ -70,6 +71,19 @@ def document_problems(document: m.RegistryDocument, vocabularies: Vocabularies) 
     for path, entity in entities:
         problems.extend(reference_problems(entity, vocabularies, known, prefix=path))
     return problems
+
+
+def _assemble(rows: list[StoredEntity]) -> m.RegistryDocument:
+    collections: dict[str, list[m.Entity]] = {spec.collection: [] for spec in KINDS.values()}
+    for row in rows:
+        collections[KINDS[row.kind].collection].append(decode(row.kind, row.body))
+    for entities in collections.values():
+        entities.sort(key=lambda e: e.key)
+    return m.RegistryDocument(**collections)  # type: ignore[arg-type]
+
+
+ANALYSE_FROM = 1_000
+"""Changed rows from which an import refreshes the planner's statistics (ANALYZE)."""
 
 
 class DocumentService:
@@ -133,12 +147,8 @@ class DocumentService:
                 r.kind == "organisation" and r.key == organisation for r in rows
             ):
                 raise NotFound(f"no organisation with key `{organisation}`")
-        collections: dict[str, list[m.Entity]] = {spec.collection: [] for spec in KINDS.values()}
-        for row in rows:
-            collections[KINDS[row.kind].collection].append(decode(row.kind, row.body))
-        for entities in collections.values():
-            entities.sort(key=lambda e: e.key)
-        return revision, m.RegistryDocument(**collections)  # type: ignore[arg-type]
+        # Decoding thousands of bodies is CPU work: off the event loop.
+        return revision, await anyio.to_thread.run_sync(_assemble, rows)
 
     async def import_document(
         self,
@@ -151,11 +161,7 @@ class DocumentService:
         via: str = "import",
     ) -> ImportReport:
         entities = _entities(document)
-        problems = [
-            problem
-            for path, entity in entities
-            for problem in intrinsic_problems(entity, self.vocab, prefix=path)
-        ]
+        problems = await anyio.to_thread.run_sync(self._intrinsic_problems, entities)
         if problems:
             raise InvalidInput(problems)
         transaction: AbstractAsyncContextManager[object] = (
@@ -172,9 +178,21 @@ class DocumentService:
                     raise _NothingToDo(plan.report())  # rolls back the revision it took
                 assert isinstance(write, Write)
                 await self._apply(plan, write, progress)
-                return ImportReport(dry_run=False, revision=write.revision, changes=plan.report())
+                report = ImportReport(dry_run=False, revision=write.revision, changes=plan.report())
         except _NothingToDo as nothing:
             return ImportReport(dry_run=False, revision=None, changes=nothing.changes)
+        if plan.size >= ANALYSE_FROM:
+            # A large import changes the tables' statistics: without fresh ones the planner
+            # picks slow plans for filtered lists until autovacuum gets round to it.
+            await self.repository.analyse()
+        return report
+
+    def _intrinsic_problems(self, entities: list[tuple[str, m.Entity]]) -> list[Problem]:
+        return [
+            problem
+            for path, entity in entities
+            for problem in intrinsic_problems(entity, self.vocab, prefix=path)
+        ]
 
     async def _plan(
         self, document: m.RegistryDocument, entities: list[tuple[str, m.Entity]], prune: bool
@@ -272,6 +290,10 @@ class _Plan:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.deleted)
+
+    @property
+    def size(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.deleted)
 
     def report(self) -> dict[str, KindChanges]:
         changes = {spec.collection: KindChanges() for spec in KINDS.values()}

@@ -1,10 +1,14 @@
-"""Workbooks and diagrams of the registry, rendered off the event loop and cached by revision."""
+"""Workbooks and diagrams of the registry, rendered off the event loop and cached by revision.
+
+Rendering goes through the worker's `RenderGate` (ropa.services.render_limits): capped,
+shared between identical requests, and stopped (``dot`` killed) once nobody waits for it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import anyio.to_thread
@@ -13,6 +17,7 @@ from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
 from ropa.render import xlsx
 from ropa.services.judgement import JudgementService
+from ropa.services.render_limits import RenderGate, run_dot
 
 DIAGRAM_MEDIA_TYPES = {
     "svg": "image/svg+xml",
@@ -51,19 +56,30 @@ class _LRU:
 
 
 class ExportService:
-    def __init__(self, judgement: JudgementService) -> None:
+    def __init__(self, judgement: JudgementService, gate: RenderGate | None = None) -> None:
         self.judgement = judgement
         self._cache = _LRU()
+        self.gate = gate or RenderGate()
 
     async def _rendered(
-        self, key: tuple[object, ...], revision: int, make: Callable[[], Rendered]
+        self,
+        key: tuple[object, ...],
+        revision: int,
+        make: Callable[[], Awaitable[Rendered]],
+        gone: Callable[[], Awaitable[None]] | None = None,
     ) -> Rendered:
+        """A cached file, or one made under the worker's render cap (identical concurrent
+        requests share one render; one nobody waits for any more is stopped)."""
         cached = self._cache.get((revision, *key))
         if cached is not None:
             return cached
-        result = await anyio.to_thread.run_sync(make)
-        self._cache.put((revision, *key), result)
-        return result
+
+        async def work() -> Rendered:
+            result = await make()
+            self._cache.put((revision, *key), result)
+            return result
+
+        return await self.gate.run((revision, *key), work, gone)
 
     async def workbook(
         self,
@@ -72,6 +88,7 @@ class ExportService:
         profile: str = "ico",
         as_of: str | int | None = None,
         on: dt.date | None = None,
+        gone: Callable[[], Awaitable[None]] | None = None,
     ) -> Rendered:
         judged = await self.judgement.judged(as_of, on)
         revision, day = judged.revision, judged.day
@@ -88,7 +105,10 @@ class ExportService:
             name = f"article30-{organisation}-{profile}-r{revision}.xlsx"
             return Rendered(content, xlsx.MEDIA_TYPE, name, revision)
 
-        return await self._rendered(("xlsx", organisation, profile, day), revision, make)
+        async def in_thread() -> Rendered:
+            return await anyio.to_thread.run_sync(make)
+
+        return await self._rendered(("xlsx", organisation, profile, day), revision, in_thread, gone)
 
     async def diagram(
         self,
@@ -103,6 +123,7 @@ class ExportService:
         max_labels: int = 3,
         as_of: str | int | None = None,
         on: dt.date | None = None,
+        gone: Callable[[], Awaitable[None]] | None = None,
     ) -> Rendered:
         if fmt not in dot_format.FORMATS:
             raise dot_format.UnknownFormat(
@@ -110,21 +131,25 @@ class ExportService:
             )
         judged = await self.judgement.judged(as_of, on)
         revision, day = judged.revision, judged.day
-        text = diagrams.dot(
-            judged.facts,
-            judged.findings,
-            view,
-            organisation=organisation,
-            activity=activity,
-            category=category,
-            party=party,
-            detail=detail,
-            max_labels=max_labels,
-        )
+        graph, found = judged.facts, judged.findings
         subject = activity or category or party or organisation or "registry"
 
-        def make() -> Rendered:
-            content = text.encode() if fmt == "dot" else dot_format.render(text, fmt)
+        def text() -> str:
+            return diagrams.dot(
+                graph,
+                found,
+                view,
+                organisation=organisation,
+                activity=activity,
+                category=category,
+                party=party,
+                detail=detail,
+                max_labels=max_labels,
+            )
+
+        async def make() -> Rendered:
+            source = await anyio.to_thread.run_sync(text)  # DOT of a big registry takes seconds
+            content = source.encode() if fmt == "dot" else await run_dot(source, fmt)
             name = f"{view}-{subject}-r{revision}.{fmt}"
             return Rendered(content, DIAGRAM_MEDIA_TYPES[fmt], name, revision)
 
@@ -140,4 +165,4 @@ class ExportService:
             max_labels,
             day,
         )
-        return await self._rendered(key, revision, make)
+        return await self._rendered(key, revision, make, gone)

@@ -8,6 +8,9 @@ service, so they read the same revision, facts and findings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+
+import anyio.to_thread
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
@@ -58,7 +61,8 @@ class QueryService:
         on: dt.date | None = None,
     ) -> FindingsReport:
         judged = await self.judgement.judged(as_of, on)
-        return report(
+        made = functools.partial(
+            report,
             judged.facts,
             judged.findings,
             revision=judged.revision,
@@ -68,6 +72,7 @@ class QueryService:
             rule=rule,
             include_waived=include_waived,
         )
+        return await anyio.to_thread.run_sync(made)  # completeness scores walk every activity
 
     async def lineage(self, category: str, organisation: str | None = None) -> CategoryLineage:
         judged = await self.judgement.judged()

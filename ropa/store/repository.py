@@ -321,6 +321,12 @@ class Repository:
                 (index.kind == kind) & index.key.is_in(keys[start : start + BATCH])
             )
 
+    async def analyse(self) -> None:
+        """Refresh the planner's statistics of the entity, index and audit tables (after a
+        large import), on either engine."""
+        for table in ("ropa_entity", "ropa_entity_index", "ropa_audit"):
+            await self.engine.run_ddl(f"ANALYZE {table}")
+
     # --- history ---------------------------------------------------------------------------
 
     async def revision_at(self, moment: dt.datetime) -> int:

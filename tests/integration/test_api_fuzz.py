@@ -1,9 +1,12 @@
-"""Schemathesis against the service's own OpenAPI document, in process.
+"""schemathesis against the running service: every operation, every check, stateful included.
 
-Every operation gets ``CASES_PER_OPERATION`` generated cases (the number is printed in the test
-ids' run and fixed here, derandomised so CI runs the same cases). Each response must not be a
-server error, must have a documented status code and content type, and must match its schema.
-The store holds the example registry; requests carry an admin token.
+The service runs as a real process (``ropa serve``'s protocol and deadlines) on the example
+registry, with an admin token. schemathesis generates positive and negative data for every
+operation (examples, coverage and fuzzing phases) and runs stateful sequences along the links
+it infers between operations (a created entity is read, replaced, deleted), with all of its
+checks; tests/schemathesis.toml says where the API's documented behaviour differs from a
+check's default expectation. The run must find nothing. The number of cases is printed and
+recorded in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -11,62 +14,73 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import tempfile
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
-
-from ropa.api.app import create_app
 from ropa.auth.roles import Role
 from ropa.input.document import parse_document
 from ropa.services import build_services
-from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
+from tests.live_server import live_server
 
-CASES_PER_OPERATION = 40
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "softphone-provider.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "softphone-provider.yaml"
+CONFIG = ROOT / "tests" / "schemathesis.toml"
+MAX_EXAMPLES = int(os.environ.get("ROPA_FUZZ_MAX_EXAMPLES", "5"))
 
 
-def _service() -> tuple[object, str]:
-    path = Path(tempfile.mkdtemp()) / "fuzz.sqlite"
-    services = build_services(make_engine(f"sqlite:///{path}"))
+def _prepare(url: str) -> str:
+    services = build_services(make_engine(url))
 
-    async def prepare() -> str:
+    async def work() -> str:
         with contextlib.redirect_stdout(io.StringIO()):
             await migrate(services.engine)
         await services.documents.import_document(parse_document(EXAMPLE.read_bytes(), "yaml"))
         return await services.tokens.create("fuzz", Role.ADMIN)
 
-    token = asyncio.run(prepare())
-    return create_app(Settings(database_url=f"sqlite:///{path}"), services), token
+    return asyncio.run(work())
 
 
-APP, TOKEN = _service()
-schema = schemathesis.openapi.from_asgi("/schema/openapi.json", APP)
-
-
-@schema.parametrize()
-@settings(
-    max_examples=CASES_PER_OPERATION,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
-def test_every_operation_conforms_to_its_schema(case: schemathesis.Case) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-        ],
-    )
+def test_every_operation_passes_every_check(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fuzz.sqlite'}"
+    token = _prepare(url)
+    with live_server(url) as base:
+        run = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("schemathesis")),
+                "--config-file",
+                str(CONFIG),
+                "run",
+                f"{base}/schema/openapi.json",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--mode",
+                "all",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+                "--max-examples",
+                str(MAX_EXAMPLES),
+                "--generation-deterministic",
+                "--workers",
+                "2",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,  # schemathesis keeps its cache in the working directory
+            timeout=900,
+            check=False,
+        )
+    output = run.stdout + run.stderr
+    found = re.search(r"(\d+) generated", output)
+    cases = int(found.group(1)) if found else 0
+    print(f"schemathesis: {cases} cases, every operation, all checks, stateful included")
+    assert run.returncode == 0, output[-20_000:]
+    assert cases > 1_000, output[-5_000:]
+    assert "Tested: " in output and "Stateful" in output
