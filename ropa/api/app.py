@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.bodies import check_body
 from ropa.api.dependencies import dependencies
 from ropa.api.entities import entity_router
 from ropa.api.exports import exports_router
@@ -48,6 +49,7 @@ async def _strict_json(request: Request[Any, Any, Any]) -> None:
         if request.url.path.endswith("/registry/import"):
             return  # the document parser checks its own input
         reject_duplicate_json_keys(await request.body())
+        await check_body(request, await request.body())
 
 
 def openapi_config() -> OpenAPIConfig:
