@@ -25,3 +25,5 @@ class Settings:
     max_document_bytes: int = field(
         default_factory=lambda: _int("ROPA_MAX_DOCUMENT_BYTES", 256 << 20)
     )
+    waiver_max_days: int = field(default_factory=lambda: _int("ROPA_WAIVER_MAX_DAYS", 365))
+    """The longest a waiver created or changed through the API may run, in days from today."""

@@ -19,7 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from ropa.api.auth import SCHEME, authentication, check_permission
 from ropa.api.bodies import check_body
-from ropa.api.dependencies import dependencies
+from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
 from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
@@ -28,9 +28,11 @@ from ropa.api.problems import exception_handlers
 from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
 from ropa.api.tokens import tokens_router
+from ropa.api.waivers import create_waiver_handler
 from ropa.domain.kinds import KINDS
 from ropa.render.document import reject_duplicate_json_keys
 from ropa.services import Services, build_services
+from ropa.services.waivers import WaiverService
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
@@ -105,10 +107,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if pooled:
                 await engine.close_connection_pool()
 
+    waivers = WaiverService(services.entities, services.judgement, settings.waiver_max_days)
+    services.entities.policies["waiver"] = waivers.policy
     api = Router(
         path=API_PREFIX,
         route_handlers=[
-            *(entity_router(spec) for spec in KINDS.values()),
+            *(
+                entity_router(spec, create_waiver_handler if spec.name == "waiver" else None)
+                for spec in KINDS.values()
+            ),
             registry_router(settings.max_document_bytes),
             findings_router(),
             tokens_router(),
@@ -123,7 +130,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Litestar(
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
-        dependencies=dependencies(services),
+        dependencies=dependencies(services) | {"waiver_service": waiver_dependency(waivers)},
         before_request=_strict_json,
         middleware=[authentication()],
         guards=[check_permission],

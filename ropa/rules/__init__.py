@@ -9,6 +9,7 @@ from ropa.rules import (  # noqa: F401 - imported to register their rules
     parties,
     retention,
     transfers,
+    waivers,
 )
 from ropa.rules.engine import RULES, Check, Finding, Hit, Severity, catalogue, evaluate
 

@@ -48,7 +48,13 @@ class Catalogue(msgspec.Struct, frozen=True):
 def catalogue() -> dict[str, RuleMeta]:
     raw = yaml.safe_load((schema_dir() / "rules.yaml").read_text(encoding="utf-8"))
     rules = msgspec.convert(raw, Catalogue).rules
-    return {rule.id: rule for rule in rules}
+    found = {rule.id: rule for rule in rules}
+    for path in sorted((schema_dir() / "rules").glob("*.yaml")):  # one file per theme
+        for rule in msgspec.convert(yaml.safe_load(path.read_text("utf-8")), Catalogue).rules:
+            if rule.id in found or rule.theme != path.stem:
+                raise ValueError(f"{path.name}: rule {rule.id} is catalogued twice or misfiled")
+            found[rule.id] = rule
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from tests.rules import (
     test_parties,
     test_retention,
     test_transfers,
+    test_waivers,
 )
 
 THEMES: tuple[ModuleType, ...] = (
@@ -25,6 +26,7 @@ THEMES: tuple[ModuleType, ...] = (
     test_parties,
     test_retention,
     test_transfers,
+    test_waivers,
 )
 
 
