@@ -19,7 +19,9 @@ PATCHES = [
 
 
 @pytest.mark.parametrize(("collection", "key", "change", "field"), PATCHES)
-async def test_merge_patch_changes_only_what_it_names(client, collection, key, change, field) -> None:
+async def test_merge_patch_changes_only_what_it_names(
+    client, collection, key, change, field
+) -> None:
     await create_all(client)
     before = (await client.get(f"/api/v1/{collection}/{key}")).json()
     response = await client.patch(
@@ -66,7 +68,9 @@ async def test_patch_needs_if_match_and_refuses_stale_or_malformed(client) -> No
     await create_all(client)
     url, body = "/api/v1/systems/relay", {"name": "Relay"}
     assert (await client.patch(url, json=body, headers=MERGE)).status_code == 428
-    assert (await client.patch(url, json=body, headers=MERGE | {"If-Match": '"v7"'})).status_code == 412
+    assert (
+        await client.patch(url, json=body, headers=MERGE | {"If-Match": '"v7"'})
+    ).status_code == 412
     for malformed in ("v1", 'W/"v1"', "1"):
         response = await client.patch(url, json=body, headers=MERGE | {"If-Match": malformed})
         assert response.status_code == 400, malformed
@@ -74,9 +78,7 @@ async def test_patch_needs_if_match_and_refuses_stale_or_malformed(client) -> No
         assert 'If-Match: "v1"' in problem["detail"], problem
         assert problem["errors"][0]["path"] == "header.If-Match"
         assert "matches no version" not in problem["detail"]
-    put = await client.put(
-        url, json=(await client.get(url)).json(), headers={"If-Match": "v1"}
-    )
+    put = await client.put(url, json=(await client.get(url)).json(), headers={"If-Match": "v1"})
     assert put.status_code == 400 and 'If-Match: "v1"' in put.json()["detail"]
     assert (await client.get(url)).headers["etag"] == '"v1"'
 
