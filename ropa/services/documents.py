@@ -87,10 +87,20 @@ class DocumentService:
         until: dt.datetime | None = None,
         after: int | None = None,
         limit: int = 100,
+        before: int | None = None,
     ) -> AuditPage:
-        """One page of the audit trail, filtered."""
+        """One page of the audit trail, newest first, filtered; ``before`` and ``after`` are
+        entry ids the page lies between (``before`` pages back, ``after`` asks what is new)."""
         records = await self.repository.audit(
-            kind=kind, key=key, actor=actor, since=since, until=until, after_id=after, limit=limit
+            kind=kind,
+            key=key,
+            actor=actor,
+            since=since,
+            until=until,
+            after_id=after,
+            before_id=before,
+            limit=limit,
+            newest_first=True,
         )
         return audit_page(records, limit)
 
