@@ -109,3 +109,33 @@ async def test_patch_lists_every_problem_of_the_result(client) -> None:
     assert paths == ["$.role", "$.country", "$.contract.signed_on"], errors
     assert "`processor`" in errors[0]["message"] and "sub_processor" in errors[0]["message"]
     assert "unknown country `XX`" in errors[1]["message"]
+
+
+async def test_a_body_gets_structural_and_semantic_problems_together(client) -> None:
+    await create_all(client)
+    body = {
+        "key": "call-trunk-us",
+        "activity": "push",
+        "source": "system:relay",
+        "target": "party:google",
+        "data_categories": ["push_token", "shoe_size"],
+        "transfer": {"destination_country": "US", "mechanism": "SCC", "since": "2026-02-30"},
+        "purpse": "Calls to the US",
+    }
+    response = await client.post("/api/v1/flows", json=body)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [e["path"] for e in errors] == [
+        "$.data_categories[1]",
+        "$.transfer.mechanism",
+        "$.transfer.since",
+        "$.purpse",
+    ], errors
+    messages = {e["path"]: e["message"] for e in errors}
+    assert "did you mean `scc_2021`" in messages["$.transfer.mechanism"]
+    assert "did you mean `purpose`?" in messages["$.purpse"]
+    assert "YYYY-MM-DD" in messages["$.transfer.since"]
+    unknown_org = {"key": "p2", "organisation": "acme-gmbh", "name": "", "role": "vendor"}
+    response = await client.post("/api/v1/parties", json=unknown_org)
+    paths = [e["path"] for e in response.json()["errors"]]
+    assert paths == ["$.organisation", "$.name", "$.role"], response.json()

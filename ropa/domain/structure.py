@@ -150,8 +150,8 @@ def _required(field: msgspec.structs.FieldInfo) -> bool:
 
 
 def _struct_label(struct: type[msgspec.Struct]) -> str:
-    kind = getattr(struct, "kind", None)
-    return f"a {kind.replace('_', ' ')}" if isinstance(kind, str) else f"`{struct.__name__}`"
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", struct.__name__).lower()
+    return f"an {words}" if words[0] in "aeiou" else f"a {words}"
 
 
 # --- salvage: the entity with its misfit parts replaced -----------------------------------

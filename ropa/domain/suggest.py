@@ -26,6 +26,7 @@ def close_matches(word: str, choices: Iterable[str], limit: int = 3) -> list[str
         return by_fold[folded][:limit]
     prefixed = [o for o in options if o.casefold().replace("-", "_").startswith(folded)]
     if prefixed and len(folded) >= 2:
+        prefixed.sort(key=lambda o: -difflib.SequenceMatcher(None, folded, o.casefold()).ratio())
         return prefixed[:limit]
     found = difflib.get_close_matches(folded, list(by_fold), n=limit, cutoff=0.6)
     return [by_fold[f][0] for f in found]
@@ -47,7 +48,11 @@ def allowed(choices: Iterable[str], where: str = "") -> str:
     return f"{len(options)} values are allowed" + (f"; see {where}" if where else "")
 
 
-def hint(word: str, choices: Iterable[str], where: str = "") -> str:
-    """The best help for a value not in ``choices``: a close match, or else the allowed values."""
+def hint(word: str, choices: Iterable[str]) -> str:
+    """The best help for a value not in ``choices``: a close match, else the allowed values
+    when they are few, else nothing."""
     options = list(choices)
-    return did_you_mean(word, options) or allowed(options, where)
+    guess = did_you_mean(word, options)
+    if guess or len(set(options)) > MAX_LISTED:
+        return guess
+    return allowed(options)
