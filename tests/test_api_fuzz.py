@@ -1,7 +1,8 @@
 """Schemathesis against the service's own OpenAPI document, in process.
 
-Every operation gets ``CASES_PER_OPERATION`` generated cases (the number is printed in the test
-ids' run and fixed here, derandomised so CI runs the same cases). Each response must not be a
+Every operation is first called with its documented examples (taken from the example registry,
+the examples phase), then gets the coverage cases and ``CASES_PER_OPERATION`` generated cases
+(fixed here, derandomised so CI runs the same cases). Each response must not be a
 server error, must have a documented status code and content type, and must match its schema.
 The store holds the example registry; requests carry an admin token.
 """
@@ -51,6 +52,7 @@ def _service() -> tuple[object, str]:
 
 APP, TOKEN = _service()
 schema = schemathesis.openapi.from_asgi("/schema/openapi.json", APP)
+schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 
 
 @schema.parametrize()

@@ -21,6 +21,7 @@ from ropa.api.auth import SCHEME, authentication, check_permission
 from ropa.api.bodies import check_body
 from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
+from ropa.api.examples import ExampleJsonRenderPlugin
 from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
@@ -75,6 +76,7 @@ def openapi_config() -> OpenAPIConfig:
         ),
         tags=[Tag(name=spec.collection.replace("_", " ")) for spec in KINDS.values()],
         render_plugins=[
+            ExampleJsonRenderPlugin(),
             SwaggerRenderPlugin(
                 path=["/", "/swagger"],
                 js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
