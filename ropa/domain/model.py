@@ -38,7 +38,7 @@ Key = Annotated[
         min_length=1,
         max_length=128,
         pattern=KEY_PATTERN,
-        description="Stable key chosen by the registry keeper, e.g. `push-relay`.",
+        description="A stable key chosen by the registry keeper: letters, digits, `.`, `_`, `-`.",
     ),
 ]
 NodeRef = Annotated[
