@@ -14,8 +14,9 @@ from ropa.api.auth import needs, principal_of
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
-from ropa.render.document import dump_document, format_of, parse_document
+from ropa.render.document import dump_document, format_of
 from ropa.services.documents import DocumentService, ImportReport
+from ropa.services.intake import read_document
 from ropa.services.queries import QueryService
 
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
@@ -91,7 +92,8 @@ async def import_registry(
         bool, Parameter(description="Delete what the document's organisations no longer list.")
     ] = True,
 ) -> ImportReport:
-    document = parse_document(body, format_of(request.headers.get("content-type")))
+    fmt = format_of(request.headers.get("content-type"))
+    document = await read_document(body, fmt, document_service, prune=prune)
     return await document_service.import_document(
         document, dry_run=dry_run, prune=prune, actor=principal_of(request).actor
     )

@@ -189,6 +189,8 @@ def _repair(value: Any, annotation: Any) -> Any:
             bare, metas = _unwrap(target)
             (item_type,) = get_args(bare)
             items = [_repair(item, item_type) for item in value]
+            if _is_struct(item_type):  # a stand-in keeps the later entries' indices
+                items = [_stand_in(item_type) if item is _DROP else item for item in items]
             limit = next((x.max_length for x in metas if x.max_length is not None), None)
             return [item for item in items if item is not _DROP][:limit]
     return None if nullable else _DROP

@@ -17,6 +17,7 @@ import msgspec
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
+from ropa.domain.structure import in_document_order
 from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, reference_problems
 from ropa.domain.vocabulary import Vocabularies
 from ropa.services.entities import decode, new_row, scope_of
@@ -161,13 +162,11 @@ class DocumentService:
         via: str = "import",
     ) -> ImportReport:
         entities = _entities(document)
-        problems = [
+        intrinsic = [
             problem
             for path, entity in entities
             for problem in intrinsic_problems(entity, self.vocab, prefix=path)
         ]
-        if problems:
-            raise InvalidInput(problems)
         transaction: AbstractAsyncContextManager[object] = (
             self.repository.read_transaction()
             if dry_run
@@ -175,7 +174,7 @@ class DocumentService:
         )
         try:
             async with transaction as write:
-                plan = await self._plan(document, entities, prune)
+                plan = await self._plan(document, entities, prune, intrinsic)
                 if dry_run:
                     return ImportReport(dry_run=True, revision=None, changes=plan.report())
                 if not plan.changed:
@@ -187,8 +186,14 @@ class DocumentService:
             return ImportReport(dry_run=False, revision=None, changes=nothing.changes)
 
     async def _plan(
-        self, document: m.RegistryDocument, entities: list[tuple[str, m.Entity]], prune: bool
+        self,
+        document: m.RegistryDocument,
+        entities: list[tuple[str, m.Entity]],
+        prune: bool,
+        intrinsic: list[Problem] | None = None,
     ) -> _Plan:
+        """What the import would change; InvalidInput with every problem of the document (what
+        entries say themselves, and what they refer to), in document order."""
         stored = {(r.kind, r.key): r for r in await self.repository.all_of(KINDS)}
         known = {key: row.scope for key, row in stored.items()}
         in_document = {(e.kind, e.key) for _, e in entities}
@@ -200,7 +205,7 @@ class DocumentService:
         )
         for key in pruned:
             del known[key]
-        problems: list[Problem] = []
+        problems: list[Problem] = list(intrinsic or [])
         rows: list[tuple[str, NewRow]] = []
         for path, entity in entities:  # dependency order: a flow's activity is known first
             scope = scope_of(entity, known)
@@ -218,7 +223,7 @@ class DocumentService:
             problems.extend(reference_problems(entity, self.vocab, known, prefix=path))
             rows.append((path, new_row(entity, known)))
         if problems:
-            raise InvalidInput(problems)
+            raise InvalidInput(in_document_order(problems, msgspec.to_builtins(document)))
         plan = _Plan()
         for key in pruned:
             plan.deleted.append(key)
