@@ -29,3 +29,5 @@ class Settings:
         default_factory=lambda: float(os.environ.get("ROPA_BODY_TIMEOUT", 60))
     )
     """Seconds a request body may take to arrive in full (408 after)."""
+    waiver_max_days: int = field(default_factory=lambda: _int("ROPA_WAIVER_MAX_DAYS", 365))
+    """The longest a waiver created or changed through the API may run, in days from today."""

@@ -7,18 +7,21 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import swagger_ui_bundle
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
 from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.bodies import check_body
 from ropa.api.contract import tighten
-from ropa.api.dependencies import dependencies
+from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
+from ropa.api.examples import ExampleJsonRenderPlugin
 from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
@@ -29,10 +32,12 @@ from ropa.api.registry import registry_router
 from ropa.api.system import health, vocabularies
 from ropa.api.timeouts import body_deadline
 from ropa.api.tokens import tokens_router
+from ropa.api.waivers import create_waiver_handler
 from ropa.domain.kinds import KINDS
 from ropa.services import Services, build_services
 from ropa.services.import_gate import ImportGate
 from ropa.services.offload import share_the_interpreter
+from ropa.services.waivers import WaiverService
 from ropa.settings import Settings
 from ropa.store.engine import make_engine
 from ropa.store.migrate import migrate
@@ -41,6 +46,17 @@ from ropa.web import web_router
 API_PREFIX = "/api/v1"
 SWAGGER_ASSETS = "/static/swagger"
 VERSION = "0.1.0"
+
+
+async def _inbound(request: Request[Any, Any, Any]) -> None:
+    """Inbound checks for every request, then the structure of an entity body: every problem
+    at once, before Litestar decodes it."""
+    await check_inbound(request)
+    entity_body = request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(
+        "content-type", ""
+    )
+    if entity_body and not request.url.path.endswith("/registry/import"):
+        await check_body(request, await request.body())
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -64,13 +80,14 @@ def openapi_config() -> OpenAPIConfig:
         ),
         tags=[Tag(name=spec.collection.replace("_", " ")) for spec in KINDS.values()],
         render_plugins=[
+            ExampleJsonRenderPlugin(),
             SwaggerRenderPlugin(
                 path=["/", "/swagger"],
                 js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
                 css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
                 standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
                 favicon=f"<link rel='icon' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
-            )
+            ),
         ],
     )
 
@@ -94,10 +111,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             await dialect.close_pool(engine)
 
+    waivers = WaiverService(services.entities, services.judgement, settings.waiver_max_days)
+    services.entities.policies["waiver"] = waivers.policy
     api = Router(
         path=API_PREFIX,
         route_handlers=[
-            *(entity_router(spec) for spec in KINDS.values()),
+            *(
+                entity_router(spec, create_waiver_handler if spec.name == "waiver" else None)
+                for spec in KINDS.values()
+            ),
             registry_router(settings.max_document_bytes),
             findings_router(),
             tokens_router(),
@@ -112,8 +134,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Litestar(
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
-        dependencies=dependencies(services),
-        before_request=check_inbound,
+        dependencies=dependencies(services) | {"waiver_service": waiver_dependency(waivers)},
+        before_request=_inbound,
         middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
         guards=[check_permission],
         exception_handlers=exception_handlers() | connection_lost_handlers(),

@@ -32,3 +32,8 @@ def dependencies(services: Services) -> dict[str, Provide]:
         name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
         for name, value in provided.items()
     }
+
+
+def waiver_dependency(waivers: Any) -> Provide:
+    """The waiver service, built by the app from its settings (the longest term allowed)."""
+    return Provide(_constant(waivers), use_cache=True, sync_to_thread=False)

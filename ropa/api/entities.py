@@ -8,12 +8,18 @@ Stored bodies are canonical JSON already, so reads send them without decoding.
 from __future__ import annotations
 
 import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, delete, get, post, put
+from litestar import Request, Response, Router, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, Parameter
+from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import HeaderParameter, JSONBody, Parameter, RawBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from ropa.api.auth import needs, principal_of
@@ -22,8 +28,9 @@ from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.kinds import FILTER_TARGETS, KindSpec
 from ropa.domain.model import KEY_PATTERN
-from ropa.domain.validation import a_label
+from ropa.domain.validation import InvalidInput, Problem, a_label
 from ropa.services.entities import MAX_PAGE, EntityService
+from ropa.services.patching import MERGE_PATCH
 from ropa.store.repository import StoredEntity
 
 JSON = "application/json"
@@ -82,7 +89,37 @@ IfMatch = Annotated[
 ]
 
 
-def entity_router(spec: KindSpec) -> Router:
+PATCH_MEDIA_TYPES = (MERGE_PATCH, JSON)
+
+
+@dataclass
+class _PatchOperation(Operation):
+    """The patch reads its body raw; this describes it as a merge patch of the entity."""
+
+    def __post_init__(self) -> None:
+        kind = (self.operation_id or "").removeprefix("patch_")
+        name = next((s.type.__name__ for s in _SPECS if s.name == kind), "")
+        schema = Schema(
+            type=OpenAPIType.OBJECT,
+            description=f"A JSON Merge Patch (RFC 7396) of {a_label(kind)}: only the fields "
+            "to change; `null` removes a field (back to its default). Fields are those of "
+            f"[{name}](#/components/schemas/{name}).",
+        )
+        self.request_body = RequestBody(
+            content={media: OpenAPIMediaType(schema=schema) for media in PATCH_MEDIA_TYPES},
+            description="The fields to change.",
+            required=True,
+        )
+
+
+_SPECS: list[KindSpec] = []
+
+
+def entity_router(
+    spec: KindSpec, create_handler: Callable[[], HTTPRouteHandler] | None = None
+) -> Router:
+    """The CRUD routes of one kind; ``create_handler`` replaces the generic create."""
+    _SPECS.append(spec)
     entity_type = spec.type
     page_type = _page_type(spec)
     tag = spec.collection.replace("_", " ")
@@ -175,23 +212,27 @@ def entity_router(spec: KindSpec) -> Router:
         response.headers["Location"] = f"/api/v1/{spec.path}/{stored.key}"
         return response
 
-    create_handler = post(
-        "/",
-        operation_id=f"create_{spec.name}",
-        summary=f"Create {a_label(spec.name)}",
-        status_code=HTTP_201_CREATED,
-        responses=problem_responses(400, 409, 413, 422),
-        opt=needs(Permission.WRITE_REGISTRY),
-    )(
-        _with_signature(
-            create_entity,
-            [
-                _param("request", Request),
-                _param("entity_service", NamedDependency[EntityService]),
-                _param("data", JSONBody[entity_type]),
-            ],
-            Response[entity_type],  # type: ignore[valid-type]
-            f"create_{spec.name}",
+    creator = (
+        create_handler()
+        if create_handler is not None
+        else post(
+            "/",
+            operation_id=f"create_{spec.name}",
+            summary=f"Create {a_label(spec.name)}",
+            status_code=HTTP_201_CREATED,
+            responses=problem_responses(400, 409, 413, 422),
+            opt=needs(Permission.WRITE_REGISTRY) | {"entity_kind": spec.name},
+        )(
+            _with_signature(
+                create_entity,
+                [
+                    _param("request", Request),
+                    _param("entity_service", NamedDependency[EntityService]),
+                    _param("data", JSONBody[entity_type]),
+                ],
+                Response[entity_type],  # type: ignore[valid-type]
+                f"create_{spec.name}",
+            )
         )
     )
 
@@ -231,7 +272,7 @@ def entity_router(spec: KindSpec) -> Router:
         summary=f"Replace {a_label(spec.name)}",
         description="Needs If-Match with the ETag last read; a stale one gets 412.",
         responses=problem_responses(400, 404, 409, 412, 413, 422, 428),
-        opt=needs(Permission.WRITE_REGISTRY),
+        opt=needs(Permission.WRITE_REGISTRY) | {"entity_kind": spec.name},
     )(
         _with_signature(
             replace_entity,
@@ -244,6 +285,53 @@ def entity_router(spec: KindSpec) -> Router:
             ],
             Response[entity_type],  # type: ignore[valid-type]
             f"replace_{spec.name}",
+        )
+    )
+
+    async def patch_entity(
+        request: Request[Any, Any, Any],
+        entity_service: NamedDependency[EntityService],
+        key: str,
+        body: bytes,
+        if_match: str | None,
+    ) -> Response[Any]:
+        media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if media not in PATCH_MEDIA_TYPES:
+            raise HTTPException(
+                status_code=415,
+                detail=f"send the patch as `Content-Type: {MERGE_PATCH}` (or {JSON})",
+            )
+        try:
+            data = json.loads(body)
+        except ValueError as error:
+            raise InvalidInput([Problem("$", f"not valid JSON: {error}")], 400) from error
+        stored = await entity_service.patch(
+            spec.name, key, data, parse_if_match(if_match), principal_of(request).actor
+        )
+        return _entity_response(stored)
+
+    patch_handler = patch(
+        "/{key:str}",
+        operation_id=f"patch_{spec.name}",
+        operation_class=_PatchOperation,
+        summary=f"Change fields of {a_label(spec.name)}",
+        description="A JSON Merge Patch (RFC 7396, `application/merge-patch+json`; "
+        "`application/json` is accepted too): only the fields to change, `null` to remove one. "
+        "Needs If-Match with the ETag last read; a stale one gets 412.",
+        responses=problem_responses(400, 404, 409, 412, 413, 415, 422, 428),
+        opt=needs(Permission.WRITE_REGISTRY),
+    )(
+        _with_signature(
+            patch_entity,
+            [
+                _param("request", Request),
+                _param("entity_service", NamedDependency[EntityService]),
+                _param("key", KeyPath),
+                _param("body", RawBody),
+                _param("if_match", IfMatch, None),
+            ],
+            Response[entity_type],  # type: ignore[valid-type]
+            f"patch_{spec.name}",
         )
     )
 
@@ -281,6 +369,13 @@ def entity_router(spec: KindSpec) -> Router:
 
     return Router(
         path=f"/{spec.path}",
-        route_handlers=[list_handler, create_handler, get_handler, replace_handler, delete_handler],
+        route_handlers=[
+            list_handler,
+            creator,
+            get_handler,
+            replace_handler,
+            patch_handler,
+            delete_handler,
+        ],
         tags=[tag],
     )

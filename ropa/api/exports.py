@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import OpenAPIResponse as Response_
 from litestar.params import Parameter
 
 from ropa.api.auth import needs, visible_organisation
@@ -18,7 +21,7 @@ from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
 from ropa.render import xlsx
 from ropa.services.errors import NotFound, ServiceError
-from ropa.services.exports import ExportService, Rendered
+from ropa.services.exports import DIAGRAM_MEDIA_TYPES, ExportService, Rendered
 from ropa.services.render_limits import Busy, ClientGone
 
 Key = Annotated[str | None, Parameter(max_length=128)]
@@ -101,9 +104,22 @@ async def article30_workbook(
     return _file(rendered)
 
 
+@dataclass
+class _DiagramOperation(Operation):
+    """A diagram answers in the media type of the format its name asks for."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, Response_):
+            binary = Schema(type=OpenAPIType.STRING, format="binary")
+            media_types = DIAGRAM_MEDIA_TYPES.values()
+            ok.content = {media: OpenAPIMediaType(schema=binary) for media in media_types}
+
+
 @get(
     "/diagrams/{name:str}",
     operation_id="render_diagram",
+    operation_class=_DiagramOperation,
     summary="A data-flow diagram",
     description="`name` is `<view>.<format>`: views organisation, activity (needs `activity`), "
     "category (needs `category`), party (needs `party`), transfers; formats svg, png, pdf, dot. "

@@ -27,10 +27,12 @@ Organisation = Annotated[
     operation_id="list_findings",
     summary="Findings of the rules over the registry",
     description="Every finding with its rule, severity, article and remedy; waived findings "
-    "are included with their waiver unless `include_waived=false`. Counts per severity and "
-    "completeness scores per activity and organisation come with them.",
+    "are included with their waiver unless `include_waived=false`. `counts` are the open "
+    "findings listed per severity, `waived` the listed ones a waiver hides, `total` all listed; "
+    "completeness scores per activity and organisation come with them. An unknown "
+    "organisation is a 404.",
     tags=["findings"],
-    responses=problem_responses(400),
+    responses=problem_responses(400, 404),
     opt=needs(Permission.READ_FINDINGS),
 )
 async def list_findings(

@@ -139,6 +139,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the registry: the key exists, or others still refer to the entity.",
     412: "If-Match names a version that is no longer current.",
     413: "The request body is larger than the service accepts.",
+    415: "The body's media type is not one this operation reads.",
     422: "The body parsed but is invalid: every problem is listed with its path.",
     428: "If-Match is required for this change.",
     503: "A renderer the service needs is not available, the worker already runs as many "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-import anyio.to_thread
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, Operation, Reference, RequestBody
@@ -15,10 +14,10 @@ from ropa.api.auth import needs, principal_of
 from ropa.api.problems import ProblemDetails, problem, problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.model import RegistryDocument
-from ropa.input.document import parse_document
 from ropa.render.document import format_of
 from ropa.services.documents import DocumentService, ImportReport
 from ropa.services.import_gate import ImportBusy, ImportGate
+from ropa.services.intake import read_document
 from ropa.services.offload import encode_off_loop
 from ropa.services.queries import QueryService
 
@@ -97,7 +96,7 @@ async def import_registry(
     gate: ImportGate = request.app.state.import_gate
     async with gate.turn():  # the body is read only once it is this import's turn
         fmt = format_of(request.headers.get("content-type"))
-        document = await anyio.to_thread.run_sync(parse_document, await request.body(), fmt)
+        document = await read_document(await request.body(), fmt, document_service, prune=prune)
         return await document_service.import_document(
             document, dry_run=dry_run, prune=prune, actor=principal_of(request).actor
         )

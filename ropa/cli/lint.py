@@ -111,6 +111,7 @@ def text_lines(located: Iterable[Located], remedies: bool = True) -> Iterator[Te
 
 def summary(report: FindingsReport) -> list[str]:
     counts = ", ".join(f"{n} {k}" for k, n in report.counts.items())
+    counts += f", {sum(report.waived.values())} waived"
     lines = [f"{len(report.findings)} findings: {counts}"]
     for key, score in sorted(report.scores.organisations.items()):
         lines.append(f"completeness of {key}: {score.score}%")

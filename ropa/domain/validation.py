@@ -14,6 +14,7 @@ import msgspec
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS, ORGANISATION_SCOPED
 from ropa.domain.model import PATTERN_HELP
+from ropa.domain.suggest import hint
 from ropa.domain.vocabulary import EXTENSIBLE, VOCABULARY_TARGETS, Vocabularies
 
 _LABELS = {
@@ -177,8 +178,9 @@ def _reference_problem(
             return None
         if target in EXTENSIBLE and known.get(("term", key)) == target:
             return None
-        hint = " (add it as a term first)" if target in EXTENSIBLE else ""
-        return f"unknown {label(target)} `{key}`{hint}"
+        extend = " (add it as a term first)" if target in EXTENSIBLE else ""
+        helps = hint(key, vocab.entries(target))
+        return f"unknown {label(target)} `{key}`{extend}" + (f"; {helps}" if helps else "")
     scope = known.get((target, key))
     if scope is None:
         return f"unknown {label(target)} `{key}`"

@@ -16,6 +16,7 @@ import yaml
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
+from ropa.domain.structure import structure_problems
 from ropa.domain.validation import InvalidInput, Problem, humanise
 from ropa.input.limits import MAX_DEPTH, check_json_depth, not_utf8, too_deep
 from ropa.render.document import Format
@@ -129,6 +130,9 @@ def convert(data: Any, type_: type[T]) -> T:
     try:
         return msgspec.convert(data, type_)
     except msgspec.ValidationError as error:
+        every = structure_problems(data, type_)  # all of them, not only the first
+        if every:
+            raise InvalidInput(every) from error
         raise invalid(error) from error
 
 

@@ -12,6 +12,7 @@ from ropa.rules import (  # noqa: F401 - imported to register their rules
     statements,
     transfers,
     vagueness,
+    waivers,
 )
 from ropa.rules.engine import RULES, Check, Finding, Hit, Severity, catalogue, evaluate
 

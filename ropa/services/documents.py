@@ -18,6 +18,7 @@ import msgspec
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
+from ropa.domain.structure import in_document_order
 from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, reference_problems
 from ropa.domain.vocabulary import Vocabularies
 from ropa.services.entities import decode, new_row, scope_of
@@ -101,10 +102,20 @@ class DocumentService:
         until: dt.datetime | None = None,
         after: int | None = None,
         limit: int = 100,
+        before: int | None = None,
     ) -> AuditPage:
-        """One page of the audit trail, filtered."""
+        """One page of the audit trail, newest first, filtered; ``before`` and ``after`` are
+        entry ids the page lies between (``before`` pages back, ``after`` asks what is new)."""
         records = await self.repository.audit(
-            kind=kind, key=key, actor=actor, since=since, until=until, after_id=after, limit=limit
+            kind=kind,
+            key=key,
+            actor=actor,
+            since=since,
+            until=until,
+            after_id=after,
+            before_id=before,
+            limit=limit,
+            newest_first=True,
         )
         return audit_page(records, limit)
 
@@ -161,9 +172,7 @@ class DocumentService:
         via: str = "import",
     ) -> ImportReport:
         entities = _entities(document)
-        problems = await anyio.to_thread.run_sync(self._intrinsic_problems, entities)
-        if problems:
-            raise InvalidInput(problems)
+        intrinsic = await anyio.to_thread.run_sync(self._intrinsic_problems, entities)
         transaction: AbstractAsyncContextManager[object] = (
             self.repository.read_transaction()
             if dry_run
@@ -171,7 +180,7 @@ class DocumentService:
         )
         try:
             async with transaction as write:
-                plan = await self._plan(document, entities, prune)
+                plan = await self._plan(document, entities, prune, intrinsic)
                 if dry_run:
                     return ImportReport(dry_run=True, revision=None, changes=plan.report())
                 if not plan.changed:
@@ -195,8 +204,14 @@ class DocumentService:
         ]
 
     async def _plan(
-        self, document: m.RegistryDocument, entities: list[tuple[str, m.Entity]], prune: bool
+        self,
+        document: m.RegistryDocument,
+        entities: list[tuple[str, m.Entity]],
+        prune: bool,
+        intrinsic: list[Problem] | None = None,
     ) -> _Plan:
+        """What the import would change; InvalidInput with every problem of the document (what
+        entries say themselves, and what they refer to), in document order."""
         stored = {(r.kind, r.key): r for r in await self.repository.all_of(KINDS)}
         known = {key: row.scope for key, row in stored.items()}
         in_document = {(e.kind, e.key) for _, e in entities}
@@ -208,7 +223,7 @@ class DocumentService:
         )
         for key in pruned:
             del known[key]
-        problems: list[Problem] = []
+        problems: list[Problem] = list(intrinsic or [])
         rows: list[tuple[str, NewRow]] = []
         for path, entity in entities:  # dependency order: a flow's activity is known first
             scope = scope_of(entity, known)
@@ -226,7 +241,7 @@ class DocumentService:
             problems.extend(reference_problems(entity, self.vocab, known, prefix=path))
             rows.append((path, new_row(entity, known)))
         if problems:
-            raise InvalidInput(problems)
+            raise InvalidInput(in_document_order(problems, msgspec.to_builtins(document)))
         plan = _Plan()
         for key in pruned:
             plan.deleted.append(key)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS, index_entries, index_value
+from ropa.domain.structure import in_document_order, salvage, structure_problems, under
 from ropa.domain.validation import (
     InvalidInput,
     Problem,
@@ -25,10 +27,13 @@ from ropa.services.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from ropa.services.patching import merge_patch
 from ropa.store.repository import Change, NewRow, Repository, StoredEntity
 
 MAX_PAGE = 1000
 _encoder = msgspec.json.Encoder()
+Policy = Callable[[m.Entity], list[Problem]]
+"""A face's own check on an entity it writes (e.g. the longest a waiver may run)."""
 
 
 def encode(entity: m.Entity) -> str:
@@ -54,6 +59,37 @@ class EntityService:
     def __init__(self, repository: Repository, vocabularies: Vocabularies) -> None:
         self.repository = repository
         self.vocab = vocabularies
+        self.policies: dict[str, Policy] = {}
+        """Per kind, a check the face adds on create, replace and patch (not on import)."""
+
+    async def problems(self, entity: m.Entity) -> list[Problem]:
+        """Everything wrong with an entity that is structurally sound: what it says itself,
+        what it refers to, and the face's policy for its kind; in one list."""
+        known = await self.repository.scopes(needed_keys(entity))
+        return self._problems(entity, known)
+
+    def _problems(self, entity: m.Entity, known: Mapping[tuple[str, str], str]) -> list[Problem]:
+        found = intrinsic_problems(entity, self.vocab)
+        found += reference_problems(entity, self.vocab, known)
+        policy = self.policies.get(entity.kind)
+        if policy is not None:
+            found += policy(entity)
+        return found
+
+    async def typed(self, kind: str, data: Any) -> m.Entity:
+        """The entity plain data describes, or InvalidInput listing every structural and
+        semantic problem together, in the order of the data."""
+        entity_type = KINDS[kind].type
+        structural = structure_problems(data, entity_type)
+        if not structural:
+            entity: m.Entity = msgspec.convert(data, entity_type)
+            return entity
+        problems = list(structural)
+        rescued = salvage(data, entity_type)
+        if isinstance(rescued, m.Entity):
+            broken = [p.path for p in structural]
+            problems += [p for p in await self.problems(rescued) if not under(p.path, broken)]
+        raise InvalidInput(in_document_order(problems, data))
 
     async def get(self, kind: str, key: str) -> StoredEntity:
         stored = await self.repository.get(kind, key)
@@ -88,7 +124,6 @@ class EntityService:
         return Page(items, total, next_after)
 
     async def create(self, entity: m.Entity, actor: str = "anonymous") -> StoredEntity:
-        self._check_intrinsic(entity)
         async with self.repository.write_transaction(actor) as write:
             if await self.repository.get(entity.kind, entity.key) is not None:
                 raise Conflict(f"{a_label(entity.kind)} with key `{entity.key}` already exists")
@@ -111,26 +146,52 @@ class EntityService:
             raise InvalidInput(
                 [Problem("$.key", f"the body's key `{entity.key}` differs from the URL's `{key}`")]
             )
-        self._check_intrinsic(entity)
         async with self.repository.write_transaction(actor) as write:
             current = await self._current(kind, key, if_match)
-            row = await self._checked_row(entity)
-            if row.scope != current.scope and kind != "organisation":
-                raise InvalidInput(
-                    [
-                        Problem(
-                            "$.organisation",
-                            f"an entity cannot move from organisation `{current.scope}`"
-                            f" to `{row.scope}`; delete it and create it anew",
-                        )
-                    ]
-                )
-            version = await self.repository.update(row, write, current.version)
-            if version is None:  # pragma: no cover - the write lock makes this unreachable
-                raise PreconditionFailed(f"{label(kind)} `{key}` changed meanwhile")
-            await self.repository.record(
-                write, [Change("update", kind, key, row.scope, current.body, row.body)]
+            return await self._replace(write, current, entity)
+
+    async def patch(
+        self,
+        kind: str,
+        key: str,
+        patch: Any,
+        if_match: int | None,
+        actor: str = "anonymous",
+    ) -> StoredEntity:
+        """Apply a JSON Merge Patch (RFC 7396) to the stored entity; its key stays."""
+        if not isinstance(patch, dict):
+            raise InvalidInput([Problem("$", "a merge patch for an entity is a JSON object")])
+        if "key" in patch and patch["key"] != key:
+            raise InvalidInput(
+                [Problem("$.key", f"the key cannot change (`{key}`); create a new entity instead")]
             )
+        async with self.repository.write_transaction(actor) as write:
+            current = await self._current(kind, key, if_match)
+            merged = merge_patch(msgspec.json.decode(current.body), patch)
+            entity = await self.typed(kind, merged)
+            if encode(entity) == current.body:
+                return current
+            return await self._replace(write, current, entity)
+
+    async def _replace(self, write: Any, current: StoredEntity, entity: m.Entity) -> StoredEntity:
+        kind, key = current.kind, current.key
+        row = await self._checked_row(entity)
+        if row.scope != current.scope and kind != "organisation":
+            raise InvalidInput(
+                [
+                    Problem(
+                        "$.organisation",
+                        f"an entity cannot move from organisation `{current.scope}`"
+                        f" to `{row.scope}`; delete it and create it anew",
+                    )
+                ]
+            )
+        version = await self.repository.update(row, write, current.version)
+        if version is None:  # pragma: no cover - the write lock makes this unreachable
+            raise PreconditionFailed(f"{label(kind)} `{key}` changed meanwhile")
+        await self.repository.record(
+            write, [Change("update", kind, key, row.scope, current.body, row.body)]
+        )
         return StoredEntity(kind, key, row.scope, row.body, version)
 
     async def delete(
@@ -157,11 +218,6 @@ class EntityService:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _check_intrinsic(self, entity: m.Entity) -> None:
-        problems = intrinsic_problems(entity, self.vocab)
-        if problems:
-            raise InvalidInput(problems)
-
     async def _current(self, kind: str, key: str, if_match: int | None) -> StoredEntity:
         current = await self.get(kind, key)
         if if_match is None:
@@ -177,9 +233,10 @@ class EntityService:
 
     async def _checked_row(self, entity: m.Entity) -> NewRow:
         known = await self.repository.scopes(needed_keys(entity))
-        problems = reference_problems(entity, self.vocab, known)
+        problems = self._problems(entity, known)
         if problems:
-            raise InvalidInput(problems)
+            data = msgspec.to_builtins(entity)
+            raise InvalidInput(in_document_order(problems, data))
         return new_row(entity, known)
 
 

@@ -19,7 +19,14 @@ class FindingsReport(msgspec.Struct, kw_only=True):
     on: dt.date
     """The day the registry was judged on (waiver expiry, review age, mechanism validity)."""
     counts: dict[str, int]
-    """Open findings per severity, and how many are waived."""
+    """Open findings (not hidden by a waiver in force) per severity, among those listed:
+    ``{"error": 2, "warning": 0, "info": 1}``. Waived findings are counted in ``waived``."""
+    waived: dict[str, int]
+    """Findings hidden by a waiver in force, per severity, among those listed (none when
+    ``include_waived=false``). ``counts`` plus ``waived`` per severity is the number of listed
+    findings of that severity, and their sum is ``total``."""
+    total: int
+    """How many findings are listed."""
     scores: Scores
     findings: list[Finding]
 
@@ -59,12 +66,14 @@ def report(
         revision=revision,
         on=facts.on,
         counts=count(selected),
+        waived=count(selected, waived=True),
+        total=len(selected),
         scores=scores,
         findings=selected,
     )
 
 
-def count(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = Counter(str(f.severity) for f in findings if not f.waived)
-    waived = sum(1 for f in findings if f.waived)
-    return {str(s): counts.get(str(s), 0) for s in Severity} | {"waived": waived}
+def count(findings: Iterable[Finding], *, waived: bool = False) -> dict[str, int]:
+    """Findings per severity: the open ones, or with ``waived`` those a waiver hides."""
+    counts = Counter(str(f.severity) for f in findings if f.waived == waived)
+    return {str(s): counts.get(str(s), 0) for s in Severity}

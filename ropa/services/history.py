@@ -12,6 +12,7 @@ from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
 from ropa.domain.validation import InvalidInput, Problem
 from ropa.input.moments import FIRST, LAST, end_of_day, is_date, parse_instant, to_utc
+from ropa.services.patching import json_patch
 from ropa.store.repository import AuditRecord, Repository
 
 _REVISION = re.compile(r"^\d{1,18}$")
@@ -39,7 +40,7 @@ async def resolve_moment(repository: Repository, value: str, name: str = "as_of"
     return await repository.revision_at(moment)
 
 
-class AuditItem(msgspec.Struct, kw_only=True):
+class AuditItem(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: int
     revision: int
     at: dt.datetime
@@ -48,14 +49,19 @@ class AuditItem(msgspec.Struct, kw_only=True):
     action: str
     kind: str
     key: str
-    organisation: str
+    organisation: str | None = None
+    """The organisation the entity belongs to; absent for a vocabulary term."""
+    vocabulary: str | None = None
+    """For a vocabulary term (kind `term`): the vocabulary it extends, e.g. `data_category`."""
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
 
 class AuditPage(msgspec.Struct, kw_only=True):
     items: list[AuditItem]
-    next_after: int | None
+    """Newest first."""
+    next_before: int | None
+    """The `before` that gives the next (older) page; null on the last page."""
 
 
 def audit_page(records: list[AuditRecord], limit: int) -> AuditPage:
@@ -69,24 +75,40 @@ def audit_page(records: list[AuditRecord], limit: int) -> AuditPage:
             action=r.action,
             kind=r.kind,
             key=r.key,
-            organisation=r.scope,
+            organisation=None if r.kind == "term" else r.scope,
+            vocabulary=r.scope if r.kind == "term" else None,
             before=msgspec.json.decode(r.before) if r.before else None,
             after=msgspec.json.decode(r.after) if r.after else None,
         )
         for r in records
     ]
-    return AuditPage(items=items, next_after=items[-1].id if len(items) == limit else None)
+    return AuditPage(items=items, next_before=items[-1].id if len(items) == limit else None)
 
 
-class EntityChange(msgspec.Struct, kw_only=True):
+class PatchOperation(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One RFC 6902 operation, relative to the entity's body."""
+
+    op: str
+    """`add`, `remove` or `replace`."""
+    path: str
+    """A JSON Pointer into the entity, e.g. `/transfer/mechanism`."""
+    value: Any | msgspec.UnsetType = msgspec.UNSET
+    """The new value (not for `remove`)."""
+
+
+class EntityChange(msgspec.Struct, kw_only=True, omit_defaults=True):
     collection: str
     key: str
     change: str
     """created, updated or deleted."""
     fields: list[str]
     """Top-level fields that differ (all of them for a created or deleted entity)."""
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    patch: list[PatchOperation] = msgspec.field(default_factory=list)
+    """For an updated entity: the JSON Patch (RFC 6902) that turns its old body into its new."""
+    before: dict[str, Any] | None = None
+    """For a deleted entity: its last body."""
+    after: dict[str, Any] | None = None
+    """For a created entity: its body."""
 
 
 class RegistryDiff(msgspec.Struct, kw_only=True):
@@ -118,8 +140,13 @@ def diff_documents(
                     key=key,
                     change=change,
                     fields=fields,
-                    before=a,
-                    after=b,
+                    patch=[
+                        msgspec.convert(operation, PatchOperation) for operation in json_patch(a, b)
+                    ]
+                    if change == "updated"
+                    else [],
+                    before=a if change == "deleted" else None,
+                    after=b if change == "created" else None,
                 )
             )
     return RegistryDiff(from_revision=from_revision, to_revision=to_revision, changes=changes)

@@ -61,6 +61,8 @@ class QueryService:
         on: dt.date | None = None,
     ) -> FindingsReport:
         judged = await self.judgement.judged(as_of, on)
+        if organisation is not None and organisation not in judged.graph.organisations:
+            raise NotFound(f"no organisation with key `{organisation}`")
         made = functools.partial(
             report,
             judged.facts,

@@ -377,8 +377,10 @@ class Repository:
         until: dt.datetime | None = None,
         after_id: int | None = None,
         limit: int = 100,
+        before_id: int | None = None,
+        newest_first: bool = False,
     ) -> list[AuditRecord]:
-        """Audit entries in the order they were written."""
+        """Audit entries in the order they were written (or, ``newest_first``, the reverse)."""
         audit = self.tables.audit
         query = audit.select()
         for column, value in (
@@ -394,7 +396,9 @@ class Repository:
             query = query.where(audit.at <= until)
         if after_id is not None:
             query = query.where(audit.id > after_id)
-        rows = await query.order_by(audit.id).limit(limit)
+        if before_id is not None:
+            query = query.where(audit.id < before_id)
+        rows = await query.order_by(audit.id, ascending=not newest_first).limit(limit)
         return [AuditRecord(**row) for row in rows]
 
 

@@ -38,8 +38,8 @@ def test_minimal_document_parses() -> None:
         (b"{", "json", "$", "not valid JSON"),
         (b"- 1\n- 2\n", "yaml", "$", "a mapping of collections"),
         (b"organisations:\n  - key: a\n    name: 7\n", "yaml", "$.organisations[0].name", "str"),
-        (b"organisations:\n  - key: a\n", "yaml", "$.organisations[0]", "missing required"),
-        (b"animals: []\n", "yaml", "$", "unknown field `animals`"),
+        (b"organisations:\n  - key: a\n", "yaml", "$.organisations[0].name", "is required"),
+        (b"animals: []\n", "yaml", "$.animals", "unknown field `animals`"),
         (b"ropa: '2'\n", "yaml", "$.ropa", "unsupported document format"),
         (
             b"organisations:\n  - {key: a, name: A}\n  - {key: a, name: B}\n",
@@ -89,3 +89,23 @@ def test_any_registry_survives_both_formats(document: m.RegistryDocument) -> Non
 def test_document_encoding_is_stable_for_model_defaults() -> None:
     activity = m.Activity(key="x", organisation="o", name="X")
     assert msgspec.json.encode(activity) == b'{"key":"x","organisation":"o","name":"X"}'
+
+
+def test_every_structural_problem_at_once_in_document_order() -> None:
+    raw = (
+        b"organisations:\n  - key: acme\n    name: Acme\n    role: Controller\n"
+        b"parties:\n  - key: p\n    organisation: acme\n    nmae: P\n"
+        b"flows:\n  - key: f\n    activity: a\n    source: system:s\n    target: party:p\n"
+        b"    transfer: {since: '2026-11-31'}\n"
+    )
+    problems = _problems(raw)
+    assert [path for path, _ in problems] == [
+        "$.organisations[0].role",
+        "$.parties[0].nmae",
+        "$.parties[0].name",
+        "$.flows[0].transfer.since",
+    ]
+    messages = dict(problems)
+    assert "did you mean `controller`?" in messages["$.organisations[0].role"]
+    assert "`processor`" in messages["$.organisations[0].role"]  # the allowed values
+    assert "did you mean `name`?" in messages["$.parties[0].nmae"]

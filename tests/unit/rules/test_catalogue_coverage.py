@@ -17,6 +17,7 @@ from tests.unit.rules import (
     test_statements,
     test_transfers,
     test_vagueness,
+    test_waivers,
 )
 
 THEMES: tuple[ModuleType, ...] = (
@@ -31,6 +32,7 @@ THEMES: tuple[ModuleType, ...] = (
     test_statements,
     test_transfers,
     test_vagueness,
+    test_waivers,
 )
 
 
