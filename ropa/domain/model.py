@@ -427,9 +427,7 @@ class Activity(Entity):
     security_measures: ItemList = field(default_factory=list)
     data_sources: ItemList = field(default_factory=list)
     automated_decisions: AutomatedDecision | None = None
-    device_access: Annotated[list[DeviceAccess], Meta(max_length=100)] = field(
-        default_factory=list
-    )
+    device_access: Annotated[list[DeviceAccess], Meta(max_length=100)] = field(default_factory=list)
     rights: ItemList = field(default_factory=list)
     """Rights available to individuals, as the record states them (ICO column 16)."""
     risk_indicators: KeyList = field(default_factory=list)

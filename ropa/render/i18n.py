@@ -212,9 +212,12 @@ def translator(language: str) -> Translator:
     """The translator for a profile's language (a fresh one, so that ``missing`` is its own)."""
     if language == "en":
         return Translator("en")
-    path = catalogue_path(language)
-    if not path.is_file():
-        raise FileNotFoundError(f"no catalogue for language {language!r}: {path}")
+    try:
+        path = catalogue_path(language)
+    except FileNotFoundError:
+        return Translator(language)
+    if not path.is_file():  # a profile in a language without a catalogue: English labels
+        return Translator(language)
     return Translator(language, _catalogue(str(path), path.stat().st_mtime_ns))
 
 

@@ -400,9 +400,7 @@ def _breach_records(ctx: Context, a: m.Activity) -> str:
 
 
 def _sensitive_data(ctx: Context, a: m.Activity) -> bool:
-    return any(
-        info.special or info.criminal for info in map(ctx.graph.category, a.data_categories)
-    )
+    return any(info.special or info.criminal for info in map(ctx.graph.category, a.data_categories))
 
 
 def _schedule1(ctx: Context, a: m.Activity, value: str) -> str:
