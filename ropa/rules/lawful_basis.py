@@ -97,7 +97,7 @@ def consent_invalid_mechanism(check: Check) -> Iterator[Hit]:
             how = str(consent.consent_mechanism).replace("_", " ")
             yield Hit(
                 entity("activity", activity.key),
-                f'{activity.name} relies on consent obtained as "{how}", which is no clear '
+                f"{activity.name} relies on consent obtained as \"{how}\", which is no clear "
                 "affirmative act and so no consent",
             )
 

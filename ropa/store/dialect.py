@@ -60,7 +60,8 @@ class Dialect(Protocol):
         """Start the engine's connection pool, where it has one (PostgreSQL)."""
         ...
 
-    async def close_pool(self, engine: Engine) -> None: ...
+    async def close_pool(self, engine: Engine) -> None:
+        ...
 
 
 class SQLiteDialect:
