@@ -514,7 +514,7 @@ def print_sections(widths: Sequence[float], repeat: int, scale: int) -> list[int
     and the section's own fit the page width at ``scale`` per cent (with a margin for the
     width LibreOffice gives a zero in Liberation Sans, a little over 7 pixels).
     """
-    usable = (A4_LANDSCAPE_WIDTH - 2 * MARGIN_SIDE * 72) * 100 / scale * 0.92
+    usable = (A4_LANDSCAPE_WIDTH - 2 * MARGIN_SIDE * 72) * 100 / scale * 0.97
     fixed = sum(column_points(w) for w in widths[:repeat])
     ends: list[int] = []
     used = fixed
@@ -580,6 +580,8 @@ class _Sheet:
         self.ws = ws
         self.row = 0
         self.heights = heights
+        self.section_ends: list[int] = []
+        """Where printed sections end (1-based columns), set by the layout."""
 
     def append(self, cells: list[CellValue], height_lines: int = 1) -> None:
         self.row += 1
@@ -652,17 +654,31 @@ class _Writer:
         return text, lines(text, width)
 
     def groups(self, sheet: _Sheet, columns: Sequence[ColumnSpec]) -> None:
-        """The group heading row: each group named above its first column, its band filled."""
+        """The group heading row: each group named above its columns, in one merged cell per
+        printed section it spans (so that every printed section names its groups)."""
         cells: list[CellValue] = []
+        ends = set(sheet.section_ends)
+        spans: list[list[int]] = []
         previous = None
-        height = 1
-        for column in columns:
-            if column.group and column.group != previous:
+        for index, column in enumerate(columns, 1):
+            starts = column.group != previous or (index - 1) in ends
+            if column.group and starts:
                 cells.append(self.styled(sheet, column.group, self.style.section))
-                height = max(height, lines(column.group, column.width * 0.9))
+                spans.append([index, index])
             else:
                 cells.append(self.blank(sheet, self.style.section))
+                if column.group and spans:
+                    spans[-1][1] = index
             previous = column.group
+        row = sheet.row + 1
+        height = 1
+        for first, last in spans:
+            width = sum(c.width for c in columns[first - 1 : last])
+            height = max(height, lines(columns[first - 1].group, width * 0.9))
+            if last > first:
+                sheet.ws.merged_cells.add(
+                    f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
+                )
         sheet.append(cells, min(height, 3))
 
     def headings(self, sheet: _Sheet, columns: Sequence[ColumnSpec | ListSpec]) -> None:
@@ -709,12 +725,13 @@ class _Writer:
         ws.page_margins.top = ws.page_margins.bottom = 0.7
         ws.page_margins.header = ws.page_margins.footer = 0.3
         breaks = print_sections(widths, repeat_columns, self.profile.print_scale)
+        sheet.section_ends = breaks
         if len(breaks) > 1 and repeat_columns:
             ws.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
         for end in breaks[:-1]:
             ws.col_breaks.append(Break(id=end))
-        font = f'&"{self.profile.font},Regular"&8'
-        bold = f'&"{self.profile.font},Bold"&8'
+        font = f'&"{self.profile.font},Regular"&9'
+        bold = f'&"{self.profile.font},Bold"&9'
         ws.HeaderFooter.oddHeader.left.text = bold + _header_text(self.ctx.organisation.name)
         ws.HeaderFooter.oddHeader.center.text = font + _header_text(title or sheet.ws.title)
         ws.HeaderFooter.oddHeader.right.text = font + _header_text(
