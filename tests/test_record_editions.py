@@ -151,7 +151,9 @@ def test_internal_edition_carries_keys_and_findings(
     if profile == "ico":
         open_ids = [f.id for f in findings if not f.waived]
         assert any(open_ids[0] == text for text in texts)
-    pages = "\n".join(pdf_text(pdf.record_pdf(facts, findings, profile=profile, edition="internal")))
+    pages = "\n".join(
+        pdf_text(pdf.record_pdf(facts, findings, profile=profile, edition="internal"))
+    )
     assert "push-notifications" in pages
 
 
@@ -281,9 +283,7 @@ def _english_values(language: str) -> set[str]:
     found = {
         text for context, text in i18n.template(vocab, _triggers()) if tr(context, text) != text
     }
-    found |= {
-        c.name for code, c in vocab.countries.items() if tr.country(code, c.name) != c.name
-    }
+    found |= {c.name for code, c in vocab.countries.items() if tr.country(code, c.name) != c.name}
     return {text for text in found if len(text) > 3}
 
 

@@ -69,7 +69,10 @@ def judged():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("profile", "most_pages"), [("ico", 100), ("cnil", 60), ("de", 60)])
 def test_every_printed_page_is_legible_a4_landscape(
-    profile: str, most_pages: int, judged, tmp_path: Path  # type: ignore[no-untyped-def]
+    profile: str,
+    most_pages: int,
+    judged,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     facts, findings = judged
     data = xlsx.workbook(facts, findings, profile=profile, revision=1)
@@ -93,7 +96,8 @@ def test_every_printed_page_is_legible_a4_landscape(
 
 
 def test_wide_sheet_prints_in_sections_that_repeat_the_leading_columns(
-    judged, tmp_path: Path  # type: ignore[no-untyped-def]
+    judged,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     """The controller record is wider than a page: each printed section starts with the ICO's
     business function and purpose, and every heading is printed somewhere."""
