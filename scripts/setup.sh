@@ -10,6 +10,8 @@ packages=()
 command -v dot >/dev/null 2>&1 || packages+=(graphviz)
 if [ "${1:-}" = "--dev" ]; then
   command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc)
+  # Liberation Sans: LibreOffice prints the workbook's Arial in it (same metrics)
+  fc-list 2>/dev/null | grep -q LiberationSans || packages+=(fonts-liberation2)
   [ -x /usr/bin/chromium ] || packages+=(chromium)
 fi
 if [ "${#packages[@]}" -gt 0 ]; then

@@ -8,14 +8,15 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.openapi.spec import OpenAPIResponse as Response_
 from litestar.params import Parameter
 
-from ropa.api.auth import needs, visible_organisation
+from ropa.api.auth import needs, principal_of, visible_organisation
 from ropa.api.disconnect import client_gone
 from ropa.api.problems import ProblemDetails, problem, problem_responses
-from ropa.auth.roles import Permission
+from ropa.auth.roles import ORGANISATION_BOUND, Permission
 from ropa.domain.validation import InvalidInput, Problem
 from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
@@ -54,27 +55,31 @@ def _file(rendered: Rendered, disposition: str = "attachment") -> Response[bytes
     )
 
 
-@get(
-    "/exports/article30.xlsx",
-    operation_id="export_article30_workbook",
-    summary="The Article 30 workbook",
-    description="One organisation's record of processing activities as an xlsx workbook in a "
-    "regulator's layout (`profile`: ico or cnil), with transfers, recipients, retention and "
-    "findings. The same registry revision and day always give the same bytes.",
-    tags=["exports"],
-    responses=problem_responses(400, 404, 503),
-    opt=needs(Permission.READ_EXPORTS),
-    media_type=xlsx.MEDIA_TYPE,
-)
-async def article30_workbook(
-    request: Request[Any, Any, Any],
-    export_service: NamedDependency[ExportService],
-    organisation: Key = None,
-    profile: Annotated[str, Parameter(description="Column layout.", max_length=64)] = "ico",
-    as_of: AsOf = None,
-    on: On = None,
-) -> Response[bytes]:
-    organisation = visible_organisation(request, organisation)
+Profile = Annotated[
+    str, Parameter(description="Layout: ico, cnil or de (see GET /exports/records).", max_length=64)
+]
+Edition = Annotated[
+    str,
+    Parameter(
+        description="`regulator` (default: names, no keys, findings or waivers) or `internal` "
+        "(the DPO's review copy, with them). A regulator token gets the regulator edition only.",
+        max_length=16,
+    ),
+]
+
+
+def _check_record_request(request: Request[Any, Any, Any], profile: str, edition: str) -> None:
+    if edition not in xlsx.EDITIONS:
+        raise InvalidInput(
+            [
+                Problem(
+                    "query.edition", f"unknown edition; expected one of {', '.join(xlsx.EDITIONS)}"
+                )
+            ],
+            400,
+        )
+    if edition != "regulator" and principal_of(request).role in ORGANISATION_BOUND:
+        raise PermissionDeniedException("a regulator token gets the regulator edition only")
     if profile not in xlsx.profiles():
         raise InvalidInput(
             [
@@ -85,12 +90,28 @@ async def article30_workbook(
             ],
             400,
         )
+
+
+async def _record(
+    request: Request[Any, Any, Any],
+    export_service: ExportService,
+    fmt: str,
+    organisation: str | None,
+    profile: str,
+    edition: str,
+    as_of: str | None,
+    on: dt.date | None,
+) -> Response[bytes]:
+    organisation = visible_organisation(request, organisation)
+    _check_record_request(request, profile, edition)
+    render = export_service.workbook if fmt == "xlsx" else export_service.record_pdf
     try:
-        rendered = await export_service.workbook(
+        rendered = await render(
             organisation=organisation,
             profile=profile,
             as_of=as_of,
             on=on,
+            edition=edition,
             gone=client_gone(request),
         )
     except xlsx.UnknownOrganisation as error:
@@ -114,6 +135,74 @@ class _DiagramOperation(Operation):
             binary = Schema(type=OpenAPIType.STRING, format="binary")
             media_types = DIAGRAM_MEDIA_TYPES.values()
             ok.content = {media: OpenAPIMediaType(schema=binary) for media in media_types}
+
+
+@get(
+    "/exports/article30.xlsx",
+    operation_id="export_article30_workbook",
+    summary="The Article 30 workbook",
+    description="One organisation's record of processing activities as an xlsx workbook in a "
+    "regulator's layout (`profile`: ico, cnil or de), printable as it is (A4 landscape, "
+    "headings repeated, page x of y). `edition=regulator` (the default) carries names and no "
+    "keys, findings or waivers; `edition=internal` adds them for the DPO. The same registry "
+    "revision and day always give the same bytes.",
+    tags=["exports"],
+    responses=problem_responses(400, 403, 404),
+    opt=needs(Permission.READ_EXPORTS),
+    media_type=xlsx.MEDIA_TYPE,
+)
+async def article30_workbook(
+    request: Request[Any, Any, Any],
+    export_service: NamedDependency[ExportService],
+    organisation: Key = None,
+    profile: Profile = "ico",
+    edition: Edition = "regulator",
+    as_of: AsOf = None,
+    on: On = None,
+) -> Response[bytes]:
+    return await _record(request, export_service, "xlsx", organisation, profile, edition, as_of, on)
+
+
+@get(
+    "/exports/article30.pdf",
+    operation_id="export_article30_pdf",
+    summary="The Article 30 record as a PDF",
+    description="The same record as the workbook, laid out by the same profile, as an A4 "
+    "landscape PDF (for authorities that ask for a document). Same parameters and editions as "
+    "the workbook; the same registry revision and day always give the same bytes.",
+    tags=["exports"],
+    responses=problem_responses(400, 403, 404),
+    opt=needs(Permission.READ_EXPORTS),
+    media_type="application/pdf",
+)
+async def article30_pdf(
+    request: Request[Any, Any, Any],
+    export_service: NamedDependency[ExportService],
+    organisation: Key = None,
+    profile: Profile = "ico",
+    edition: Edition = "regulator",
+    as_of: AsOf = None,
+    on: On = None,
+) -> Response[bytes]:
+    return await _record(request, export_service, "pdf", organisation, profile, edition, as_of, on)
+
+
+@get(
+    "/exports/records",
+    operation_id="list_article30_records",
+    summary="The records this token may download",
+    description="The organisations whose record this token may download (a regulator token: "
+    "the organisations it is granted that the registry holds), with the profiles and editions "
+    "on offer. The page at /records/ lists them with their download links.",
+    tags=["exports"],
+    opt=needs(Permission.READ_EXPORTS),
+)
+async def list_records(
+    request: Request[Any, Any, Any], export_service: NamedDependency[ExportService]
+) -> dict[str, Any]:
+    principal = principal_of(request)
+    visible = principal.organisations if principal.role in ORGANISATION_BOUND else None
+    return await export_service.records_index(visible)
 
 
 @get(
@@ -186,6 +275,6 @@ def on_client_gone(_: Request[Any, Any, Any], error: ClientGone) -> Response[byt
 def exports_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[article30_workbook, render_diagram],
+        route_handlers=[article30_workbook, article30_pdf, list_records, render_diagram],
         exception_handlers={Busy: on_busy, ClientGone: on_client_gone},
     )

@@ -33,6 +33,7 @@ export_app = typer.Typer(
 )
 export_app.command("document")(store.export_document)
 export_app.command("xlsx")(exports.export_xlsx)
+export_app.command("pdf")(exports.export_pdf)
 export_app.command("diagram")(exports.export_diagram)
 app.add_typer(export_app, name="export")
 

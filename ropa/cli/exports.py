@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -29,26 +30,61 @@ def write_file(output: Path | None, rendered: Rendered) -> None:
     console.print(f"wrote {target} ({len(rendered.content):,} bytes, revision {rendered.revision})")
 
 
-def export_xlsx(
-    organisation: Annotated[
-        str | None, typer.Option(help="The organisation (needed when there are several).")
-    ] = None,
-    profile: Annotated[str, typer.Option(help="Column layout: ico or cnil.")] = "ico",
-    output: OutputOption = None,
-    on: OnOption = None,
-    database: DatabaseOption = None,
+OrganisationOption = Annotated[
+    str | None, typer.Option(help="The organisation (needed when there are several).")
+]
+ProfileOption = Annotated[str, typer.Option(help="Layout: ico, cnil or de.")]
+EditionOption = Annotated[
+    str,
+    typer.Option(
+        help="regulator (names, no keys, findings or waivers) or internal (the DPO's copy)."
+    ),
+]
+
+
+def _export_record(
+    fmt: str,
+    organisation: str | None,
+    profile: str,
+    edition: str,
+    output: Path | None,
+    on: dt.datetime | None,
+    database: str | None,
 ) -> None:
-    """Export the Article 30 workbook for a regulator."""
+    day = on.date() if on is not None else None
 
     async def work(services: Services) -> Rendered:
+        render = services.exports.workbook if fmt == "xlsx" else services.exports.record_pdf
         try:
-            return await services.exports.workbook(
-                organisation=organisation, profile=profile, on=on.date() if on else None
-            )
+            return await render(organisation=organisation, profile=profile, on=day, edition=edition)
         except xlsx.WorkbookError as error:
             raise ServiceError(str(error)) from error
 
     write_file(output, run(work, database))
+
+
+def export_xlsx(
+    organisation: OrganisationOption = None,
+    profile: ProfileOption = "ico",
+    edition: EditionOption = "regulator",
+    output: OutputOption = None,
+    on: OnOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export the Article 30 workbook for a regulator (or, --edition internal, for the DPO)."""
+    _export_record("xlsx", organisation, profile, edition, output, on, database)
+
+
+def export_pdf(
+    organisation: OrganisationOption = None,
+    profile: ProfileOption = "ico",
+    edition: EditionOption = "regulator",
+    output: OutputOption = None,
+    on: OnOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export the Article 30 record as a PDF, laid out by the same profile as the workbook."""
+    _export_record("pdf", organisation, profile, edition, output, on, database)
 
 
 def export_diagram(

@@ -359,6 +359,29 @@ class DeviceAccess(Model):
 # --- entities ----------------------------------------------------------------------------
 
 
+class BreachLog(Model):
+    """Personal data breaches that touched an activity (ICO template columns 24-25)."""
+
+    occurred: bool
+    """Whether a personal data breach has occurred in this processing."""
+    records: ItemList = field(default_factory=list)
+    """Where each breach is recorded (the Art 33(5) breach log entry): references or links."""
+
+
+class Schedule1Policy(Model):
+    """UK DPA 2018 Schedule 1: the condition relied on for special category or criminal
+    offence data and the appropriate policy document (ICO template columns 26-30)."""
+
+    condition: Line = ""
+    """The Schedule 1 condition, e.g. "Part 1, paragraph 1: employment, social security"."""
+    policy_document: Line = ""
+    """Where the appropriate policy document (retention and erasure) is kept."""
+    retained_per_policy: bool | None = None
+    """Whether the data is retained and erased as the policy document says."""
+    non_adherence_reasons: Text = ""
+    """Why it is not, where it is not."""
+
+
 class Organisation(Entity):
     kind: ClassVar[str] = "organisation"
 
@@ -431,6 +454,12 @@ class Activity(Entity):
     occasional: bool | None = None
     """Art 30(5): the processing is occasional (not regular, and outside the normal course of
     business); None when not stated, which is not occasional."""
+    created_on: dt.date | None = None
+    """When the activity was first recorded (the CNIL register's "date de création")."""
+    breach: BreachLog | None = None
+    """Personal data breaches in this processing; null when the record does not say."""
+    schedule1: Schedule1Policy | None = None
+    """UK regime only: DPA 2018 Schedule 1 condition and appropriate policy document."""
 
 
 class ProcessorRecord(Entity):

@@ -52,17 +52,21 @@ from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
 from ropa.domain import model as m
 from ropa.facts import Facts
 from ropa.graph import RegistryGraph
+from ropa.render import i18n
 from ropa.render import xlsx_columns as cols
 from ropa.rules.engine import Finding
 
 __all__ = [
+    "EDITIONS",
     "MEDIA_TYPE",
     "Profile",
     "ProfileError",
@@ -78,7 +82,13 @@ __all__ = [
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 8
-"""With a contact block (rows 1-6), headings sit in row 8, as in the ICO template."""
+"""With a contact block (rows 1-6), headings sit in row 8; in row 9 under a group heading row,
+as in the ICO template."""
+EDITIONS = ("regulator", "internal")
+"""The regulator edition carries names, never keys, and no findings, waivers or internal status;
+the internal edition, for the DPO's own review, carries all of them."""
+Edition = Literal["regulator", "internal"]
+EditionFilter = Literal["both", "regulator", "internal"]
 MAX_CONTACT_ROWS = 4
 PAPER_A4 = "9"
 MAX_CELL = 32_767
@@ -119,6 +129,15 @@ class ColumnSpec(_Spec, kw_only=True, frozen=True):
     source: str
     required: bool = False
     width: Width = 20
+    group: str = ""
+    """The group heading above this column (the row above the headings), as the ICO groups
+    its columns; consecutive columns of one group share it."""
+    edition: EditionFilter = "both"
+    """``internal`` for keys, findings and internal status: left out of the regulator edition."""
+    regime: str = ""
+    """A regime (``uk_gdpr``): the column appears only for an organisation under it."""
+    empty: Literal["not_stated", "none", "not_applicable"] = "not_stated"
+    """What an empty cell says, in the profile's language: the record never shows a blank."""
 
 
 class ContactRow(_Spec, kw_only=True, frozen=True):
@@ -141,6 +160,7 @@ class FieldSpec(_Spec, kw_only=True, frozen=True):
     source: str = ""
     text: str = ""
     required: bool = False
+    edition: EditionFilter = "both"
 
 
 class TableSpec(_Spec, kw_only=True, frozen=True):
@@ -168,6 +188,7 @@ class ListSpec(_Spec, kw_only=True, frozen=True):
     heading: str
     source: str
     width: Width = 30
+    edition: EditionFilter = "both"
 
 
 class SheetSpec(_Spec, kw_only=True, frozen=True):
@@ -176,7 +197,12 @@ class SheetSpec(_Spec, kw_only=True, frozen=True):
     rows: str = ""
     article: str = ""
     when: Literal["always", "processor"] = "always"
+    """``processor``: only when the organisation keeps processor records (or acts as one)."""
+    edition: EditionFilter = "both"
     freeze_columns: Annotated[int, Meta(ge=0, le=20)] = 0
+    repeat_columns: Annotated[int, Meta(ge=0, le=5)] = 1
+    """Leading columns printed again on every printed section of a wide table (the activity
+    name, or the ICO's business function and purpose)."""
     contact_block: ContactBlock | None = None
     columns: list[ColumnSpec] = msgspec.field(default_factory=list)
     width: list[Width] = msgspec.field(default_factory=list)
@@ -200,6 +226,12 @@ class Profile(_Spec, kw_only=True, frozen=True):
     name: str
     title: str
     language: str = "en"
+    font: str = "Arial"
+    """A font Excel and LibreOffice both have (LibreOffice sets Arial in the metric-compatible
+    Liberation Sans)."""
+    font_size: Annotated[float, Meta(ge=8, le=14)] = 10
+    print_scale: Annotated[int, Meta(ge=70, le=100)] = 85
+    """Printed size in per cent: with a 10-point font, text prints at 8.5 points."""
     fills: Fills = msgspec.field(default_factory=Fills)
     words: dict[str, str] = msgspec.field(default_factory=dict)
     sheets: list[SheetSpec]
@@ -427,7 +459,7 @@ class _Styles:
     section: StyleArray
 
     @classmethod
-    def of(cls, ws: WriteOnlyWorksheet, fills: Fills) -> _Styles:
+    def of(cls, ws: WriteOnlyWorksheet, fills: Fills, font: Font) -> _Styles:
         border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
         def style(
@@ -449,12 +481,13 @@ class _Styles:
                 cell.quotePrefix = True
             return cell._style  # the style array openpyxl registered for these attributes
 
-        bold = Font(bold=True)
+        bold = Font(name=font.name, size=font.sz, family=2, bold=True)
+        large = Font(name=font.name, size=font.sz + 3, family=2, bold=True)
         return cls(
-            wrap=style(),
-            guard=style(quote=True),
-            title=style(font=Font(bold=True, size=13), wrap=False),
-            heading=style(font=Font(bold=True, size=13)),
+            wrap=style(font=font),
+            guard=style(font=font, quote=True),
+            title=style(font=large, wrap=False),
+            heading=style(font=large),
             label=style(font=bold),
             header_required=style(font=bold, fill=fills.required, boxed=True),
             header_optional=style(font=bold, fill=fills.optional, boxed=True),
@@ -462,9 +495,51 @@ class _Styles:
         )
 
 
+MARGIN_SIDE = 0.4
+"""Left and right page margins, in inches."""
+A4_LANDSCAPE_WIDTH = 841.89
+"""Points."""
+
+
+def column_points(width: float) -> float:
+    """A column's printed width in points at 100 %: ``width`` zeros of 10-point Arial (7
+    pixels each at 96 dpi) and 5 pixels of padding, as Excel and LibreOffice lay it out."""
+    return (width * 7 + 5) * 0.75
+
+
+def print_sections(widths: Sequence[float], repeat: int, scale: int) -> list[int]:
+    """Where printed sections of a table end (1-based column numbers, the last included).
+
+    Columns are packed in order, section by section, so that the ``repeat`` leading columns
+    and the section's own fit the page width at ``scale`` per cent (with a margin for the
+    width LibreOffice gives a zero in Liberation Sans, a little over 7 pixels).
+    """
+    usable = (A4_LANDSCAPE_WIDTH - 2 * MARGIN_SIDE * 72) * 100 / scale * 0.97
+    fixed = sum(column_points(w) for w in widths[:repeat])
+    ends: list[int] = []
+    used = fixed
+    for index in range(repeat, len(widths)):
+        width = column_points(widths[index])
+        if used + width > usable and used > fixed:
+            ends.append(index)  # the previous column (1-based: index) ends a section
+            used = fixed
+        used += width
+    ends.append(len(widths))
+    return ends
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header: ``&`` doubled (a single one starts a code), kept short."""
+    return " ".join(text.split())[:80].replace("&", "&&")
+
+
+def default_font(profile: Profile) -> Font:
+    return Font(name=profile.font, size=profile.font_size, family=2)
+
+
 CellValue: TypeAlias = str | Cell | None
-LINE_HEIGHT = 15.0
-"""Points per line of 11-point Calibri, the default font."""
+LINE_HEIGHT = 13.0
+"""Points per line of 10-point Arial (Liberation Sans), the default font."""
 MAX_ROW_HEIGHT = 409.0
 """Excel's largest row height, in points."""
 
@@ -505,6 +580,8 @@ class _Sheet:
         self.ws = ws
         self.row = 0
         self.heights = heights
+        self.section_ends: list[int] = []
+        """Where printed sections end (1-based columns), set by the layout."""
 
     def append(self, cells: list[CellValue], height_lines: int = 1) -> None:
         self.row += 1
@@ -532,8 +609,11 @@ class _Writer:
     def sheet(self, name: str) -> _Sheet:
         ws: WriteOnlyWorksheet = self.book.create_sheet(title=name)
         if self.styles is None:
-            self.styles = _Styles.of(ws, self.profile.fills)
+            self.styles = _Styles.of(ws, self.profile.fills, default_font(self.profile))
         return _Sheet(ws, self.heights)
+
+    def empty(self, key: str) -> str:
+        return self.ctx.word(key)
 
     @property
     def style(self) -> _Styles:
@@ -573,6 +653,34 @@ class _Writer:
             return text, 1
         return text, lines(text, width)
 
+    def groups(self, sheet: _Sheet, columns: Sequence[ColumnSpec]) -> None:
+        """The group heading row: each group named above its columns, in one merged cell per
+        printed section it spans (so that every printed section names its groups)."""
+        cells: list[CellValue] = []
+        ends = set(sheet.section_ends)
+        spans: list[list[int]] = []
+        previous = None
+        for index, column in enumerate(columns, 1):
+            starts = column.group != previous or (index - 1) in ends
+            if column.group and starts:
+                cells.append(self.styled(sheet, column.group, self.style.section))
+                spans.append([index, index])
+            else:
+                cells.append(self.blank(sheet, self.style.section))
+                if column.group and spans:
+                    spans[-1][1] = index
+            previous = column.group
+        row = sheet.row + 1
+        height = 1
+        for first, last in spans:
+            width = sum(c.width for c in columns[first - 1 : last])
+            height = max(height, lines(columns[first - 1].group, width * 0.9))
+            if last > first:
+                sheet.ws.merged_cells.add(
+                    f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
+                )
+        sheet.append(cells, min(height, 3))
+
     def headings(self, sheet: _Sheet, columns: Sequence[ColumnSpec | ListSpec]) -> None:
         cells: list[CellValue] = []
         height = 1
@@ -592,26 +700,48 @@ class _Writer:
         *,
         header_row: int | None,
         freeze_columns: int = 0,
+        repeat_columns: int = 0,
+        title_rows: int = 1,
+        title: str = "",
     ) -> None:
-        """Widths, frozen panes and print set-up: all must precede the first row."""
+        """Widths, frozen panes and print set-up: all must precede the first row.
+
+        Printing: A4 landscape at the profile's scale (a legible size, never shrunk to fit);
+        a table wider than the page is cut into printed sections at column breaks, each
+        repeating the leading ``repeat_columns`` and the heading rows. The page header names
+        the organisation, the sheet and the day judged; the footer counts the pages.
+        """
         ws = sheet.ws
         for index, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(index)].width = width
         if header_row is not None:
             ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
-            ws.print_title_rows = f"{header_row}:{header_row}"
+            ws.print_title_rows = f"{header_row - title_rows + 1}:{header_row}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = PAPER_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
-        ws.HeaderFooter.oddFooter.center.text = "&A - &P / &N"
+        ws.page_setup.scale = self.profile.print_scale
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE
+        ws.page_margins.top = ws.page_margins.bottom = 0.7
+        ws.page_margins.header = ws.page_margins.footer = 0.3
+        breaks = print_sections(widths, repeat_columns, self.profile.print_scale)
+        sheet.section_ends = breaks
+        if len(breaks) > 1 and repeat_columns:
+            ws.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
+        for end in breaks[:-1]:
+            ws.col_breaks.append(Break(id=end))
+        font = f'&"{self.profile.font},Regular"&9'
+        bold = f'&"{self.profile.font},Bold"&9'
+        ws.HeaderFooter.oddHeader.left.text = bold + _header_text(self.ctx.organisation.name)
+        ws.HeaderFooter.oddHeader.center.text = font + _header_text(title or sheet.ws.title)
+        ws.HeaderFooter.oddHeader.right.text = font + _header_text(
+            f"{self.ctx.word('recorded_on')} {self.ctx.judged_on.isoformat()}"
+        )
+        ws.HeaderFooter.oddFooter.center.text = font + self.ctx.word("page_of")
 
     def label_line(self, sheet: _Sheet, label: Cell, text: str, widths: Sequence[float]) -> None:
-        """A label in column A and its value in column B."""
-        value, height = self.body(sheet, text, widths[1])
+        """A label in column A and its value in column B (never blank)."""
+        value, height = self.body(sheet, text or self.empty("not_stated"), widths[1])
         label_height = lines(str(label.value or ""), widths[0] * 0.9)
         sheet.append([label, value], max(height, label_height))
 
@@ -644,9 +774,11 @@ class _Writer:
             values = cols.CONTACTS[row.source](self.ctx)
             cells: list[CellValue] = [self.styled(sheet, row.label, self.style.label)]
             height = lines(row.label, widths[0] * 0.9)
+            blank = self.empty("not_applicable" if not any(values) else "not_stated")
             for index, value in enumerate(values, 1):
                 width = widths[index] if index < len(widths) else 20
-                cells.append(self.styled(sheet, value, self.style.wrap) if value else None)
+                value = value or blank
+                cells.append(self.styled(sheet, value, self.style.wrap))
                 height = max(height, lines(value, width) if value else 1)
             sheet.append(cells, height)
         while sheet.row < HEADER_ROW - 1:
@@ -655,13 +787,30 @@ class _Writer:
     def table(self, spec: SheetSpec) -> None:
         sheet = self.sheet(spec.name)
         widths = [c.width for c in spec.columns]
-        header_row = HEADER_ROW if spec.contact_block is not None else 1
-        self.layout(sheet, widths, header_row=header_row, freeze_columns=spec.freeze_columns)
+        grouped = any(c.group for c in spec.columns)
+        header_row = (HEADER_ROW if spec.contact_block is not None else 1) + grouped
+        self.layout(
+            sheet,
+            widths,
+            header_row=header_row,
+            freeze_columns=spec.freeze_columns,
+            repeat_columns=spec.repeat_columns,
+            title_rows=1 + grouped,
+            title=spec.title or spec.name,
+        )
         if spec.contact_block is not None:
             self.contact_block(sheet, spec.contact_block, widths)
+        if grouped:
+            self.groups(sheet, spec.columns)
         self.headings(sheet, spec.columns)
         columns = [
-            (_extractor(spec.rows, c.source), c.width, max(1.0, c.width - 1)) for c in spec.columns
+            (
+                _extractor(spec.rows, c.source),
+                c.width,
+                max(1.0, c.width - 1),
+                self.empty(c.empty),
+            )
+            for c in spec.columns
         ]
         ctx, body, append = self.ctx, self.body, sheet.append
         count = 0
@@ -669,11 +818,8 @@ class _Writer:
         for row in cols.ROWS[spec.rows](ctx, None):
             cells: list[CellValue] = []
             height = 1
-            for extract, width, per_line in columns:
-                text = extract(ctx, row)
-                if not text:
-                    cells.append(None)
-                    continue
+            for extract, width, per_line, empty in columns:
+                text = extract(ctx, row) or empty
                 if (
                     text[0] in _SPECIAL_START
                     or len(text) > MAX_CELL
@@ -682,6 +828,9 @@ class _Writer:
                 ):
                     cell, cell_lines = body(sheet, text, width)
                     cells.append(cell)
+                elif "\n" in text:
+                    cells.append(text)
+                    cell_lines = lines(text, width)
                 elif len(text) <= width:
                     cells.append(text)
                     continue
@@ -772,14 +921,19 @@ class _Writer:
                 for c, (_, width) in zip(table.columns, columns, strict=True)
             ],
         )
+        empty = [self.empty(c.empty) for c in table.columns]
+        count = 0
         for row in cols.ROWS[table.rows](self.ctx, activity):
             cells: list[CellValue] = []
             height = 1
-            for extract, width in columns:
-                cell, cell_lines = self.body(sheet, extract(self.ctx, row), width)
+            for (extract, width), blank in zip(columns, empty, strict=True):
+                cell, cell_lines = self.body(sheet, extract(self.ctx, row) or blank, width)
                 cells.append(cell)
                 height = max(height, cell_lines)
             sheet.append(cells, height)
+            count += 1
+        if not count:
+            sheet.append([self.empty("none")])
 
 
 def _extractor(rows: str, source: str) -> cols.Extractor:
@@ -906,10 +1060,57 @@ def filename(organisation: str, profile: str, judged_on: dt.date) -> str:
     return f"ropa-{safe}-{judged_on.isoformat()}.xlsx"
 
 
-def included_sheets(profile: Profile, organisation: m.Organisation) -> list[SheetSpec]:
-    """The profile's sheets this organisation gets (processor sheets only for a processor)."""
-    acts_as_processor = organisation.role in (m.OrganisationRole.PROCESSOR, m.OrganisationRole.BOTH)
+def included_sheets(
+    profile: Profile, organisation: m.Organisation, processor_records: int = 0
+) -> list[SheetSpec]:
+    """The profile's sheets this organisation gets: processor sheets whenever it keeps
+    processor records, or acts as a processor."""
+    acts_as_processor = processor_records > 0 or organisation.role in (
+        m.OrganisationRole.PROCESSOR,
+        m.OrganisationRole.BOTH,
+    )
     return [s for s in profile.sheets if s.when == "always" or acts_as_processor]
+
+
+def edition_view(profile: Profile, edition: str, regimes: Iterable[str] = ()) -> Profile:
+    """The profile as one edition shows it: sheets, columns, lines and lists of the other
+    edition left out, and columns of a regime the organisation is not under."""
+    if edition not in EDITIONS:
+        raise WorkbookError(f"unknown edition {edition!r}; expected one of {', '.join(EDITIONS)}")
+    under = set(regimes)
+
+    def keep(item: ColumnSpec | FieldSpec | ListSpec | SheetSpec) -> bool:
+        return item.edition in ("both", edition)
+
+    def columns(found: Sequence[ColumnSpec]) -> list[ColumnSpec]:
+        return [c for c in found if keep(c) and (not c.regime or c.regime in under)]
+
+    sheets = []
+    for sheet in profile.sheets:
+        if not keep(sheet):
+            continue
+        sections = [
+            msgspec.structs.replace(
+                section,
+                fields=[f for f in section.fields if keep(f)],
+                table=(
+                    msgspec.structs.replace(section.table, columns=columns(section.table.columns))
+                    if section.table is not None
+                    else None
+                ),
+            )
+            for section in sheet.sections
+        ]
+        sheets.append(
+            msgspec.structs.replace(
+                sheet,
+                columns=columns(sheet.columns),
+                lines=[line for line in sheet.lines if keep(line)],
+                lists=[item for item in sheet.lists if keep(item)],
+                sections=sections,
+            )
+        )
+    return msgspec.structs.replace(profile, sheets=sheets)
 
 
 def workbook(
@@ -919,8 +1120,12 @@ def workbook(
     profile: str | Profile = "ico",
     organisation: str | None = None,
     revision: int | None = None,
+    edition: str = "regulator",
 ) -> bytes:
     """One organisation's Article 30 record as xlsx bytes, laid out by ``profile``.
+
+    ``edition`` is ``regulator`` (the default: names, no keys, findings or waivers) or
+    ``internal`` (the DPO's review copy, with them).
 
     ``profile`` is a profile name (see ``profiles()``) or a loaded ``Profile``; ``organisation``
     may be left out when the registry holds one. ``findings`` are the rule engine's (other
@@ -938,15 +1143,9 @@ def workbook(
         spec = load_profile(profile)
     org = organisation_for(facts.graph, organisation)
     judged_on = facts.on
-    sheets = included_sheets(spec, org)
-    ctx = cols.Context.build(
-        facts,
-        org,
-        findings,
-        revision=revision,
-        words={**cols.DEFAULT_WORDS, **spec.words},
-        profile_title=spec.title,
-    )
+    ctx = context_for(facts, findings, spec, org, revision=revision, edition=edition)
+    spec = edition_view(spec, edition, facts.regimes(org.key))
+    sheets = included_sheets(spec, org, len(ctx.processor_records))
     for sheet in sheets:
         if sheet.kind == "fiche":
             for number, activity in enumerate(ctx.activities, 1):
@@ -957,6 +1156,7 @@ def workbook(
 
     stamp = dt.datetime.combine(judged_on, dt.time())
     book = Workbook(write_only=True)
+    book._fonts = IndexedList([default_font(spec)])  # the Normal style's font: named, sized
     book.properties = DocumentProperties(
         creator="ropa",
         title=_NOT_IN_XML.sub("\ufffd", " ".join(f"{spec.title}: {org.name}".split()))[:250],
@@ -985,6 +1185,30 @@ def workbook(
         assert isinstance(styles, bytes)
         archive.parts["xl/styles.xml"] = default_format(styles)
         return _pack(archive.parts, judged_on)
+
+
+def context_for(
+    facts: Facts,
+    findings: Iterable[Finding],
+    spec: Profile,
+    org: m.Organisation,
+    *,
+    revision: int | None = None,
+    edition: str = "regulator",
+) -> cols.Context:
+    """What the extractors read for one organisation, profile and edition (the PDF's too)."""
+    if edition not in EDITIONS:
+        raise WorkbookError(f"unknown edition {edition!r}; expected one of {', '.join(EDITIONS)}")
+    return cols.Context.build(
+        facts,
+        org,
+        findings if edition == "internal" else (),
+        revision=revision,
+        words=dict(spec.words),
+        profile_title=spec.title,
+        tr=i18n.translator(spec.language),
+        edition=edition,
+    )
 
 
 def _sheet_names(sheets: Sequence[SheetSpec], activities: int) -> list[str]:

@@ -15,6 +15,7 @@ import anyio.to_thread
 
 from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
+from ropa.render import pdf as record_pdf
 from ropa.render import xlsx
 from ropa.services.judgement import JudgementService
 from ropa.services.render_limits import RenderGate, run_dot
@@ -88,27 +89,84 @@ class ExportService:
         profile: str = "ico",
         as_of: str | int | None = None,
         on: dt.date | None = None,
+        edition: str = "regulator",
         gone: Callable[[], Awaitable[None]] | None = None,
     ) -> Rendered:
+        """The Article 30 workbook; ``edition`` regulator (the default) or internal."""
+        return await self._record("xlsx", organisation, profile, as_of, on, edition, gone)
+
+    async def record_pdf(
+        self,
+        *,
+        organisation: str | None,
+        profile: str = "ico",
+        as_of: str | int | None = None,
+        on: dt.date | None = None,
+        edition: str = "regulator",
+        gone: Callable[[], Awaitable[None]] | None = None,
+    ) -> Rendered:
+        """The Article 30 record as a PDF, laid out by the same profile as the workbook."""
+        return await self._record("pdf", organisation, profile, as_of, on, edition, gone)
+
+    async def _record(
+        self,
+        fmt: str,
+        organisation: str | None,
+        profile: str,
+        as_of: str | int | None,
+        on: dt.date | None,
+        edition: str,
+        gone: Callable[[], Awaitable[None]] | None = None,
+    ) -> Rendered:
+        if edition not in xlsx.EDITIONS:
+            raise xlsx.WorkbookError(
+                f"unknown edition {edition!r}; expected one of {', '.join(xlsx.EDITIONS)}"
+            )
         judged = await self.judgement.judged(as_of, on)
         revision, day = judged.revision, judged.day
         organisation = xlsx.organisation_for(judged.graph, organisation).key
+        render = xlsx.workbook if fmt == "xlsx" else record_pdf.record_pdf
+        media_type = xlsx.MEDIA_TYPE if fmt == "xlsx" else record_pdf.MEDIA_TYPE
 
         def make() -> Rendered:
-            content = xlsx.workbook(
+            content = render(
                 judged.facts,
                 judged.findings,
                 profile=profile,
                 organisation=organisation,
                 revision=revision,
+                edition=edition,
             )
-            name = f"article30-{organisation}-{profile}-r{revision}.xlsx"
-            return Rendered(content, xlsx.MEDIA_TYPE, name, revision)
+            suffix = "" if edition == "regulator" else f"-{edition}"
+            name = f"article30-{organisation}-{profile}{suffix}-r{revision}.{fmt}"
+            return Rendered(content, media_type, name, revision)
 
         async def in_thread() -> Rendered:
             return await anyio.to_thread.run_sync(make)
 
-        return await self._rendered(("xlsx", organisation, profile, day), revision, in_thread, gone)
+        key = (fmt, organisation, profile, edition, day)
+        return await self._rendered(key, revision, in_thread, gone)
+
+    async def records_index(self, visible: frozenset[str] | None) -> dict[str, object]:
+        """What a reader may download: its organisations (all, or the ``visible`` ones), the
+        profiles and the editions. An organisation not in the registry is left out, so the
+        answer names nothing a token was not granted and nothing that does not exist."""
+        judged = await self.judgement.judged(None, None, evaluate=False)
+        organisations = [
+            {"key": org.key, "name": org.name}
+            for org in sorted(judged.graph.organisations.values(), key=lambda o: o.name)
+            if visible is None or org.key in visible
+        ]
+        profiles = []
+        for name in xlsx.profiles():
+            spec = xlsx.load_profile(name)
+            profiles.append({"name": name, "title": spec.title, "language": spec.language})
+        return {
+            "revision": judged.revision,
+            "organisations": organisations,
+            "profiles": profiles,
+            "editions": list(xlsx.EDITIONS) if visible is None else ["regulator"],
+        }
 
     async def diagram(
         self,

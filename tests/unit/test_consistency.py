@@ -41,6 +41,8 @@ TRANSFER_RULES = {
     "TRANSFER-TIA-MISSING",
     "TRANSFER-SCC-MODULE-MISMATCH",
 }
+EMPTY = {"", "None", "Not applicable", "Not stated"}
+"""What an empty cell says in the workbook."""
 ZONE_OF_TITLE = {
     "EEA": Zone.EEA,
     "Adequate for the importer": Zone.ADEQUATE,
@@ -132,20 +134,22 @@ def _read_dot(text: str) -> DotReading:
 
 
 def _transfer_rows(facts: Facts, findings: list[Finding]) -> Iterator[tuple[str, str, str]]:
-    """(flow key, country code, adequacy decision) of every organisation's Transfers sheet."""
+    """(flow key, country code, adequacy decision) of every organisation's Transfers sheet, in
+    the internal edition (one row may stand for several flows to the same importer)."""
     for organisation in facts.graph.organisations:
-        data = xlsx.workbook(facts, findings, organisation=organisation)
+        data = xlsx.workbook(facts, findings, organisation=organisation, edition="internal")
         table = (
             CalamineWorkbook.from_filelike(io.BytesIO(data))
             .get_sheet_by_name("Transfers")
             .to_python(skip_empty_area=False)
         )
         header = table[0]
-        flow, country = header.index("Flow ID"), header.index("Country code")
+        flows, country = header.index("Flow IDs"), header.index("Country code")
         decision = header.index("Adequacy decision")
         for row in table[1:]:
-            if row[flow]:
-                yield str(row[flow]), str(row[country]), str(row[decision])
+            shown = "" if row[decision] in EMPTY else str(row[decision])
+            for key in str(row[flows]).splitlines():
+                yield key, str(row[country]), shown
 
 
 # --- the tests ----------------------------------------------------------------------------------

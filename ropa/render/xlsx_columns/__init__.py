@@ -12,7 +12,7 @@ here; the layout lives in the profile and the content here. Five registries:
 - ``NOTES``: single values for the notes sheet;
 - ``LISTS``: the enumerations of the lists sheet.
 
-Every extractor returns plain text ("" for nothing recorded): several values joined with "; ",
+Every extractor returns plain text ("" for nothing recorded): several values on lines of their own,
 dates in ISO 8601, human labels (data category labels, country names, lawful-basis titles with
 their article) rather than keys. The writer makes the text safe for a spreadsheet.
 """
@@ -24,6 +24,7 @@ from ropa.render.xlsx_columns import (  # noqa: F401 - imported to register thei
     processors,
     recipients,
     retention,
+    security,
     sources,
     transfers,
 )

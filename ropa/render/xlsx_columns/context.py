@@ -12,49 +12,18 @@ from typing import Any
 from ropa.domain import model as m
 from ropa.facts import Facts, FlowFacts
 from ropa.graph import RegistryGraph
+from ropa.render import i18n
 from ropa.rules.engine import Finding
 
-SEPARATOR = "; "
+SEPARATOR = "\n"
+"""Several values in one cell go on lines of their own: a printed cell reads as a list."""
 
-DEFAULT_WORDS: dict[str, str] = {
-    "yes": "Yes",
-    "no": "No",
-    "none": "None",
-    "not_recorded": "Not recorded",
-    "all_categories": "All data of the activity",
-    "indefinite": "Indefinite",
-    "from": "from",
-    "year": "year",
-    "years": "years",
-    "month": "month",
-    "months": "months",
-    "week": "week",
-    "weeks": "weeks",
-    "day": "day",
-    "days": "days",
-    "hour": "hour",
-    "hours": "hours",
-    "minute": "minute",
-    "minutes": "minutes",
-    "second": "second",
-    "seconds": "seconds",
-}
+DEFAULT_WORDS: dict[str, str] = dict(i18n.WORDS)
 """The few words extractors add of their own; a profile may translate them (``words:``)."""
 
-_ROLE_LABELS = {
-    m.PartyRole.PROCESSOR: "processor",
-    m.PartyRole.SUB_PROCESSOR: "sub-processor",
-    m.PartyRole.INDEPENDENT_CONTROLLER: "independent controller",
-    m.PartyRole.JOINT_CONTROLLER: "joint controller",
-    m.PartyRole.AUTHORITY: "public authority",
-}
+_ROLE_LABELS = i18n.ROLE_LABELS
 _PROCESSOR_ROLES = (m.PartyRole.PROCESSOR, m.PartyRole.SUB_PROCESSOR)
-_SCC_MODULES = {
-    1: "Module 1 (controller to controller)",
-    2: "Module 2 (controller to processor)",
-    3: "Module 3 (processor to processor)",
-    4: "Module 4 (processor to controller)",
-}
+_SCC_MODULES = i18n.SCC_MODULES
 _DURATION = re.compile(
     r"P(?:(?P<year>\d+)Y)?(?:(?P<month>\d+)M)?(?:(?P<week>\d+)W)?(?:(?P<day>\d+)D)?"
     r"(?:T(?:(?P<hour>\d+)H)?(?:(?P<minute>\d+)M)?(?:(?P<second>\d+)S)?)?"
@@ -70,6 +39,13 @@ class TransferRow:
 
     activity: m.Activity
     facts: FlowFacts
+    group: tuple[FlowFacts, ...] = ()
+    """All the flows of one transfer (same importer, destination and mechanism), for a row
+    that stands for the transfer rather than for one flow."""
+
+    @property
+    def flows(self) -> tuple[FlowFacts, ...]:
+        return self.group or (self.facts,)
 
     @property
     def flow(self) -> m.Flow:
@@ -109,6 +85,10 @@ class Context:
     revision: int | None = None
     words: Mapping[str, str] = field(default_factory=lambda: DEFAULT_WORDS)
     profile_title: str = ""
+    tr: i18n.Translator = field(default_factory=lambda: i18n.Translator("en"))
+    """Translations of vocabulary labels into the profile's language."""
+    edition: str = "regulator"
+    """``regulator`` (names, no findings) or ``internal`` (keys, findings and waivers too)."""
     sheet_names: list[str] = field(default_factory=list)
     fiche_names: dict[str, str] = field(default_factory=dict)
     """Activity key -> the name of its fiche sheet, when the profile has fiches."""
@@ -120,6 +100,7 @@ class Context:
     _labels: dict[str, str] = field(default_factory=dict)
     """Labels of recipients (``recipient:<key>``) and of flow ends (their node id)."""
     _transfers: dict[str, list[TransferRow]] = field(default_factory=dict)
+    _transfer_groups: dict[str, list[TransferRow]] = field(default_factory=dict)
     _recipients: dict[str, list[m.Party]] = field(default_factory=dict)
     _retention: dict[str, list[RetentionRow]] = field(default_factory=dict)
     _open: dict[str, list[Finding]] | None = None
@@ -152,8 +133,32 @@ class Context:
     def judged_on(self) -> dt.date:
         return self.facts.on
 
+    @property
+    def internal(self) -> bool:
+        return self.edition == "internal"
+
     def word(self, key: str) -> str:
-        return self.words.get(key, DEFAULT_WORDS.get(key, key))
+        found = self.words.get(key)
+        return found if found else self.tr.word(key)
+
+    def t(self, context: str, text: str) -> str:
+        """A vocabulary label in the profile's language (see ``ropa.render.i18n``)."""
+        return self.tr(context, text)
+
+    def enum(self, context: str, value: object) -> str:
+        return self.tr(context, _enum(value)) if value is not None else ""
+
+    def role(self, role: m.PartyRole | None) -> str:
+        return self.tr("party_role", _ROLE_LABELS.get(role, "")) if role else ""
+
+    def article(self, reference: str) -> str:
+        return self.tr.article(reference)
+
+    def scc_module(self, module: int | None) -> str:
+        if not module:
+            return ""
+        text = _SCC_MODULES.get(module)
+        return self.tr("scc_module", text) if text else f"Module {module}"
 
     # labels ------------------------------------------------------------------------------
 
@@ -161,17 +166,17 @@ class Context:
         if not code:
             return ""
         found = self.graph.vocab.countries.get(code)
-        return found.name if found else code
+        return self.tr.country(code, found.name if found else code)
 
     def category(self, key: str) -> str:
         label = self._categories.get(key)
         if label is None:
-            label = self._categories[key] = self.graph.category(key).label
+            label = self._categories[key] = self.tr("data_category", self.graph.category(key).label)
         return label
 
     def subject(self, key: str) -> str:
         entry = self.graph.subject_categories.get(key)
-        return entry.label if entry is not None else key
+        return self.tr("data_subject", entry.label) if entry is not None else key
 
     def party(self, key: str) -> m.Party | None:
         return self.graph.parties.get(key)
@@ -181,7 +186,7 @@ class Context:
         States)"."""
         label = self._labels.get(f"recipient:{party.key}")
         if label is None:
-            role = _ROLE_LABELS.get(party.role, "") if party.role else ""
+            role = self.role(party.role)
             details = [d for d in (role, self.country(party.country)) if d]
             label = f"{party.name} ({', '.join(details)})" if details else party.name
             self._labels[f"recipient:{party.key}"] = label
@@ -215,6 +220,28 @@ class Context:
         if rows is None:
             rows = self._transfers[activity.key] = [
                 TransferRow(activity, flow) for flow in self.facts.transfers(activity.key)
+            ]
+        return rows
+
+    def transfer_groups(self, activity: m.Activity) -> list[TransferRow]:
+        """One row per transfer of an activity: its flows to the same importer (or system) in
+        the same country under the same mechanism, in the order first met."""
+        rows = self._transfer_groups.get(activity.key)
+        if rows is None:
+            groups: dict[tuple[object, ...], list[FlowFacts]] = {}
+            for row in self.transfer_rows(activity):
+                transfer = row.transfer
+                importer = row.facts.importer
+                key = (
+                    importer.key if importer is not None else row.flow.target,
+                    row.country,
+                    transfer.international_organisation if transfer is not None else "",
+                    transfer.mechanism if transfer is not None else None,
+                    transfer.scc_module if transfer is not None else None,
+                )
+                groups.setdefault(key, []).append(row.facts)
+            rows = self._transfer_groups[activity.key] = [
+                TransferRow(activity, flows[0], tuple(flows)) for flows in groups.values()
             ]
         return rows
 
@@ -301,7 +328,11 @@ def _law(law: m.LawCitation | None) -> str:
 
 def _basis(ctx: Context, basis: m.LawfulBasis) -> str:
     term = ctx.graph.vocab.lawful_bases.get(basis.basis)
-    text = f"{term.title} (Art {term.article})" if term is not None else basis.basis
+    text = (
+        f"{ctx.t('lawful_basis', term.title)} ({ctx.article(term.article)})"
+        if term is not None
+        else basis.basis
+    )
     law = _law(basis.law)
     return f"{text}: {law}" if law else text
 
@@ -310,7 +341,7 @@ def _mechanism_title(ctx: Context, key: str | None) -> str:
     if not key:
         return ""
     found = ctx.graph.vocab.transfer_mechanisms.get(key)
-    return found.title if found is not None else key
+    return ctx.t("transfer_mechanism", found.title) if found is not None else key
 
 
 def _mechanism_family(ctx: Context, key: str | None) -> str:
@@ -329,7 +360,7 @@ def _mechanism_line(ctx: Context, transfer: m.Transfer | None, where: str) -> st
         return f"{where}: {ctx.word('not_recorded')}" if where else ctx.word("not_recorded")
     text = _mechanism_title(ctx, transfer.mechanism)
     if transfer.scc_module:
-        text += f", {_SCC_MODULES.get(transfer.scc_module, f'Module {transfer.scc_module}')}"
+        text += f", {ctx.scc_module(transfer.scc_module)}"
     return f"{where}: {text}" if where else text
 
 
@@ -348,6 +379,10 @@ def _yes_no(ctx: Context, value: bool) -> str:
 
 def _none_if_empty(ctx: Context, text: str) -> str:
     return text or ctx.word("none")
+
+
+def _na_if_empty(ctx: Context, text: str) -> str:
+    return text or ctx.word("not_applicable")
 
 
 def retention_rows(activity: m.Activity) -> list[RetentionRow]:

@@ -8,9 +8,7 @@ from typing import Any
 
 from ropa.domain import model as m
 from ropa.render.xlsx_columns.context import (
-    _ROLE_LABELS,
     Context,
-    _enum,
     join,
 )
 from ropa.render.xlsx_columns.registry import (
@@ -62,12 +60,13 @@ def generator() -> str:
 NOTES.update(
     organisation_name=lambda ctx: ctx.organisation.name,
     organisation_key=lambda ctx: ctx.organisation.key,
-    organisation_role=lambda ctx: _enum(ctx.organisation.role),
+    organisation_role=lambda ctx: ctx.enum("organisation_role", ctx.organisation.role),
     registry_revision=lambda ctx: str(ctx.revision) if ctx.revision is not None else "",
     judged_on=lambda ctx: ctx.judged_on.isoformat(),
     profile_title=lambda ctx: ctx.profile_title,
     generator=lambda ctx: generator(),
     activity_count=lambda ctx: str(len(ctx.activities)),
+    edition=lambda ctx: ctx.word(f"edition_{ctx.edition}"),
     open_finding_count=lambda ctx: str(sum(1 for f in ctx.findings if not f.waived)),
     sheet_list=lambda ctx: join(ctx.sheet_names),
 )
@@ -76,37 +75,39 @@ NOTES.update(
 # --- lists ----------------------------------------------------------------------------------------
 
 
-def _titled(entries: Iterable[Any]) -> list[str]:
-    return [f"{e.title} (Art {e.article})" for e in entries]
+def _titled(ctx: Context, context: str, entries: Iterable[Any]) -> list[str]:
+    return [f"{ctx.t(context, e.title)} ({ctx.article(e.article)})" for e in entries]
 
 
 def _mechanisms(ctx: Context) -> list[str]:
     texts = []
     for mechanism in ctx.graph.vocab.transfer_mechanisms.values():
-        text = mechanism.title
+        text = ctx.t("transfer_mechanism", mechanism.title)
         if mechanism.valid_until is not None:
-            text += f" - not valid from {mechanism.valid_until.isoformat()}"
+            text += f" - {ctx.word('not_valid_from')} {mechanism.valid_until.isoformat()}"
         texts.append(text)
     return texts
 
 
-def _values(values: Sequence[Any]) -> Callable[[Context], list[str]]:
-    return lambda ctx: [_enum(v) for v in values]
+def _values(context: str, values: Sequence[Any]) -> Callable[[Context], list[str]]:
+    return lambda ctx: [ctx.enum(context, v) for v in values]
 
 
 LISTS.update(
-    lawful_bases=lambda ctx: _titled(ctx.graph.vocab.lawful_bases.values()),
-    art9_conditions=lambda ctx: _titled(ctx.graph.vocab.art9_conditions.values()),
+    lawful_bases=lambda ctx: _titled(ctx, "lawful_basis", ctx.graph.vocab.lawful_bases.values()),
+    art9_conditions=lambda ctx: _titled(
+        ctx, "art9_condition", ctx.graph.vocab.art9_conditions.values()
+    ),
     transfer_mechanisms=_mechanisms,
     severities=lambda ctx: [str(s) for s in sorted(Severity, key=SEVERITY_ORDER.__getitem__)],
-    party_roles=lambda ctx: [_ROLE_LABELS[role] for role in m.PartyRole],
-    activity_statuses=_values(list(m.ActivityStatus)),
-    dpia_statuses=_values(list(m.DpiaStatus)),
-    transfer_frequencies=_values(list(m.TransferFrequency)),
-    organisation_roles=_values(list(m.OrganisationRole)),
-    data_categories=lambda ctx: sorted({info.label for info in ctx.graph.categories.values()}),
+    party_roles=lambda ctx: [ctx.role(role) for role in m.PartyRole],
+    activity_statuses=_values("activity_status", list(m.ActivityStatus)),
+    dpia_statuses=_values("dpia_status", list(m.DpiaStatus)),
+    transfer_frequencies=_values("frequency", list(m.TransferFrequency)),
+    organisation_roles=_values("organisation_role", list(m.OrganisationRole)),
+    data_categories=lambda ctx: sorted({ctx.category(key) for key in ctx.graph.categories}),
     data_subject_categories=lambda ctx: sorted(
-        {entry.label for entry in ctx.graph.subject_categories.values()}
+        {ctx.subject(key) for key in ctx.graph.subject_categories}
     ),
     countries=lambda ctx: [f"{c.name} ({c.code})" for c in ctx.graph.vocab.countries.values()],
 )

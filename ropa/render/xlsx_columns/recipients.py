@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ropa.domain import model as m
 from ropa.render.xlsx_columns.context import (
-    _ROLE_LABELS,
     Context,
     _date,
     contact_text,
@@ -29,7 +28,7 @@ def _party_name(ctx: Context, p: m.Party) -> str:
 
 @column(R)
 def _party_role(ctx: Context, p: m.Party) -> str:
-    return _ROLE_LABELS.get(p.role, "") if p.role else ctx.word("not_recorded")
+    return ctx.role(p.role) or ctx.word("not_stated")
 
 
 @column(R)
@@ -78,8 +77,8 @@ def _joint_arrangement(ctx: Context, p: m.Party) -> str:
 @column(R)
 def _party_dpf_status(ctx: Context, p: m.Party) -> str:
     if p.dpf is None:
-        return ""
-    return "certified" if p.dpf.certified else "not certified"
+        return ctx.word("not_stated")
+    return ctx.word("certified") if p.dpf.certified else ctx.word("not_certified")
 
 
 @column(R)

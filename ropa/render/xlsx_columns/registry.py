@@ -20,8 +20,10 @@ CONTACTS: dict[str, Callable[[Context], tuple[str, str, str, str]]] = {}
 NOTES: dict[str, Callable[[Context], str]] = {}
 LISTS: dict[str, Callable[[Context], list[str]]] = {}
 
-ACTIVITY_BOUND = ("transfers", "retention")
+ACTIVITY_BOUND = ("transfers", "transfer_groups", "retention")
 """Row sources whose rows carry an ``activity``: they may name any activity extractor too."""
+ALIASES = {"transfer_groups": "transfers"}
+"""Row sources whose rows are of another source's kind, and take its columns."""
 
 
 def rows(name: str) -> Callable[[RowSource], RowSource]:
@@ -42,7 +44,7 @@ def column(source: str, name: str | None = None) -> Callable[[Extractor], Extrac
 
 def extractor(source: str, name: str) -> Extractor | None:
     """The extractor a profile names for a column of rows from ``source`` (None if unknown)."""
-    found = COLUMNS.get(source, {}).get(name)
+    found = COLUMNS.get(ALIASES.get(source, source), {}).get(name)
     if found is None and source in ACTIVITY_BOUND:
         of_activity = COLUMNS["activities"].get(name)
         if of_activity is not None:
@@ -51,7 +53,7 @@ def extractor(source: str, name: str) -> Extractor | None:
 
 
 def extractor_names(source: str) -> list[str]:
-    names = set(COLUMNS.get(source, {}))
+    names = set(COLUMNS.get(ALIASES.get(source, source), {}))
     if source in ACTIVITY_BOUND:
         names |= set(COLUMNS["activities"])
     return sorted(names)

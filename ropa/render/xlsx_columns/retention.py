@@ -41,7 +41,7 @@ def _retention_period_or_criteria(ctx: Context, r: RetentionRow) -> str:
 
 @column(RT)
 def _retention_trigger(ctx: Context, r: RetentionRow) -> str:
-    return r.rule.trigger if r.rule is not None else ""
+    return ctx.t("trigger", r.rule.trigger) if r.rule is not None else ""
 
 
 @column(RT)

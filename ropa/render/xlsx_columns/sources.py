@@ -32,6 +32,13 @@ def _transfer_rows(ctx: Context, scope: m.Activity | None) -> Iterable[TransferR
         yield from ctx.transfer_rows(activity)
 
 
+@rows("transfer_groups")
+def _transfer_group_rows(ctx: Context, scope: m.Activity | None) -> Iterable[TransferRow]:
+    """One row per transfer (importer, destination and mechanism), whatever its flows."""
+    for activity in [scope] if scope is not None else ctx.activities:
+        yield from ctx.transfer_groups(activity)
+
+
 @rows("recipients")
 def _recipient_rows(ctx: Context, scope: m.Activity | None) -> Iterable[m.Party]:
     return ctx.recipients(scope) if scope is not None else ctx.parties

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from ropa.domain import model as m
 from ropa.render.xlsx_columns.context import (
-    _ROLE_LABELS,
-    _SCC_MODULES,
     Context,
     TransferRow,
     _date,
     _destination,
-    _enum,
     _mechanism_family,
     _mechanism_title,
     join,
@@ -24,12 +21,12 @@ T = "transfers"
 
 @column(T)
 def _flow_key(ctx: Context, r: TransferRow) -> str:
-    return r.flow.key
+    return join(f.flow.key for f in r.flows)
 
 
 @column(T)
 def _flow_from(ctx: Context, r: TransferRow) -> str:
-    return ctx.node_label(r.flow.source)
+    return join(ctx.node_label(f.flow.source) for f in r.flows)
 
 
 @column(T)
@@ -37,13 +34,13 @@ def _flow_to(ctx: Context, r: TransferRow) -> str:
     importer = r.facts.importer
     label = ctx.node_label(r.flow.target)
     if importer is not None and r.flow.target.startswith("system:"):
-        return f"{label}, operated by {importer.name}"
+        return f"{label}, {ctx.word('operated_by')} {importer.name}"
     return label
 
 
 @column(T)
 def _flow_data_categories(ctx: Context, r: TransferRow) -> str:
-    return join(ctx.category(key) for key in r.flow.data_categories)
+    return join(ctx.category(key) for f in r.flows for key in f.flow.data_categories)
 
 
 @column(T)
@@ -60,8 +57,9 @@ def _country_name(ctx: Context, r: TransferRow) -> str:
 def _importer_role(ctx: Context, r: TransferRow) -> str:
     importer = r.facts.importer
     if importer is None:
-        return "own system" if r.flow.target.startswith("system:") else ""
-    return _ROLE_LABELS.get(importer.role, "") if importer.role else ""
+        own = r.flow.target.startswith("system:")
+        return ctx.word("own_system") if own else ctx.word("not_stated")
+    return ctx.role(importer.role) or ctx.word("not_stated")
 
 
 @column(T)
@@ -74,7 +72,7 @@ def _mechanism(ctx: Context, r: TransferRow) -> str:
 @column(T)
 def _scc_module(ctx: Context, r: TransferRow) -> str:
     module = r.transfer.scc_module if r.transfer is not None else None
-    return _SCC_MODULES.get(module, f"Module {module}") if module else ""
+    return ctx.scc_module(module) or ctx.word("not_applicable")
 
 
 @column(T)
@@ -84,9 +82,9 @@ def _adequacy_decision(ctx: Context, r: TransferRow) -> str:
         "adequacy",
         "dpf",
     ):
-        return ""
+        return ctx.word("not_applicable")
     decision = r.facts.decision
-    return (decision.decision or decision.key) if decision is not None else ""
+    return (decision.decision or decision.key) if decision is not None else ctx.word("none")
 
 
 def _dpf(ctx: Context, r: TransferRow) -> m.DpfCertification | None:
@@ -98,38 +96,40 @@ def _dpf(ctx: Context, r: TransferRow) -> m.DpfCertification | None:
 def _dpf_status(ctx: Context, r: TransferRow) -> str:
     dpf = _dpf(ctx, r)
     if dpf is None:
-        return ""
-    return "certified" if dpf.certified else "not certified"
+        return ctx.word("not_stated")
+    return ctx.word("certified") if dpf.certified else ctx.word("not_certified")
 
 
 @column(T)
 def _dpf_checked_on(ctx: Context, r: TransferRow) -> str:
     dpf = _dpf(ctx, r)
-    return _date(dpf.checked_on) if dpf is not None else ""
+    return (_date(dpf.checked_on) if dpf is not None else "") or ctx.word("not_stated")
 
 
 @column(T)
 def _tia_reference(ctx: Context, r: TransferRow) -> str:
-    return r.transfer.tia_reference if r.transfer is not None else ""
+    found = r.transfer.tia_reference if r.transfer is not None else ""
+    return found or ctx.word("not_stated")
 
 
 @column(T)
 def _derogation_documentation(ctx: Context, r: TransferRow) -> str:
     if r.transfer is None:
-        return ""
+        return ctx.word("not_stated")
     documentation = r.transfer.derogation_documentation.strip()
     if documentation:
         return documentation
     if _mechanism_family(ctx, r.transfer.mechanism) == "art49":
-        return ctx.word("not_recorded")
-    return ""
+        return ctx.word("not_stated")
+    return ctx.word("not_applicable")
 
 
 @column(T)
 def _frequency(ctx: Context, r: TransferRow) -> str:
-    return _enum(r.transfer.frequency) if r.transfer is not None else ""
+    frequency = r.transfer.frequency if r.transfer is not None else None
+    return ctx.enum("frequency", frequency) if frequency else ctx.word("not_stated")
 
 
 @column(T)
 def _since(ctx: Context, r: TransferRow) -> str:
-    return _date(r.transfer.since) if r.transfer is not None else ""
+    return (_date(r.transfer.since) if r.transfer is not None else "") or ctx.word("not_stated")
