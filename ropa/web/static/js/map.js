@@ -231,7 +231,10 @@ export function useMap(body) {
   fillFilters();
   renderLegend();
   render({ fit: true });
-  if (view.selected) select(view.selected);
+  if (view.selected && (index.nodes.has(view.selected) || cy.getElementById(view.selected).nonempty())) {
+    select(view.selected);
+    openDetails(view.selected);
+  }
   organisationFindings().catch(() => {});
 }
 
