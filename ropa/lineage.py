@@ -51,6 +51,12 @@ class PartyImpact(msgspec.Struct, kw_only=True):
     data_subjects: list[str]
     countries: list[str]
     flows: list[str]
+    """Flows into the exposed nodes."""
+    onward_flows: list[str] = msgspec.field(default_factory=list)
+    """Flows out of the exposed nodes to others: data the breached party passes on, which a
+    breach there may expose as it travels (e.g. a carrier's onward routing to an authority)."""
+    onward_recipients: list[str] = msgspec.field(default_factory=list)
+    """The nodes those onward flows reach."""
 
 
 class ErasureParty(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -114,7 +120,8 @@ def category_lineage(
 
 
 def party_impact(facts: Facts, party: str) -> PartyImpact:
-    """What a breach at ``party`` exposes: what flows into it, its systems, its sub-processors."""
+    """What a breach at ``party`` exposes: what flows into it, its systems, its sub-processors,
+    and the onward flows it sends from there."""
     graph = facts.graph
     start = node_id("party", party)
     held = facts.parties.get(party)
@@ -122,11 +129,16 @@ def party_impact(facts: Facts, party: str) -> PartyImpact:
     activities: set[str] = set()
     categories: set[str] = set()
     flows: set[str] = set()
-    for _, target, flow in graph.flow_edges():
+    onward: set[str] = set()
+    onward_to: set[str] = set()
+    for source, target, flow in graph.flow_edges():
         if target in exposed:
             activities.add(flow.activity)
             categories.update(flow.data_categories)
             flows.add(flow.key)
+        elif source in exposed:
+            onward.add(flow.key)
+            onward_to.add(target)
     for key, activity in graph.activities.items():
         recipients = set(activity.recipients or ())
         if any(node_id("party", r) in exposed for r in recipients) and key not in activities:
@@ -147,6 +159,8 @@ def party_impact(facts: Facts, party: str) -> PartyImpact:
         data_subjects=sorted(subjects),
         countries=sorted(countries),
         flows=sorted(flows),
+        onward_flows=sorted(onward),
+        onward_recipients=sorted(onward_to),
     )
 
 

@@ -26,6 +26,7 @@ from ropa.api.exports import exports_router
 from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
 from ropa.api.inbound import check_inbound
+from ropa.api.map import map_router
 from ropa.api.problems import exception_handlers
 from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             findings_router(),
             tokens_router(),
             exports_router(),
+            map_router(),
         ],
     )
     assets = create_static_files_router(

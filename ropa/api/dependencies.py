@@ -27,6 +27,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "status_service": services.status,
         "builtin_vocabularies": services.vocabularies,
         "token_service": services.tokens,
+        "map_service": services.map,
     }
     return {
         name: Provide(_constant(value), use_cache=True, sync_to_thread=False)

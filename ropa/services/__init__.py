@@ -12,6 +12,7 @@ from ropa.services.documents import DocumentService
 from ropa.services.entities import EntityService
 from ropa.services.exports import ExportService
 from ropa.services.judgement import JudgementService
+from ropa.services.map import MapService
 from ropa.services.queries import QueryService
 from ropa.services.status import StatusService
 from ropa.store.repository import Repository
@@ -32,6 +33,7 @@ class Services:
     exports: ExportService
     status: StatusService
     tokens: TokenService
+    map: MapService
 
 
 def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
@@ -53,4 +55,5 @@ def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> 
         exports=ExportService(judgement),
         status=StatusService(repository),
         tokens=TokenService(repository.tokens),
+        map=MapService(judgement),
     )

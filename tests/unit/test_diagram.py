@@ -448,7 +448,7 @@ def test_party_view_fills_what_a_breach_exposes(small: Registry) -> None:
         node = _node_id(text, exposed)
         assert re.search(rf'^\s+{node} \[[^\n]*fillcolor="{looks.EXPOSED_FILL}"', text, re.M)
     assert _edge(text, "app-to-relay")  # what flows into its system
-    assert "Blast radius of Hoster GmbH" in text
+    assert "What a breach at Hoster GmbH exposes" in text
 
 
 def test_category_view_labels_edges_with_activities(small: Registry) -> None:

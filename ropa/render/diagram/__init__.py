@@ -13,8 +13,8 @@ Views:
 - ``activity``: one activity's systems, recipients, joint controllers and flows;
 - ``category``: one data category's lineage (`ropa.lineage.category_lineage`), edges labelled
   with the activities that move it;
-- ``party``: one party's blast radius (`ropa.lineage.party_impact`): what flows into it, the
-  systems it operates, its sub-processors, drawn filled;
+- ``party``: what a breach at one party exposes (`ropa.lineage.party_impact`): what flows into
+  it, the systems it operates, its sub-processors, drawn filled, and the flows it passes on;
 - ``transfers``: flows that leave the EEA or are declared as transfers, nodes grouped by where
   they sit: EEA, adequate for the importer (a decision in force on the day that covers it), other
   third country.

@@ -161,19 +161,26 @@ def scene_party(graph: RegistryGraph, layout: Layout, party: str | None) -> Scen
     impact = party_impact(layout.facts, party)
     special = f" ({len(impact.special_categories)} special)" if impact.special_categories else ""
     scene = Scene(
-        title=f"Blast radius of {impact.name}",
+        title=f"What a breach at {impact.name} exposes",
         subtitle=[
             "a breach exposes "
             + count(len(impact.data_categories), "data category", "data categories")
             + f"{special} of {count(len(impact.activities), 'activity', 'activities')}",
             "countries: " + (", ".join(impact.countries) or "none recorded"),
+            *(
+                [f"onward: {count(len(impact.onward_flows), 'flow', 'flows')} it passes on"]
+                if impact.onward_flows
+                else []
+            ),
         ],
         layout=layout,
         exposed=set(impact.exposed_nodes),
         start=node_id("party", party),
     )
     scene.nodes.update(impact.exposed_nodes)
-    scene.add_flows(graph.flows[key] for key in impact.flows if key in graph.flows)
+    scene.add_flows(
+        graph.flows[key] for key in (*impact.flows, *impact.onward_flows) if key in graph.flows
+    )
     scene.add_control(graph)
     return scene
 
