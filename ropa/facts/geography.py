@@ -9,6 +9,7 @@ whether a mechanism is valid (the DPF mechanism and its decision stand or fall t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import (
@@ -44,7 +45,22 @@ def decisions_for(
     vocab: Vocabularies, country: str | None, organisation: str = "", regime: str = EU_GDPR
 ) -> tuple[AdequacyDecision, ...]:
     """Adequacy decisions of a regime for a country, or for an international organisation by
-    name (an organisation is judged on its own decisions, wherever it sits), by key."""
+    name (an organisation is judged on its own decisions, wherever it sits), by key.
+
+    Remembered per vocabulary: a registry asks about the same few destinations for every flow.
+    """
+    _VOCABULARIES.setdefault(id(vocab), vocab)  # kept, so that its id is never reused
+    return _decisions(id(vocab), country, organisation, regime)
+
+
+_VOCABULARIES: dict[int, Vocabularies] = {}
+
+
+@functools.lru_cache(maxsize=8192)
+def _decisions(
+    vocab_id: int, country: str | None, organisation: str, regime: str
+) -> tuple[AdequacyDecision, ...]:
+    vocab = _VOCABULARIES[vocab_id]
     wanted = organisation.strip().casefold()
     return tuple(
         decision

@@ -161,11 +161,16 @@ class TransferFacts:
         return self.zone in (Zone.ADEQUATE, Zone.THIRD)
 
 
+_EU_ONLY: tuple[Regime, ...] = (Regime.EU_GDPR,)
+
+
 def regimes_of(graph: RegistryGraph, organisation: str) -> tuple[Regime, ...]:
     """The regimes an organisation answers to, the EU GDPR first; not stated is the EU GDPR."""
     found = graph.organisations.get(organisation)
-    stated = {str(r) for r in found.regimes or ()} if found is not None else set()
-    return tuple(r for r in Regime if r in stated) or (Regime.EU_GDPR,)
+    if found is None or not found.regimes:
+        return _EU_ONLY  # the common case, asked once per flow
+    stated = {str(r) for r in found.regimes}
+    return tuple(r for r in Regime if r in stated) or _EU_ONLY
 
 
 @dataclass(slots=True)
