@@ -11,7 +11,7 @@ them whose queries run on one given engine, so two stores in one process never s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
 from piccolo.engine.base import Engine
@@ -82,7 +82,7 @@ T = TypeVar("T", bound=Table)
 class BoundTables:
     """The tables, each bound to one engine: every query made through them runs there."""
 
-    engine: Engine
+    engine: Engine[Any]
     registry: type[RegistryState]
     entity: type[EntityRow]
     index: type[EntityIndex]
@@ -90,7 +90,7 @@ class BoundTables:
     token: type[ApiToken]
 
 
-def bind_table(table: type[T], engine: Engine) -> type[T]:
+def bind_table(table: type[T], engine: Engine[Any]) -> type[T]:
     """A subclass of ``table`` with the same name and columns whose queries run on ``engine``."""
     bound = type(table.__name__, (table,), {}, tablename=table._meta.tablename, db=engine)
     # Piccolo lists every Table subclass for its test runner, which rebinds them all to the
@@ -99,7 +99,7 @@ def bind_table(table: type[T], engine: Engine) -> type[T]:
     return cast(type[T], bound)
 
 
-def bind(engine: Engine) -> BoundTables:
+def bind(engine: Engine[Any]) -> BoundTables:
     return BoundTables(
         engine=engine,
         registry=bind_table(RegistryState, engine),
