@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -70,7 +70,10 @@ class SQLiteDialect:
     def write_transaction(self, engine: Engine[Any]) -> AbstractAsyncContextManager[object]:
         # BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing with
         # "database is locked" when a deferred transaction tries to upgrade its lock.
-        return engine.transaction(transaction_type=TransactionType.immediate)
+        return cast(
+            AbstractAsyncContextManager[object],
+            engine.transaction(transaction_type=TransactionType.immediate),
+        )
 
     @asynccontextmanager
     async def read_transaction(self, engine: Engine[Any]) -> AsyncIterator[None]:
@@ -110,7 +113,7 @@ class PostgresDialect:
 
     def write_transaction(self, engine: Engine[Any]) -> AbstractAsyncContextManager[object]:
         # The lock is the row lock the transaction's first statement (the revision bump) takes.
-        return engine.transaction()
+        return cast(AbstractAsyncContextManager[object], engine.transaction())
 
     @asynccontextmanager
     async def read_transaction(self, engine: Engine[Any]) -> AsyncIterator[None]:

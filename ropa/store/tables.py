@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.engine.base import Engine
 from piccolo.table import TABLE_REGISTRY, Table
 
 
 class RegistryState(Table, tablename="ropa_registry"):
+    id: Serial  # made by Piccolo: the primary key
     revision = BigInt(default=0)
 
 
@@ -48,6 +49,7 @@ class AuditEntry(Table, tablename="ropa_audit"):
     Triggers made by migration 0003 refuse UPDATE and DELETE on this table on both engines.
     """
 
+    id: Serial  # made by Piccolo: the primary key
     revision = BigInt()
     at = Timestamptz()
     actor = Varchar(length=200)
@@ -63,6 +65,7 @@ class AuditEntry(Table, tablename="ropa_audit"):
 class ApiToken(Table, tablename="ropa_token"):
     """A bearer token: only its SHA-256 hash is kept; the token itself is shown once."""
 
+    id: Serial  # made by Piccolo: the primary key
     name = Varchar(length=100, unique=True)
     role = Varchar(length=16)
     organisations = Text(default="")
