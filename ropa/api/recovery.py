@@ -131,7 +131,7 @@ def recovery() -> DefineMiddleware:
     return DefineMiddleware(RetryOnLostConnection)
 
 
-def connection_lost_handlers() -> dict[type[Exception], Any]:
+def connection_lost_handlers() -> dict[type[Exception] | int, Any]:
     """Exception handlers for every kind of lost-connection error."""
     import asyncpg
 
