@@ -47,7 +47,7 @@ class CategoryInfo:
 class RegistryGraph:
     document: m.RegistryDocument
     vocab: Vocabularies
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
     organisations: dict[str, m.Organisation]
     activities: dict[str, m.Activity]
     processor_records: dict[str, m.ProcessorRecord]
@@ -186,11 +186,11 @@ def graph_elements(document: m.RegistryDocument) -> tuple[list[Node], list[Edge]
     return nodes, edges
 
 
-def assemble(nodes: list[Node], edges: list[Edge]) -> nx.MultiDiGraph:
+def assemble(nodes: list[Node], edges: list[Edge]) -> nx.MultiDiGraph[str]:
     """The networkx graph of the given elements: the part of a build networkx does alone."""
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     graph.add_nodes_from(nodes)
-    graph.add_edges_from(edges)
+    graph.add_edges_from(edges)  # type: ignore[arg-type]  # stubs omit (u, v, key, data) edges
     return graph
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from litestar import Request
@@ -48,7 +48,7 @@ PATCHES: dict[str, dict[str, Any]] = {
     "waiver": {"reason": "Review with the analytics vendor booked for January."},
 }
 WAIVED = "RECORD-STALE@activity:app-analytics"
-PROBLEM = {
+PROBLEM: dict[str, Any] = {
     "title": "Invalid input",
     "status": 422,
     "detail": "2 problems found",
@@ -82,7 +82,8 @@ def registry() -> dict[str, Any] | None:
     if not EXAMPLE_REGISTRY.exists():
         return None
     data: dict[str, Any] = yaml.safe_load(EXAMPLE_REGISTRY.read_text(encoding="utf-8"))
-    return json.loads(json.dumps(data, default=str))  # dates as ISO text, as JSON has them
+    # Dates as ISO text, as JSON has them.
+    return cast(dict[str, Any], json.loads(json.dumps(data, default=str)))
 
 
 def _entity(data: dict[str, Any], kind: str, key: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.openapi.spec import OpenAPIResponse as Response_
 from litestar.params import Parameter
 
@@ -132,7 +132,7 @@ class _DiagramOperation(Operation):
     def __post_init__(self) -> None:
         ok = (self.responses or {}).get("200")
         if isinstance(ok, Response_):
-            binary = Schema(type=OpenAPIType.STRING, format="binary")
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
             media_types = DIAGRAM_MEDIA_TYPES.values()
             ok.content = {media: OpenAPIMediaType(schema=binary) for media in media_types}
 

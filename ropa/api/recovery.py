@@ -16,8 +16,9 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from ropa.api.problems import ProblemDetails, on_unexpected, problem
 from ropa.store.resilience import Attempt, attempt, is_connection_lost
@@ -38,14 +39,14 @@ class RetryOnLostConnection:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        original = dict(scope)
-        received: list[Message] = []
+        original: dict[str, Any] = dict(scope)
+        received: list[ReceiveMessage] = []
         kept = [0]  # bytes of body kept for a second run
 
-        async def recording_receive() -> Message:
+        async def recording_receive() -> ReceiveMessage:
             message = await receive()
             if message["type"] == "http.request" and kept[0] <= MAX_REPLAY_BYTES:
                 kept[0] += len(message.get("body", b""))
@@ -57,7 +58,7 @@ class RetryOnLostConnection:
             run_scope["state"] = dict(original.get("state", {}))
             replay = list(received)
 
-            async def replaying_receive(replay: list[Message] = replay) -> Message:
+            async def replaying_receive(replay: list[ReceiveMessage] = replay) -> ReceiveMessage:
                 if replay:
                     return replay.pop(0)
                 return await recording_receive()
@@ -130,7 +131,7 @@ def recovery() -> DefineMiddleware:
     return DefineMiddleware(RetryOnLostConnection)
 
 
-def connection_lost_handlers() -> dict[type[Exception], Any]:
+def connection_lost_handlers() -> dict[type[Exception] | int, Any]:
     """Exception handlers for every kind of lost-connection error."""
     import asyncpg
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
@@ -63,7 +63,7 @@ async def export_registry(
     revision, document = await query_service.document(organisation, as_of)
     name = f"ropa-{organisation or 'registry'}.{format}"
     return Response(
-        content=await encode_off_loop(document, format),
+        content=cast(Any, await encode_off_loop(document, format)),  # the document, encoded
         media_type=MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'inline; filename="{name}"',

@@ -15,9 +15,10 @@ import asyncio
 import os
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -113,14 +114,14 @@ class BodyDeadline:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         deadline: float | None = None
         complete = False
         loop = asyncio.get_running_loop()
 
-        async def timed_receive() -> Message:
+        async def timed_receive() -> ReceiveMessage:
             nonlocal deadline, complete
             if complete:
                 return await receive()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
@@ -27,7 +27,7 @@ def create_waiver_handler() -> HTTPRouteHandler:
         principal = principal_of(request)
         stored = await waiver_service.create(data, principal.name, principal.actor)
         return Response(
-            content=stored.body.encode(),
+            content=cast(Any, stored.body.encode()),  # the waiver, encoded
             status_code=HTTP_201_CREATED,
             media_type="application/json",
             headers={"ETag": etag(stored.version), "Location": f"/api/v1/waivers/{stored.key}"},

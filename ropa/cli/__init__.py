@@ -7,14 +7,14 @@ share (running against the store, judging a registry, output helpers) is in ``_c
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
 from ropa.cli import exports, queries, schema, serve, store, tokens, validate
 
 # Rich help and error panels on a terminal; plain text, no box drawing, when piped.
-MARKUP = "rich" if sys.stderr.isatty() else None
+MARKUP: Literal["rich"] | None = "rich" if sys.stderr.isatty() else None
 
 app = typer.Typer(
     help="ropa: a registry of processing activities (GDPR Article 30) kept as a data-flow graph.",

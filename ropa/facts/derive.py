@@ -504,7 +504,7 @@ def _implied_by_activity(
         into = [
             flows[f]
             for f in activity.flows
-            if flows[f].importer is not None and flows[f].importer.key == party_key
+            if (importer := flows[f].importer) is not None and importer.key == party_key
         ]
         for regime in regimes:
             if not _crosses(graph, party.country, organisation, regime):

@@ -37,7 +37,7 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in the stubs
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases are not accepted", event.start_mark
             )

@@ -13,8 +13,8 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from json.decoder import scanstring
-from typing import Any, Literal
+from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
+from typing import Any, Literal, cast
 
 import yaml
 
@@ -128,7 +128,7 @@ class _JsonWalker:
         if char == "[":
             return self.items(i + 1, path)
         if char == '"':
-            return scanstring(self.text, i + 1)[1]
+            return cast(int, scanstring(self.text, i + 1)[1])
         literal = _JSON_LITERAL.match(self.text, i)
         if literal is None:
             raise ValueError(f"unexpected {char!r} at {i}")

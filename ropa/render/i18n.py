@@ -135,14 +135,14 @@ def template(vocab: Vocabularies, triggers: Iterable[str] = ()) -> list[tuple[st
     found: dict[tuple[str, str], None] = {}
     for entry in vocab.lawful_bases.values():
         found["lawful_basis", entry.title] = None
-    for entry in vocab.art9_conditions.values():
-        found["art9_condition", entry.title] = None
-    for entry in vocab.transfer_mechanisms.values():
-        found["transfer_mechanism", entry.title] = None
-    for entry in vocab.data_categories.values():
-        found["data_category", entry.label] = None
-    for entry in vocab.data_subject_categories.values():
-        found["data_subject", entry.label] = None
+    for condition in vocab.art9_conditions.values():
+        found["art9_condition", condition.title] = None
+    for mechanism in vocab.transfer_mechanisms.values():
+        found["transfer_mechanism", mechanism.title] = None
+    for category in vocab.data_categories.values():
+        found["data_category", category.label] = None
+    for subject in vocab.data_subject_categories.values():
+        found["data_subject", subject.label] = None
     for context, texts in FIXED.items():
         for text in texts:
             found[context, text] = None
@@ -226,7 +226,7 @@ def example_triggers(paths: Iterable[Path]) -> Iterator[str]:
     from ropa.input.document import parse_document
 
     for path in paths:
-        document = parse_document(path.read_bytes(), path.suffix.lstrip(".") or "yaml")
+        document = parse_document(path.read_bytes(), "json" if path.suffix == ".json" else "yaml")
         for activity in document.activities:
             for rule in activity.retention:
                 if rule.trigger:

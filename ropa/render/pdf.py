@@ -247,7 +247,8 @@ def _canvas_maker(
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
-            stamp = self._doc._timeStamp  # the creation date: the day judged, not now
+            # The creation date: the day judged, not now.
+            stamp = self._doc._timeStamp  # type: ignore[attr-defined]  # private, not in the stubs
             stamp.t = calendar.timegm(day.timetuple())
             stamp.lt = tuple(dt.datetime.combine(day, dt.time()).timetuple())
             stamp.YMDhms = tuple(stamp.lt)[:6]
@@ -259,7 +260,7 @@ def _canvas_maker(
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # private, not in the stubs
 
         def save(self) -> None:
             total = len(self._pages)

@@ -40,7 +40,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, cast
 
 import msgspec
 import yaml
@@ -479,8 +479,10 @@ class _Styles:
                 cell.border = border
             if quote:
                 cell.quotePrefix = True
-            return cell._style  # the style array openpyxl registered for these attributes
+            # The style array openpyxl registered for these attributes.
+            return cast(StyleArray, cell._style)  # type: ignore[attr-defined]  # private, not in the stubs
 
+        assert font.sz is not None  # default_font gives the font a size
         bold = Font(name=font.name, size=font.sz, family=2, bold=True)
         large = Font(name=font.name, size=font.sz + 3, family=2, bold=True)
         return cls(
@@ -561,7 +563,7 @@ class _Height(RowDimension):
     """A row height shared by every row that has it; its attributes are worked out once."""
 
     def __init__(self, ws: WriteOnlyWorksheet, height: float) -> None:
-        super().__init__(ws, ht=height)
+        super().__init__(ws, ht=height)  # type: ignore[arg-type]  # any worksheet will do
         self._attributes = tuple(super().__iter__())
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
@@ -590,7 +592,7 @@ class _Sheet:
             if dimension is None:
                 height = min(MAX_ROW_HEIGHT, height_lines * LINE_HEIGHT)
                 dimension = self.heights[height_lines] = _Height(self.ws, height)
-            self.ws.row_dimensions[self.row] = dimension
+            self.ws.row_dimensions[self.row] = dimension  # type: ignore[attr-defined]  # not in the stubs
         self.ws.append(cells)
 
 
@@ -676,7 +678,7 @@ class _Writer:
             width = sum(c.width for c in columns[first - 1 : last])
             height = max(height, lines(columns[first - 1].group, width * 0.9))
             if last > first:
-                sheet.ws.merged_cells.add(
+                sheet.ws.merged_cells.add(  # type: ignore[attr-defined]  # not in the stubs
                     f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
                 )
         sheet.append(cells, min(height, 3))
@@ -711,33 +713,36 @@ class _Writer:
         repeating the leading ``repeat_columns`` and the heading rows. The page header names
         the organisation, the sheet and the day judged; the footer counts the pages.
         """
+        # Worksheet._setup gives write-only sheets these attributes; the stubs omit them.
         ws = sheet.ws
         for index, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(index)].width = width
+            ws.column_dimensions[get_column_letter(index)].width = width  # type: ignore[attr-defined]  # not in the stubs
         if header_row is not None:
             ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
             ws.print_title_rows = f"{header_row - title_rows + 1}:{header_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = PAPER_A4
-        ws.page_setup.scale = self.profile.print_scale
-        ws.sheet_properties.pageSetUpPr.fitToPage = False
-        ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE
-        ws.page_margins.top = ws.page_margins.bottom = 0.7
-        ws.page_margins.header = ws.page_margins.footer = 0.3
+        ws.page_setup.orientation = "landscape"  # type: ignore[attr-defined]  # not in the stubs
+        ws.page_setup.paperSize = PAPER_A4  # type: ignore[attr-defined]  # not in the stubs
+        ws.page_setup.scale = self.profile.print_scale  # type: ignore[attr-defined]  # not in the stubs
+        ws.sheet_properties.pageSetUpPr.fitToPage = False  # type: ignore[attr-defined]  # not in the stubs
+        ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE  # type: ignore[attr-defined]  # not in the stubs
+        ws.page_margins.top = ws.page_margins.bottom = 0.7  # type: ignore[attr-defined]  # not in the stubs
+        ws.page_margins.header = ws.page_margins.footer = 0.3  # type: ignore[attr-defined]  # not in the stubs
         breaks = print_sections(widths, repeat_columns, self.profile.print_scale)
         sheet.section_ends = breaks
         if len(breaks) > 1 and repeat_columns:
             ws.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
         for end in breaks[:-1]:
-            ws.col_breaks.append(Break(id=end))
+            ws.col_breaks.append(Break(id=end))  # type: ignore[attr-defined]  # not in the stubs
         font = f'&"{self.profile.font},Regular"&9'
         bold = f'&"{self.profile.font},Bold"&9'
-        ws.HeaderFooter.oddHeader.left.text = bold + _header_text(self.ctx.organisation.name)
-        ws.HeaderFooter.oddHeader.center.text = font + _header_text(title or sheet.ws.title)
-        ws.HeaderFooter.oddHeader.right.text = font + _header_text(
+        header, footer = ws.HeaderFooter.oddHeader, ws.HeaderFooter.oddFooter
+        assert header is not None and footer is not None  # HeaderFooter() makes both
+        header.left.text = bold + _header_text(self.ctx.organisation.name)
+        header.center.text = font + _header_text(title or sheet.ws.title)
+        header.right.text = font + _header_text(
             f"{self.ctx.word('recorded_on')} {self.ctx.judged_on.isoformat()}"
         )
-        ws.HeaderFooter.oddFooter.center.text = font + self.ctx.word("page_of")
+        footer.center.text = font + self.ctx.word("page_of")
 
     def label_line(self, sheet: _Sheet, label: Cell, text: str, widths: Sequence[float]) -> None:
         """A label in column A and its value in column B (never blank)."""
@@ -842,7 +847,7 @@ class _Writer:
             append(cells, height)
             count += 1
         last = get_column_letter(len(spec.columns))
-        sheet.ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
+        sheet.ws.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"  # type: ignore[attr-defined]  # not in the stubs
         sheet.ws.close()
 
     def lists(self, spec: SheetSpec) -> None:
@@ -889,7 +894,7 @@ class _Writer:
             )
             for section, section_fields in zip(spec.sections, fields, strict=True):
                 sheet.append([])
-                band = [self.styled(sheet, section.heading, self.style.section)]
+                band: list[CellValue] = [self.styled(sheet, section.heading, self.style.section)]
                 band += [self.blank(sheet, self.style.section) for _ in widths[1:]]
                 sheet.append(band)
                 for line, extract in section_fields:
@@ -1156,7 +1161,8 @@ def workbook(
 
     stamp = dt.datetime.combine(judged_on, dt.time())
     book = Workbook(write_only=True)
-    book._fonts = IndexedList([default_font(spec)])  # the Normal style's font: named, sized
+    # The Normal style's font: named, sized.
+    book._fonts = IndexedList([default_font(spec)])  # type: ignore[attr-defined]  # private, not in the stubs
     book.properties = DocumentProperties(
         creator="ropa",
         title=_NOT_IN_XML.sub("\ufffd", " ".join(f"{spec.title}: {org.name}".split()))[:250],
@@ -1180,7 +1186,7 @@ def workbook(
 
     with tempfile.TemporaryDirectory(prefix="ropa-xlsx-") as folder:
         archive = _Archive(Path(folder))
-        ExcelWriter(book, archive).save()
+        ExcelWriter(book, archive).save()  # type: ignore[arg-type]  # uses only what _Archive has
         styles = archive.parts["xl/styles.xml"]
         assert isinstance(styles, bytes)
         archive.parts["xl/styles.xml"] = default_format(styles)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from piccolo.engine.base import Engine
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Services:
-    engine: Engine
+    engine: Engine[Any]
     repository: Repository
     vocabularies: Vocabularies
     entities: EntityService
@@ -36,7 +36,7 @@ class Services:
     map: MapService
 
 
-def build_services(engine: Engine, vocabularies: Vocabularies | None = None) -> Services:
+def build_services(engine: Engine[Any], vocabularies: Vocabularies | None = None) -> Services:
     # ropa.auth.tokens raises this package's errors, so it is imported once the package is.
     from ropa.auth.tokens import TokenService
 

@@ -80,7 +80,7 @@ class RenderGate:
             if len(self._flights) >= self.limit:
                 raise Busy(self.limit)
             flight = _Flight(asyncio.create_task(self._timed(work)))
-            self._flights[key] = flight  # type: ignore[assignment]
+            self._flights[key] = flight
             flight.task.add_done_callback(lambda _: self._land(key, flight))
         flight.waiting += 1
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -30,11 +30,11 @@ class Dialect(Protocol):
     integrity_errors: tuple[type[Exception], ...]
     """Driver exceptions raised for a violated constraint (unique, not null, trigger)."""
 
-    def write_transaction(self, engine: Engine) -> AbstractAsyncContextManager[object]:
+    def write_transaction(self, engine: Engine[Any]) -> AbstractAsyncContextManager[object]:
         """A transaction that holds the write lock from its first statement on."""
         ...
 
-    def read_transaction(self, engine: Engine) -> AbstractAsyncContextManager[None]:
+    def read_transaction(self, engine: Engine[Any]) -> AbstractAsyncContextManager[None]:
         """A transaction whose reads all see one snapshot."""
         ...
 
@@ -48,32 +48,35 @@ class Dialect(Protocol):
         """Many rows at once on the driver connection of the current transaction."""
         ...
 
-    async def prepare(self, engine: Engine) -> None:
+    async def prepare(self, engine: Engine[Any]) -> None:
         """Settings a database needs before its migrations run (kept in the database)."""
         ...
 
-    def describe(self, engine: Engine) -> str:
+    def describe(self, engine: Engine[Any]) -> str:
         """Where the engine points, for people: no password."""
         ...
 
-    async def open_pool(self, engine: Engine, size: int) -> None:
+    async def open_pool(self, engine: Engine[Any], size: int) -> None:
         """Start the engine's connection pool, where it has one (PostgreSQL)."""
         ...
 
-    async def close_pool(self, engine: Engine) -> None: ...
+    async def close_pool(self, engine: Engine[Any]) -> None: ...
 
 
 class SQLiteDialect:
     name: DialectName = "sqlite"
     integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
-    def write_transaction(self, engine: Engine) -> AbstractAsyncContextManager[object]:
+    def write_transaction(self, engine: Engine[Any]) -> AbstractAsyncContextManager[object]:
         # BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing with
         # "database is locked" when a deferred transaction tries to upgrade its lock.
-        return engine.transaction(transaction_type=TransactionType.immediate)
+        return cast(
+            AbstractAsyncContextManager[object],
+            engine.transaction(transaction_type=TransactionType.immediate),
+        )
 
     @asynccontextmanager
-    async def read_transaction(self, engine: Engine) -> AsyncIterator[None]:
+    async def read_transaction(self, engine: Engine[Any]) -> AsyncIterator[None]:
         # A SQLite transaction reads one snapshot once its first statement has run.
         async with engine.transaction():
             yield
@@ -90,17 +93,17 @@ class SQLiteDialect:
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", records
         )
 
-    async def prepare(self, engine: Engine) -> None:
+    async def prepare(self, engine: Engine[Any]) -> None:
         # WAL lets readers carry on while a writer holds the lock; it persists in the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
-    def describe(self, engine: Engine) -> str:
+    def describe(self, engine: Engine[Any]) -> str:
         return f"sqlite ({getattr(engine, 'path', '?')})"
 
-    async def open_pool(self, engine: Engine, size: int) -> None:
+    async def open_pool(self, engine: Engine[Any], size: int) -> None:
         return None  # SQLite opens a connection per query
 
-    async def close_pool(self, engine: Engine) -> None:
+    async def close_pool(self, engine: Engine[Any]) -> None:
         return None
 
 
@@ -108,12 +111,12 @@ class PostgresDialect:
     name: DialectName = "postgresql"
     integrity_errors: tuple[type[Exception], ...] = (asyncpg.IntegrityConstraintViolationError,)
 
-    def write_transaction(self, engine: Engine) -> AbstractAsyncContextManager[object]:
+    def write_transaction(self, engine: Engine[Any]) -> AbstractAsyncContextManager[object]:
         # The lock is the row lock the transaction's first statement (the revision bump) takes.
-        return engine.transaction()
+        return cast(AbstractAsyncContextManager[object], engine.transaction())
 
     @asynccontextmanager
-    async def read_transaction(self, engine: Engine) -> AsyncIterator[None]:
+    async def read_transaction(self, engine: Engine[Any]) -> AsyncIterator[None]:
         async with engine.transaction():
             await engine.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield
@@ -127,20 +130,20 @@ class PostgresDialect:
     ) -> None:
         await connection.copy_records_to_table(table, records=records, columns=list(columns))
 
-    async def prepare(self, engine: Engine) -> None:
+    async def prepare(self, engine: Engine[Any]) -> None:
         return None
 
-    def describe(self, engine: Engine) -> str:
+    def describe(self, engine: Engine[Any]) -> str:
         dsn = urlsplit(str(getattr(engine, "config", {}).get("dsn", "")))
         return f"postgresql ({dsn.hostname}:{dsn.port or 5432}{dsn.path})"
 
-    async def open_pool(self, engine: Engine, size: int) -> None:
+    async def open_pool(self, engine: Engine[Any], size: int) -> None:
         assert isinstance(engine, PostgresEngine)
         size = max(1, size)
         # asyncpg's default minimum (10) is larger than a small pool may be.
         await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
-    async def close_pool(self, engine: Engine) -> None:
+    async def close_pool(self, engine: Engine[Any]) -> None:
         assert isinstance(engine, PostgresEngine)
         await engine.close_connection_pool()
 
@@ -155,7 +158,7 @@ INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
 """Integrity violations of either engine, for error handlers that serve any engine."""
 
 
-def dialect_for(engine: Engine) -> Dialect:
+def dialect_for(engine: Engine[Any]) -> Dialect:
     """The dialect of ``engine``; ValueError for an engine ropa does not support."""
     if isinstance(engine, SQLiteEngine):
         return SQLITE

@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from piccolo.apps.migrations.auto import DiffableTable, SchemaDiffer, SchemaSnapshot
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -68,7 +69,7 @@ class ColumnShape:
 Schema = dict[str, dict[str, ColumnShape]]
 
 
-async def read_schema(engine: Engine) -> Schema:
+async def read_schema(engine: Engine[Any]) -> Schema:
     """Every table of a SQLite database with its columns' shapes."""
     tables = await engine.run_ddl(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
@@ -37,7 +38,7 @@ def engine_kind(url: str) -> str:
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: use sqlite:/// or postgresql://")
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None) -> Engine[Any]:
     """An engine for ``url``: ``sqlite:///path`` or ``postgresql://user@host:port/db``."""
     url = url or database_url()
     if engine_kind(url) == "sqlite":
@@ -48,9 +49,9 @@ def make_engine(url: str | None = None) -> Engine:
     return ResilientPostgresEngine(config={"dsn": url})
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine[Any]) -> bool:
     return dialect_for(engine).name == "sqlite"
 
 
-def describe(engine: Engine) -> str:
+def describe(engine: Engine[Any]) -> str:
     return dialect_for(engine).describe(engine)

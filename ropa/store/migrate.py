@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import Any
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.tables import Migration
@@ -35,7 +36,7 @@ def migration_modules() -> list[ModuleType]:
     return sorted(modules, key=lambda module: str(module.ID))
 
 
-async def migrate(engine: Engine) -> str:
+async def migrate(engine: Engine[Any]) -> str:
     """Bring the database behind ``engine`` up to date; returns a one-line summary."""
     await dialect_for(engine).prepare(engine)
     ledger = bind_table(Migration, engine)

@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 
 APP_REGISTRY = AppRegistry(apps=["ropa.store.piccolo_app"])
 
-_current: ContextVar[Engine | None] = ContextVar("ropa_piccolo_engine", default=None)
-_configured: list[Engine] = []
+_current: ContextVar[Engine[Any] | None] = ContextVar("ropa_piccolo_engine", default=None)
+_configured: list[Engine[Any]] = []
 
 
 @contextmanager
-def engine_in_use(engine: Engine) -> Iterator[None]:
+def engine_in_use(engine: Engine[Any]) -> Iterator[None]:
     """Make ``engine`` the one Piccolo finds, in this context only."""
     token = _current.set(engine)
     try:
@@ -31,7 +32,7 @@ def engine_in_use(engine: Engine) -> Iterator[None]:
         _current.reset(token)
 
 
-def __getattr__(name: str) -> Engine:
+def __getattr__(name: str) -> Engine[Any]:
     if name != "DB":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     engine = _current.get()

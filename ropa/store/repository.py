@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -86,7 +87,7 @@ class AuditRecord:
 class Repository:
     """Entity rows, the audit trail and API tokens on one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self.engine = engine
         self.dialect: Dialect = dialect_for(engine)
         self.tables: BoundTables = bind(engine)

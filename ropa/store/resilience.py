@@ -92,14 +92,15 @@ class ResilientTransaction(PostgresTransaction):
 
     async def commit(self) -> None:
         if not self.wrote:
-            await super().commit()  # a read: nothing to lose, the request may run again
+            # A read: nothing to lose, the request may run again.
+            await super().commit()  # type: ignore[no-untyped-call]  # unannotated in Piccolo
             return
         current = attempt.get()
         txid = await self.connection.fetchval("SELECT txid_current()")
         if current is not None:
             current.committing = True
         try:
-            await super().commit()
+            await super().commit()  # type: ignore[no-untyped-call]  # unannotated in Piccolo
         except Exception as error:
             if not is_connection_lost(error):
                 raise
@@ -122,7 +123,7 @@ class ResilientTransaction(PostgresTransaction):
                 await _on_lost(self.engine, exception)
             elif exception is not None:
                 if not self._rolled_back:
-                    await self._quietly(self.rollback())
+                    await self._quietly(self.rollback())  # type: ignore[no-untyped-call]  # unannotated in Piccolo
             elif not self._committed and not self._rolled_back:
                 await self.commit()
         finally:

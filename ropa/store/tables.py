@@ -11,14 +11,15 @@ them whose queries run on one given engine, so two stores in one process never s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.engine.base import Engine
 from piccolo.table import TABLE_REGISTRY, Table
 
 
 class RegistryState(Table, tablename="ropa_registry"):
+    id: Serial  # made by Piccolo: the primary key
     revision = BigInt(default=0)
 
 
@@ -48,6 +49,7 @@ class AuditEntry(Table, tablename="ropa_audit"):
     Triggers made by migration 0003 refuse UPDATE and DELETE on this table on both engines.
     """
 
+    id: Serial  # made by Piccolo: the primary key
     revision = BigInt()
     at = Timestamptz()
     actor = Varchar(length=200)
@@ -63,6 +65,7 @@ class AuditEntry(Table, tablename="ropa_audit"):
 class ApiToken(Table, tablename="ropa_token"):
     """A bearer token: only its SHA-256 hash is kept; the token itself is shown once."""
 
+    id: Serial  # made by Piccolo: the primary key
     name = Varchar(length=100, unique=True)
     role = Varchar(length=16)
     organisations = Text(default="")
@@ -82,7 +85,7 @@ T = TypeVar("T", bound=Table)
 class BoundTables:
     """The tables, each bound to one engine: every query made through them runs there."""
 
-    engine: Engine
+    engine: Engine[Any]
     registry: type[RegistryState]
     entity: type[EntityRow]
     index: type[EntityIndex]
@@ -90,7 +93,7 @@ class BoundTables:
     token: type[ApiToken]
 
 
-def bind_table(table: type[T], engine: Engine) -> type[T]:
+def bind_table(table: type[T], engine: Engine[Any]) -> type[T]:
     """A subclass of ``table`` with the same name and columns whose queries run on ``engine``."""
     bound = type(table.__name__, (table,), {}, tablename=table._meta.tablename, db=engine)
     # Piccolo lists every Table subclass for its test runner, which rebinds them all to the
@@ -99,7 +102,7 @@ def bind_table(table: type[T], engine: Engine) -> type[T]:
     return cast(type[T], bound)
 
 
-def bind(engine: Engine) -> BoundTables:
+def bind(engine: Engine[Any]) -> BoundTables:
     return BoundTables(
         engine=engine,
         registry=bind_table(RegistryState, engine),

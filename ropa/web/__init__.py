@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar import Router, get
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,7 +55,7 @@ def _page_headers(app: ASGIApp) -> ASGIApp:
     the page's relative URLs resolve inside it."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
@@ -70,7 +71,7 @@ def _page_headers(app: ASGIApp) -> ASGIApp:
                     "headers": [(b"location", location), (b"content-length", b"0")],
                 }
             )
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
 
         async def send_with_headers(message: Message) -> None:

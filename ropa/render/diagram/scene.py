@@ -58,6 +58,7 @@ class Scene:
 
     def add_control(self, graph: RegistryGraph) -> None:
         """Operator and sub-processor links among the nodes already in the scene."""
+        kind: str | None  # an edge's kind attribute
         for source, target, kind in graph.graph.edges(data="kind"):
             if (
                 kind in ("operates", "sub_processor")

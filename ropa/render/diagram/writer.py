@@ -323,9 +323,9 @@ class Writer:
             built[path] = cluster
             (built[path[:-1]].clusters if len(path) > 1 else top).append(cluster)
         loose: list[DotNode] = []
-        for key in sorted(shown):
-            placement = shown[key].placement
-            (built[placement].nodes if placement else loose).append(dot_nodes[key])
+        for node_key in sorted(shown):
+            placement = shown[node_key].placement
+            (built[placement].nodes if placement else loose).append(dot_nodes[node_key])
         return top, loose
 
     # --- graph and legend ---------------------------------------------------------------

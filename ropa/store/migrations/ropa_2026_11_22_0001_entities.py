@@ -8,7 +8,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "Entities, their index and the registry revision"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="ropa", description=DESCRIPTION)
 
     manager.add_table(class_name="EntityRow", tablename="ropa_entity", schema=None, columns=None)

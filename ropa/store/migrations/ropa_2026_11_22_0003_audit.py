@@ -8,7 +8,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "The append-only audit trail"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="ropa", description=DESCRIPTION)
 
     manager.add_table(class_name="AuditEntry", tablename="ropa_audit", schema=None, columns=None)

@@ -8,7 +8,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "API tokens, kept as hashes"
 
 
-async def forwards():
+async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="ropa", description=DESCRIPTION)
 
     manager.add_table(class_name="ApiToken", tablename="ropa_token", schema=None, columns=None)
