@@ -7,17 +7,15 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import swagger_ui_bundle
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
 from ropa.api.auth import SCHEME, authentication, check_permission
-from ropa.api.bodies import check_body
 from ropa.api.contract import tighten
 from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
@@ -47,17 +45,6 @@ from ropa.web import web_router
 API_PREFIX = "/api/v1"
 SWAGGER_ASSETS = "/static/swagger"
 VERSION = "0.1.0"
-
-
-async def _inbound(request: Request[Any, Any, Any]) -> None:
-    """Inbound checks for every request, then the structure of an entity body: every problem
-    at once, before Litestar decodes it."""
-    await check_inbound(request)
-    entity_body = request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get(
-        "content-type", ""
-    )
-    if entity_body and not request.url.path.endswith("/registry/import"):
-        await check_body(request, await request.body())
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -137,7 +124,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         route_handlers=[api, list_audit, diff_registry, health, vocabularies, assets, web_router()],
         lifespan=[lifespan],
         dependencies=dependencies(services) | {"waiver_service": waiver_dependency(waivers)},
-        before_request=_inbound,
+        before_request=check_inbound,
         middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
         guards=[check_permission],
         exception_handlers=exception_handlers() | connection_lost_handlers(),

@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import Request
 
+from ropa.api.bodies import check_body
 from ropa.api.params import reject_nul
 from ropa.input.document import decode_json_strictly, reject_duplicate_json_keys
 
@@ -28,6 +29,7 @@ async def check_inbound(request: Request[Any, Any, Any]) -> None:
         return  # the document parser checks its own input, off the event loop
     raw = await request.body()
     reject_duplicate_json_keys(raw)
+    await check_body(request, raw)  # every structural problem at once, with suggestions
     body = request.route_handler.parsed_fn_signature.parameters.get("data")
     if body is not None and isinstance(body.annotation, type):
         decode_json_strictly(raw, body.annotation)
