@@ -43,6 +43,7 @@ IN_CI = os.environ.get("CI") == "true"
 
 try:
     from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+    from playwright.sync_api import Error as PlaywrightError
 except ImportError:  # pragma: no cover - depends on the machine
     MISSING: str | None = "Playwright is not installed (uv sync --dev installs it)"
 else:
@@ -426,7 +427,7 @@ def test_trace_a_data_category_from_collection_to_recipients(mapped: MapPage) ->
     mapped.screenshot("map-trace-phone-number")
 
 
-def test_panels_answer_questions(mapped: MapPage) -> None:
+def _panels(mapped: MapPage) -> None:
     page = mapped.page
     mapped.open()
     panel = page.locator("#panel-body")
@@ -451,6 +452,23 @@ def test_panels_answer_questions(mapped: MapPage) -> None:
     mapped.tap("flow:call-trunk-us")
     expect(panel).to_contain_text("Standard contractual clauses (2021), module 2")
     mapped.screenshot("map-panel-flow")
+
+
+def test_panels_answer_questions(
+    mapped: MapPage, browser: BrowserContext, service: Service
+) -> None:
+    """The panels, on a page of their own when Chromium's renderer dies under memory pressure
+    (a crash of the browser process, not an answer of the page: it is tried once more)."""
+    try:
+        _panels(mapped)
+    except PlaywrightError as error:
+        if "crashed" not in str(error).lower():
+            raise
+        fresh = MapPage(browser.new_page(), service)
+        try:
+            _panels(fresh)
+        finally:
+            fresh.page.close()
 
 
 def test_search_finds_names_inside_collapsed_groups(mapped: MapPage) -> None:
