@@ -193,8 +193,9 @@ async def article30_pdf(
     summary="The records this token may download",
     description="The organisations whose record this token may download (a regulator token: "
     "the organisations it is granted that the registry holds), with the profiles and editions "
-    "on offer. The page at /records/ lists them with their download links.",
+    "on offer.",
     tags=["exports"],
+    responses=problem_responses(),
     opt=needs(Permission.READ_EXPORTS),
 )
 async def list_records(
