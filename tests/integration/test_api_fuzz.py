@@ -63,7 +63,7 @@ def test_every_operation_passes_every_check(tmp_path: Path) -> None:
                 "--mode",
                 "all",
                 "--phases",
-                "examples,coverage,fuzzing,stateful",
+                os.environ.get("ROPA_FUZZ_PHASES", "examples,coverage,fuzzing"),
                 "--max-examples",
                 str(MAX_EXAMPLES),
                 "--generation-deterministic",
