@@ -48,13 +48,12 @@ def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
 
 
 def derive(graph: RegistryGraph, on: dt.date) -> Facts:
-    atlas = geography.Atlas(graph.vocab)
     judged_keys = {key for key, activity in graph.activities.items() if judged(activity)}
     flows = {
         key: _flow(graph, flow, on, flow.activity in judged_keys)
         for key, flow in graph.flows.items()
     }
-    parties = _parties(graph, atlas, on)
+    parties = _parties(graph, on)
     activities = {
         key: _activity(graph, activity, key in judged_keys, flows, parties)
         for key, activity in graph.activities.items()
@@ -271,7 +270,7 @@ def _exporter_role(graph: RegistryGraph, flow: m.Flow, importer: m.Party | None)
 # --- parties -----------------------------------------------------------------------------
 
 
-def _parties(graph: RegistryGraph, atlas: geography.Atlas, on: dt.date) -> dict[str, PartyFacts]:
+def _parties(graph: RegistryGraph, on: dt.date) -> dict[str, PartyFacts]:
     """Each party's systems and onward chain: who holds data because of whom."""
     operated: dict[str, list[str]] = defaultdict(list)
     for key, system in graph.systems.items():
@@ -293,7 +292,7 @@ def _parties(graph: RegistryGraph, atlas: geography.Atlas, on: dt.date) -> dict[
             operated=tuple(sorted(operated.get(key, ()))),
             chain=tuple(sorted(chain)),
             exposed=tuple(sorted(exposed)),
-            zone=atlas.zone(party.country, party, on)[0],
+            zone=geography.zone(graph.vocab, party.country, party, on)[0],
         )
     return found
 

@@ -160,44 +160,6 @@ def zone(
     return Zone.THIRD, decision
 
 
-class Atlas:
-    """The same answers as the functions above, remembered for one derivation: a registry
-    asks about the same few destinations and importers thousands of times."""
-
-    def __init__(self, vocab: Vocabularies) -> None:
-        self.vocab = vocab
-        self._decisions: dict[tuple[str | None, str, str], tuple[AdequacyDecision, ...]] = {}
-        self._zones: dict[
-            tuple[str | None, str, str | None, dt.date, str],
-            tuple[Zone, AdequacyDecision | None],
-        ] = {}
-
-    def decisions_for(
-        self, country: str | None, organisation: str = "", regime: str = EU_GDPR
-    ) -> tuple[AdequacyDecision, ...]:
-        key = (country, organisation, regime)
-        found = self._decisions.get(key)
-        if found is None:
-            found = self._decisions[key] = decisions_for(self.vocab, country, organisation, regime)
-        return found
-
-    def zone(
-        self,
-        country: str | None,
-        importer: m.Party | None,
-        day: dt.date,
-        organisation: str = "",
-        regime: str = EU_GDPR,
-    ) -> tuple[Zone, AdequacyDecision | None]:
-        key = (country, organisation, importer.key if importer else None, day, regime)
-        found = self._zones.get(key)
-        if found is None:
-            found = self._zones[key] = zone(
-                self.vocab, country, importer, day, organisation, regime
-            )
-        return found
-
-
 def importer_of(graph: RegistryGraph, node: str) -> m.Party | None:
     """The party that receives data at a node: the party itself, or a system's operator."""
     endpoint = graph.endpoint(node)
