@@ -28,6 +28,7 @@ from ropa.api.map import map_router
 from ropa.api.problems import exception_handlers
 from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
+from ropa.api.sheets import sheets_router
 from ropa.api.system import health, vocabularies
 from ropa.api.timeouts import body_deadline
 from ropa.api.tokens import tokens_router
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 for spec in KINDS.values()
             ),
             registry_router(settings.max_document_bytes),
+            sheets_router(),
             findings_router(),
             tokens_router(),
             exports_router(),

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import typer
 
-from ropa.cli import exports, queries, schema, serve, store, tokens, validate
+from ropa.cli import exports, queries, schema, serve, sheets, store, tokens, validate
 
 # Rich help and error panels on a terminal; plain text, no box drawing, when piped.
 MARKUP: Literal["rich"] | None = "rich" if sys.stderr.isatty() else None
@@ -25,6 +25,7 @@ app = typer.Typer(
 
 app.command()(store.migrate)
 app.command("import")(store.import_document)
+app.command("import-sheet")(sheets.import_sheet)
 
 export_app = typer.Typer(
     help="Export the registry document, the Article 30 workbook or a diagram.",

@@ -128,7 +128,10 @@ class ActivityReader:
 
     def _terms(self, row: Row, field: str, vocabulary: m.Vocabulary) -> list[str]:
         keys: list[str] = []
-        for label in self.items(row, field):
+        labels = self.items(row, field)
+        if self.split != "lines":  # "Name, address, bank details" in one hand-filled cell
+            labels = [part for label in labels for part in t.comma_items(label)]
+        for label in labels:
             key, confidence, new = self.draft.term(label, vocabulary)
             if new and self.split != "lines":
                 row.doubt(field, 80.0, f"'{label}' is no vocabulary term: added as a new term")

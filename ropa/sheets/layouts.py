@@ -46,9 +46,6 @@ class Layout(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=Tr
     name: str
     title: str = ""
     language: str = "en"
-    split: Literal["lines", "lists"] = "lists"
-    """``lines``: several values in a cell are on lines of their own (ropa's exports);
-    ``lists``: also separated by ``;``, bullets or (where unambiguous) commas."""
     tables: list[TableLayout]
 
 

@@ -78,6 +78,11 @@ class Ledger:
         key = (sheet, row, column)
         if self.outcome[key] != outcome:
             return
+        earlier = self.notes.get(key)
+        if earlier is not None and earlier.outcome == outcome and action not in earlier.action:
+            action = f"{earlier.action}; {action}"
+            if earlier.confidence is not None and confidence is not None:
+                confidence = min(confidence, earlier.confidence)
         self.notes[key] = Note(
             sheet=sheet,
             cell=cell_ref(row, column),

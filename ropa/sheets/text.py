@@ -188,6 +188,8 @@ def _contained(text: str, table: dict[str, str]) -> Found | None:
     hits = sorted((p for p in table if p and f" {p} " in key), key=len, reverse=True)
     if not hits:
         return None
+    if hits[0] == norm(text):
+        return Found(table[hits[0]], 95.0)
     return Found(table[hits[0]], 90.0 if len(hits[0]) >= 6 else 80.0)
 
 
@@ -206,7 +208,11 @@ def lawful_basis(text: str, vocab: Vocabularies) -> Found | None:
 def art9_condition(text: str, vocab: Vocabularies) -> Found | None:
     titles = _cached(vocab, "art9_conditions")
     head = re.split(r"\):|:\s", text, maxsplit=1)[0]
-    return _best(head, titles, 90.0) or _best(re.sub(r"\(.*?\)", "", head), titles, 90.0)
+    return (
+        _best(head, titles, 90.0)
+        or _best(re.sub(r"\(.*?\)", "", head), titles, 90.0)
+        or _contained(text, titles)
+    )
 
 
 def mechanism(text: str, vocab: Vocabularies) -> Found | None:
