@@ -46,10 +46,11 @@ def build(
     matches = [found for grid in grids if (found := recognise(grid, layouts)) is not None]
     matches.sort(key=lambda found: ORDER.index(found.table.rows))
     language = next((f.layout.language for f in matches if f.table.rows == "activities"), "en")
-    draft = Draft(vocab, language)
+    ours = any(_made_by_ropa(grid) for grid in grids)
+    split = "lines" if ours else "lists"
+    draft = Draft(vocab, language, exact=ours)
     ledger = Ledger(grids)
     kinds = {found.table.rows for found in matches}
-    split = "lines" if any(_made_by_ropa(grid) for grid in grids) else "lists"
     tables = []
     for found in matches:
         tables.append(_table_found(found))

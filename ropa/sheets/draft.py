@@ -26,8 +26,10 @@ def slug(text: str, fallback: str = "item") -> str:
 class Draft:
     """Entities by key, with lookups by name and by the labels ropa's workbooks show."""
 
-    def __init__(self, vocab: Vocabularies, language: str = "en") -> None:
+    def __init__(self, vocab: Vocabularies, language: str = "en", *, exact: bool = False) -> None:
         self.vocab = vocab
+        self.exact = exact
+        """Labels as ropa writes them: matched exactly, never by a near spelling."""
         self.tr = i18n.translator(language)
         self.organisation = m.Organisation(key="organisation", name="Organisation")
         self.org_notes: list[str] = []
@@ -83,7 +85,7 @@ class Draft:
     def term(self, label: str, vocabulary: m.Vocabulary) -> tuple[str, float, bool]:
         """The vocabulary key for a label, how sure, and whether a new term was made."""
         table = self._label_table(vocabulary)
-        found = t._best(label, table, 90.0)
+        found = t.best(label, table, None if self.exact else 90.0)
         if found is not None:
             return found.value, found.confidence, False
         key = self.key("term", label)

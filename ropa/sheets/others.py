@@ -93,15 +93,9 @@ def read_contact_block(
             continue
         person = m.Contact(name=parts[0], address=parts[1], email=parts[2], phone=parts[3])
         if role == "controller":
-            name = parts[0]
-            inner = re.match(r"^(?P<org>.*?) \((?P<person>.*)\)$", name)
-            if org.name == "Organisation" or inner is None:
-                changes["name"] = (inner.group("org") if inner else name) or org.name
-            if inner is not None:
-                person = msgspec.structs.replace(person, name=inner.group("person"))
-                changes["name"] = inner.group("org")
-            elif person.name == changes.get("name", org.name):
-                person = msgspec.structs.replace(person, name="")
+            name, person = _controller_name(parts[0], org.name), person
+            changes["name"] = name[0] or org.name
+            person = msgspec.structs.replace(person, name=name[1])
             if any((person.name, person.address, person.email, person.phone)):
                 changes["contact"] = person
         elif role == "dpo":
@@ -111,6 +105,20 @@ def read_contact_block(
     if changes:
         draft.organisation = msgspec.structs.replace(org, **changes)  # type: ignore[arg-type]
     return done
+
+
+def _controller_name(text: str, known: str) -> tuple[str, str]:
+    """(organisation name, contact name) from "Org (Contact person)", as ropa writes it when
+    the contact's name differs from the organisation's."""
+    if known != "Organisation":
+        if text == known:
+            return known, ""
+        if text.startswith(known + " (") and text.endswith(")"):
+            return known, text[len(known) + 2 : -1]
+    inner = re.match(r"^(?P<org>.*?) \((?P<person>.*)\)$", text)
+    if inner is not None:
+        return inner.group("org"), inner.group("person")
+    return text, ""
 
 
 def read_party(row: Row, draft: Draft) -> m.Party | None:
@@ -142,7 +150,7 @@ def read_party(row: Row, draft: Draft) -> m.Party | None:
     fields["contact"] = contact(row.text("contact"))
     reference = _plain(row.text("contract_reference"))
     day = t.date(row.text("contract_date"))
-    if reference:
+    if reference or day:
         fields["contract"] = m.Contract(reference=reference[:2000], signed_on=day)
     fields["sub_processor_authorisation"] = _plain(row.text("sub_processor_authorisation"))
     fields["joint_arrangement"] = _plain(row.text("joint_arrangement"))
@@ -280,6 +288,12 @@ def read_transfer(row: Row, draft: Draft, by_name: dict[str, str], split: str) -
     since = t.date(row.text("since"))
     if since is not None:
         transfer["since"] = since
+    said = {k for k, v in transfer.items() if v not in (None, "")}
+    declared = bool(said - {"destination_country", "international_organisation"})
+    if not declared and t.nothing(row.text("derogation_documentation")) == "not_stated":
+        # ropa writes "Not stated" there only for a flow with no transfer recorded at all: one
+        # that leaves the EEA undeclared, its destination being where its target sits.
+        transfer = {}
     flow_keys = t.items(row.text("flow_keys"), split)
     for i, source_label in enumerate(sources):
         source = draft.find_node(source_label) or f"system:{draft.system(source_label)}"
@@ -291,7 +305,7 @@ def read_transfer(row: Row, draft: Draft, by_name: dict[str, str], split: str) -
             transfer=msgspec.convert(
                 {k: msgspec.to_builtins(v) for k, v in transfer.items() if v not in (None, "")},
                 m.Transfer,
-            ),
+            ) if transfer else None,
         )  # fmt: skip
 
 

@@ -118,12 +118,16 @@ def comma_items(text: str) -> list[str]:
 # --- vocabularies ---------------------------------------------------------------------------
 
 
-def _best(text: str, table: dict[str, str], cutoff: float = 86.0) -> Found | None:
+def best(text: str, table: dict[str, str], cutoff: float | None = 86.0) -> Found | None:
+    """The table's entry for the text: exactly (once normalised), else the nearest spelling
+    scoring ``cutoff`` or more (None: exactly only)."""
     key = norm(text)
     if not key:
         return None
     if key in table:
         return Found(table[key], SURE)
+    if cutoff is None:
+        return None
     hit = process.extractOne(key, list(table), scorer=fuzz.ratio, score_cutoff=cutoff)
     return Found(table[hit[0]], float(hit[1])) if hit else None
 
@@ -158,7 +162,7 @@ def country(text: str, vocab: Vocabularies) -> Found | None:
     stripped = text.strip()
     if re.fullmatch(r"[A-Za-z]{2}", stripped) and stripped.upper() in vocab.countries:
         return Found(stripped.upper(), SURE)
-    return _best(stripped, _cached(vocab, "countries"))
+    return best(stripped, _cached(vocab, "countries"))
 
 
 def _articles(reference: str) -> list[str]:
@@ -198,8 +202,8 @@ def lawful_basis(text: str, vocab: Vocabularies) -> Found | None:
     titles = _cached(vocab, "lawful_bases")
     head = re.split(r"\):|:\s", text, maxsplit=1)[0]
     return (
-        _best(head, titles, 90.0)
-        or _best(re.sub(r"\(.*?\)", "", head), titles, 90.0)
+        best(head, titles, 90.0)
+        or best(re.sub(r"\(.*?\)", "", head), titles, 90.0)
         or _contained(text, titles)
         or _contained(text, _reverse(phrases()["lawful_bases"]))
     )
@@ -209,8 +213,8 @@ def art9_condition(text: str, vocab: Vocabularies) -> Found | None:
     titles = _cached(vocab, "art9_conditions")
     head = re.split(r"\):|:\s", text, maxsplit=1)[0]
     return (
-        _best(head, titles, 90.0)
-        or _best(re.sub(r"\(.*?\)", "", head), titles, 90.0)
+        best(head, titles, 90.0)
+        or best(re.sub(r"\(.*?\)", "", head), titles, 90.0)
         or _contained(text, titles)
     )
 
@@ -220,7 +224,7 @@ def mechanism(text: str, vocab: Vocabularies) -> Found | None:
     titles = _cached(vocab, "transfer_mechanisms")
     head = text.split(", Module")[0]
     return (
-        _best(head, titles, 92.0)
+        best(head, titles, 92.0)
         or _contained(text, _reverse(phrases()["mechanisms"]))
         or _contained(text, titles)
     )
@@ -242,7 +246,7 @@ def _roles() -> dict[str, str]:
 
 
 def party_role(text: str) -> Found | None:
-    return _best(text, _roles(), 90.0) or _contained(text, _roles())
+    return best(text, _roles(), 90.0) or _contained(text, _roles())
 
 
 # --- retention -----------------------------------------------------------------------------
