@@ -37,8 +37,20 @@ LEFT_OUT_COLUMNS = {"Open findings", "Activities"}
 NOTES_LINES = {"Organisation", "Organisation key", "Role", "Activities in this record"}
 
 
+STRUCTURAL = {
+    "key", "organisation", "activity", "source", "target", "data_category", "vocabulary",
+    "basis", "mechanism", "country", "hosting_country", "destination_country",
+    "establishment_country", "role", "status", "type", "operator", "sub_processor_of",
+    "finding", "importer", "data_subjects", "data_categories", "recipients", "systems",
+    "joint_controllers", "ropa", "accepted_on", "expires_on", "signed_on", "since",
+    "last_reviewed", "checked_on", "period",
+}  # fmt: skip
+"""Fields holding keys, codes, enumerations and dates: left as generated."""
+
+
 def _clean(original: str) -> str:
-    text = " ".join(original.split()) or ("blank" if original else "")
+    printable = "".join(ch for ch in original if ch.isprintable() or ch.isspace())
+    text = " ".join(printable.split()) or ("blank" if original else "")
     if text and (sheet_text.nothing(text) is not None or sheet_text.yes_no(text) is not None):
         text = f"{text} (text)"
     return text
@@ -50,7 +62,7 @@ def _walk(value: Any) -> Any:
     if isinstance(value, list):
         return [_walk(v) for v in value]
     if isinstance(value, dict):
-        return {k: _walk(v) for k, v in value.items()}
+        return {k: v if k in STRUCTURAL else _walk(v) for k, v in value.items()}
     return value
 
 
