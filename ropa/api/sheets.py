@@ -38,10 +38,11 @@ class _SheetOperation(Operation):
         content = {media: OpenAPIMediaType(schema=binary) for media in MEDIA_TYPES}
         content[MULTIPART] = OpenAPIMediaType(schema=form)
         self.request_body = RequestBody(
-            content=content, required=True,
+            content=content,
+            required=True,
             description="An xlsx, ods or csv file, as the body or as the form field `file`; "
             "a layout file for other sheets as the form field `mapping`.",
-        )  # fmt: skip
+        )
 
 
 async def _upload(request: Request[Any, Any, Any]) -> tuple[bytes, str, bytes | None]:
@@ -63,10 +64,12 @@ async def import_sheet(
     sheet_importer: NamedDependency[SheetImporter],
     dry_run: Annotated[bool, Parameter(description="Report what would change.")] = False,
     organisation: Annotated[
-        str | None, Parameter(description="The organisation's key (default: from the sheet).", max_length=128)
+        str | None,
+        Parameter(description="The organisation's key (default: from the sheet).", max_length=128),
     ] = None,
     organisation_name: Annotated[
-        str | None, Parameter(description="The organisation's name (default: from the sheet).", max_length=500)
+        str | None,
+        Parameter(description="The organisation's name (default: from the sheet).", max_length=500),
     ] = None,
 ) -> SheetImportReport:
     gate: ImportGate = request.app.state.import_gate
@@ -75,10 +78,14 @@ async def import_sheet(
         kind = kind_of(name)
         layout = parse_layout(mapping, "mapping") if mapping else None
         return await sheet_importer.import_sheet(
-            raw, kind, mapping=layout, organisation=organisation,
-            organisation_name=organisation_name, dry_run=dry_run,
+            raw,
+            kind,
+            mapping=layout,
+            organisation=organisation,
+            organisation_name=organisation_name,
+            dry_run=dry_run,
             actor=principal_of(request).actor,
-        )  # fmt: skip
+        )
 
 
 def on_sheet_error(_: Request[Any, Any, Any], error: SheetError) -> Response[ProblemDetails]:
@@ -86,7 +93,7 @@ def on_sheet_error(_: Request[Any, Any, Any], error: SheetError) -> Response[Pro
     return problem(error.status, titles.get(error.status, "Unreadable spreadsheet"), str(error))
 
 
-def _importer(document_service: DocumentService) -> SheetImporter:
+def _importer(document_service: NamedDependency[DocumentService]) -> SheetImporter:
     return SheetImporter(document_service)
 
 

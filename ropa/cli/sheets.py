@@ -29,8 +29,10 @@ def import_sheet(
     dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
     mapping: Annotated[
         Path | None,
-        typer.Option(help="A layout file for a sheet no built-in layout knows (see "
-                     "schema/sheet-layouts/ico.yaml)."),
+        typer.Option(
+            help="A layout file for a sheet no built-in layout knows (see "
+            "schema/sheet-layouts/ico.yaml)."
+        ),
     ] = None,
     organisation: Annotated[
         str | None, typer.Option(help="The organisation's key (default: from the sheet).")
@@ -53,16 +55,23 @@ def import_sheet(
 
     async def work(services: Services) -> SheetImportReport:
         return await SheetImporter(services.documents).import_sheet(
-            raw, kind, mapping=layout, organisation=organisation,
-            organisation_name=organisation_name, dry_run=dry_run, actor=cli_actor(),
-        )  # fmt: skip
+            raw,
+            kind,
+            mapping=layout,
+            organisation=organisation,
+            organisation_name=organisation_name,
+            dry_run=dry_run,
+            actor=cli_actor(),
+        )
 
     try:
         found = run(work, database)
     except SheetError as error:
         fail(f"{path}: {error}")
     sheet = found.sheet
-    counts = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in sheet.outcomes.items())
+    counts = ", ".join(
+        f"{count} {name.replace('_', ' ')}" for name, count in sheet.outcomes.items()
+    )
     console.print(f"{sheet.cells} non-empty cells: {counts}")
     if sheet.notes:
         print_table(

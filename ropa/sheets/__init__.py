@@ -44,6 +44,9 @@ def read_sheet(
     file is refused."""
     grids = read_grids(raw, kind)
     return build(
-        grids, vocab, mapping=mapping, organisation=organisation,
+        grids,
+        vocab,
+        mapping=mapping,
+        organisation=organisation,
         organisation_name=organisation_name,
-    )  # fmt: skip
+    )

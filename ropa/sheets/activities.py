@@ -28,14 +28,18 @@ def law(text: str) -> m.LawCitation | None:
     found = _LAW.match(text.strip())
     if found is None or not found.group("text").strip():
         return None
-    return m.LawCitation(title=found.group("text").strip()[:2000], jurisdiction=found.group("jurisdiction"))
+    return m.LawCitation(
+        title=found.group("text").strip()[:2000], jurisdiction=found.group("jurisdiction")
+    )
 
 
 class ActivityReader:
     """Reads rows into activities of the draft; ``summaries`` says whether the controller
     columns that summarise transfers, retention and contracts are the only source of those."""
 
-    def __init__(self, draft: Draft, split: str, *, transfers: bool, retention: bool, contracts: bool) -> None:
+    def __init__(
+        self, draft: Draft, split: str, *, transfers: bool, retention: bool, contracts: bool
+    ) -> None:
         self.draft = draft
         self.split = split
         self.transfers_here = transfers
@@ -70,7 +74,9 @@ class ActivityReader:
             "owner": _plain(row.text("owner")),
             "art10_authority": _plain(row.text("art10_authority")),
         }
-        fields["data_subjects"] = self._terms(row, "data_subjects", m.Vocabulary.DATA_SUBJECT_CATEGORY)
+        fields["data_subjects"] = self._terms(
+            row, "data_subjects", m.Vocabulary.DATA_SUBJECT_CATEGORY
+        )
         fields["data_categories"] = self._terms(row, "data_categories", m.Vocabulary.DATA_CATEGORY)
         fields["lawful_bases"] = self._bases(row, notes)
         self._art9(row, fields, notes)
@@ -120,7 +126,11 @@ class ActivityReader:
         if self.transfers_here:
             self._transfers(row, activity)
         else:
-            for field in ("third_countries", "transfer_mechanisms", "exceptional_transfer_safeguards"):
+            for field in (
+                "third_countries",
+                "transfer_mechanisms",
+                "exceptional_transfer_safeguards",
+            ):
                 row.derived(field)
         return activity
 
@@ -146,8 +156,14 @@ class ActivityReader:
             found = t.lawful_basis(item, self.draft.vocab)
             if found is None:
                 notes.append(f"Lawful basis: {item}")
-                row.ledger.note(row.sheet, row.r, row.fields["lawful_bases"][0], item,
-                                "kept_in_notes", "no Art 6 basis recognised: kept in the notes")  # fmt: skip
+                row.ledger.note(
+                    row.sheet,
+                    row.r,
+                    row.fields["lawful_bases"][0],
+                    item,
+                    "kept_in_notes",
+                    "no Art 6 basis recognised: kept in the notes",
+                )
                 continue
             row.doubt("lawful_bases", found.confidence, f"'{item}' read as {found.value}")
             _, _, tail = item.partition("): ")
@@ -160,13 +176,15 @@ class ActivityReader:
         if interests or references:
             basis = bases.get("legitimate_interests") or m.LawfulBasis(basis="legitimate_interests")
             bases["legitimate_interests"] = msgspec.structs.replace(
-                basis, interest="\n".join(interests)[:20_000],
+                basis,
+                interest="\n".join(interests)[:20_000],
                 lia_reference="\n".join(references)[:2000],
-            )  # fmt: skip
+            )
         records = self.items(row, "consent_records") if row.has("consent_records") else []
         if records:
             withdrawal_words = _words("withdrawal")
-            kept, withdrawal = [], []
+            kept: list[str] = []
+            withdrawal: list[str] = []
             for line in records:
                 head, sep, rest = line.partition(": ")
                 (withdrawal if sep and norm(head) in withdrawal_words else kept).append(
@@ -174,9 +192,10 @@ class ActivityReader:
                 )
             basis = bases.get("consent") or m.LawfulBasis(basis="consent")
             bases["consent"] = msgspec.structs.replace(
-                basis, consent_record="\n".join(kept)[:2000],
+                basis,
+                consent_record="\n".join(kept)[:2000],
                 consent_withdrawal="\n".join(withdrawal)[:2000],
-            )  # fmt: skip
+            )
         return list(bases.values())
 
     def _art9(self, row: Row, fields: dict[str, object], notes: list[str]) -> None:
@@ -245,13 +264,21 @@ class ActivityReader:
                 status = m.DpiaStatus.NOT_REQUIRED
             elif answer is True:
                 status = m.DpiaStatus.IN_PROGRESS
-                row.doubt("dpia_required", 80.0, "a DPIA is required: its status read as in progress")
-            elif required and t.nothing(required) is None and _enum(required, m.DpiaStatus, "dpia_status"):
+                row.doubt(
+                    "dpia_required", 80.0, "a DPIA is required: its status read as in progress"
+                )
+            elif (
+                required
+                and t.nothing(required) is None
+                and _enum(required, m.DpiaStatus, "dpia_status")
+            ):
                 status = _enum(required, m.DpiaStatus, "dpia_status")
         if status is None and (not reference or t.nothing(reference) is not None):
             return None
         ref = reference if reference and t.nothing(reference) is None else ""
-        return m.Dpia(status=status or m.DpiaStatus.NOT_ASSESSED, reference=ref, completed_on=completed)
+        return m.Dpia(
+            status=status or m.DpiaStatus.NOT_ASSESSED, reference=ref, completed_on=completed
+        )
 
     def _breach(self, row: Row) -> m.BreachLog | None:
         occurred = t.yes_no(row.text("breach_occurred"))
@@ -260,7 +287,12 @@ class ActivityReader:
         return m.BreachLog(occurred=occurred, records=self.items(row, "breach_records"))
 
     def _schedule1(self, row: Row) -> m.Schedule1Policy | None:
-        fields = ("schedule1_condition", "schedule1_policy_document", "schedule1_retained_per_policy", "schedule1_non_adherence")
+        fields = (
+            "schedule1_condition",
+            "schedule1_policy_document",
+            "schedule1_retained_per_policy",
+            "schedule1_non_adherence",
+        )
         texts = {f: row.text(f) for f in fields}
         if not any(v and t.nothing(v) is None for v in texts.values()):
             return None
@@ -288,11 +320,15 @@ class ActivityReader:
             else:
                 description.append(line)
         return m.AutomatedDecision(
-            description="\n".join(description), legal_or_similar_effect=effect,
-            ground=ground, art22_ground=ground_text,
-        )  # fmt: skip
+            description="\n".join(description),
+            legal_or_similar_effect=effect,
+            ground=ground,
+            art22_ground=ground_text,
+        )
 
-    def _retention(self, row: Row, fields: dict[str, object], notes: list[str]) -> list[m.Retention]:
+    def _retention(
+        self, row: Row, fields: dict[str, object], notes: list[str]
+    ) -> list[m.Retention]:
         rules = []
         categories = list(fields.get("data_categories") or [])  # type: ignore[call-overload]
         everything = _words("all_categories")
@@ -315,7 +351,12 @@ class ActivityReader:
                 continue
             row.doubt("retention", period.confidence, f"read as {period.period}")
             rules.append(
-                m.Retention(data_category=category, period=period.period, trigger=period.trigger[:2000], criteria=period.rest[:20_000])
+                m.Retention(
+                    data_category=category,
+                    period=period.period,
+                    trigger=period.trigger[:2000],
+                    criteria=period.rest[:20_000],
+                )
             )
         return rules
 
@@ -334,16 +375,25 @@ class ActivityReader:
                 countries.append(found.value)
         if not countries:
             return
-        mechanisms = self.items(row, "transfer_mechanisms") + self.items(row, "exceptional_transfer_safeguards")
+        mechanisms = self.items(row, "transfer_mechanisms") + self.items(
+            row, "exceptional_transfer_safeguards"
+        )
         source = activity.systems[0] if activity.systems else d.system(f"{activity.name} systems")
         for code in dict.fromkeys(countries):
             recipient = next(
-                (d.parties[k] for k in activity.recipients or [] if d.parties[k].country == code), None
+                (d.parties[k] for k in activity.recipients or [] if d.parties[k].country == code),
+                None,
             )
             if recipient is None:
                 recipient, _ = d.party(f"Recipient in {d._country_name(code)}")
-                recipient = d.parties[recipient.key] = msgspec.structs.replace(recipient, country=code)
-                row.doubt("third_countries", 60.0, f"no recipient named in {code}: added '{recipient.name}'")
+                recipient = d.parties[recipient.key] = msgspec.structs.replace(
+                    recipient, country=code
+                )
+                row.doubt(
+                    "third_countries",
+                    60.0,
+                    f"no recipient named in {code}: added '{recipient.name}'",
+                )
             mechanism = None
             for text in mechanisms:
                 found = t.mechanism(text, d.vocab)
@@ -353,10 +403,13 @@ class ActivityReader:
                     break
             key = d.key("flow", f"{activity.key}-{code.lower()}")
             d.flows[key] = m.Flow(
-                key=key, activity=activity.key, source=f"system:{source}",
-                target=f"party:{recipient.key}", data_categories=list(activity.data_categories),
+                key=key,
+                activity=activity.key,
+                source=f"system:{source}",
+                target=f"party:{recipient.key}",
+                data_categories=list(activity.data_categories),
                 transfer=m.Transfer(destination_country=code, mechanism=mechanism),
-            )  # fmt: skip
+            )
 
 
 def _plain(text: str) -> str:

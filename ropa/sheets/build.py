@@ -4,13 +4,18 @@ processor records)."""
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
 import msgspec
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import Vocabularies
-from ropa.sheets import text as t
 from ropa.sheets.activities import ActivityReader
 from ropa.sheets.draft import Draft, slug
+from ropa.sheets.errors import SheetError
 from ropa.sheets.fields import IDENTIFYING
 from ropa.sheets.layouts import Layout, Match, builtin_layouts, norm, recognise, score
 from ropa.sheets.others import (
@@ -25,7 +30,15 @@ from ropa.sheets.reader import Grid
 from ropa.sheets.report import Ledger, SheetReport, TableFound
 from ropa.sheets.rows import Row
 
-ORDER = ("organisation", "parties", "activities", "transfers", "retention", "processor_records", "ignored")
+ORDER = (
+    "organisation",
+    "parties",
+    "activities",
+    "transfers",
+    "retention",
+    "processor_records",
+    "ignored",
+)
 
 
 class SheetImport(msgspec.Struct, kw_only=True):
@@ -65,36 +78,53 @@ def build(
             contact_rows = read_contact_block(found, draft, ledger, rows)
             _titles_above(found, ledger, draft, set(contact_rows))
             reader = ActivityReader(
-                draft, split,
+                draft,
+                split,
                 transfers="transfers" not in kinds,
                 retention="retention" not in kinds,
                 contracts="parties" not in kinds,
-            )  # fmt: skip
+            )
             for row in _rows(found, ledger):
-                reader.read(row)
-                row.close()
+                _guarded(row, functools.partial(reader.read, row))
             continue
         _titles_above(found, ledger, draft, set())
         by_name = {norm(a.name): a.key for a in draft.activities.values()}
         for row in _rows(found, ledger):
-            if found.table.rows == "parties":
-                read_party(row, draft)
-            elif found.table.rows == "transfers":
-                read_transfer(row, draft, by_name, split)
-            elif found.table.rows == "retention":
-                read_retention(row, draft, by_name)
-            elif found.table.rows == "processor_records":
-                read_record(row, draft, split)
-            else:
-                for index, text in enumerate(found.grid.rows[row.r]):
-                    if text.strip():
-                        ledger.mark(found.grid.name, row.r, index, "derived")
-            row.close()
+            _guarded(row, functools.partial(_read_row, found, row, draft, by_name, split))
     if organisation or organisation_name:
         _name_organisation(draft, organisation, organisation_name)
     _resolve_parents(draft)
     _rekey_organisation(draft)
     return SheetImport(document=draft.document(), report=ledger.report(tables))
+
+
+def _read_row(found: Match, row: Row, draft: Draft, by_name: dict[str, str], split: str) -> None:
+    if found.table.rows == "parties":
+        read_party(row, draft)
+    elif found.table.rows == "transfers":
+        read_transfer(row, draft, by_name, split)
+    elif found.table.rows == "retention":
+        read_retention(row, draft, by_name)
+    elif found.table.rows == "processor_records":
+        read_record(row, draft, split)
+    else:
+        for index, text in enumerate(found.grid.rows[row.r]):
+            if text.strip():
+                row.ledger.mark(found.grid.name, row.r, index, "derived")
+
+
+def _guarded(row: Row, read: Callable[[], object]) -> None:
+    """Read one row; a row whose values ropa cannot hold (a value too long, say) is reported
+    cell by cell, and the rest of the sheet still reads."""
+    try:
+        read()
+    except msgspec.ValidationError as error:
+        for index, text in [*row.fields.values(), *row.others]:
+            row.ledger.note(
+                row.sheet, row.r, index, text, "not_mapped", f"row not imported: {error}"
+            )
+        return
+    row.close()
 
 
 def _made_by_ropa(grid: Grid) -> bool:
@@ -123,24 +153,45 @@ def _mark_headings(found: Match, ledger: Ledger) -> None:
         ledger.mark(found.grid.name, found.header, column.index, "heading")
         if column.score < 88:
             ledger.note(
-                found.grid.name, found.header, column.index, column.heading, "low_confidence",
-                f"heading read as the field {column.field}", column.score,
-            )  # fmt: skip
+                found.grid.name,
+                found.header,
+                column.index,
+                column.heading,
+                "low_confidence",
+                f"heading read as the field {column.field}",
+                column.score,
+            )
     header = found.grid.rows[found.header]
     mapped = {c.index for c in found.columns}
     for index, text in enumerate(header):
         if text.strip() and index not in mapped:
             ledger.note(
-                found.grid.name, found.header, index, text, "kept_in_notes",
+                found.grid.name,
+                found.header,
+                index,
+                text,
+                "kept_in_notes",
                 "heading of no known field: its cells are kept in each entry's notes",
-            )  # fmt: skip
+            )
 
 
 def _titles_above(found: Match, ledger: Ledger, draft: Draft, read: set[int]) -> None:
     """Text above the heading row: a group heading or title of the layout, else kept in the
     organisation's notes."""
     titles = [h for aliases in found.table.columns.values() for h in aliases]
-    fields_row = {norm(w) for w in ("Name", "Address", "Email", "Telephone", "Nom", "Adresse", "Courriel", "Téléphone")}
+    fields_row = {
+        norm(w)
+        for w in (
+            "Name",
+            "Address",
+            "Email",
+            "Telephone",
+            "Nom",
+            "Adresse",
+            "Courriel",
+            "Téléphone",
+        )
+    }
     for r in range(max(found.header, 0)):
         if r in read:
             continue
@@ -152,23 +203,34 @@ def _titles_above(found: Match, ledger: Ledger, draft: Draft, read: set[int]) ->
             else:
                 draft.org_notes.append(f"{found.grid.name}: {text.strip()}")
                 ledger.note(
-                    found.grid.name, r, c, text, "kept_in_notes",
+                    found.grid.name,
+                    r,
+                    c,
+                    text,
+                    "kept_in_notes",
                     "text above the table: kept in the organisation's notes",
-                )  # fmt: skip
+                )
 
 
 _GROUPS = (
-    "Article 30 Record of Processing Activities", "Privacy notices", "Consent", "Access requests",
-    "Data Protection Impact Assessments", "Personal data breaches", "Additional information",
+    "Article 30 Record of Processing Activities",
+    "Privacy notices",
+    "Consent",
+    "Access requests",
+    "Data Protection Impact Assessments",
+    "Personal data breaches",
+    "Additional information",
     "Internal review",
     "Data Protection Act 2018 - special category or criminal conviction and offence data",
-    "Record of processing activities (controller)", "Record of processing activities (processor)",
+    "Record of processing activities (controller)",
+    "Record of processing activities (processor)",
     "Name and contact details of the controller (Article 30(1)(a))",
     "Name and contact details of the processor (Article 30(2)(a))",
-    "Transfers to third countries or international organisations", "Recipients",
+    "Transfers to third countries or international organisations",
+    "Recipients",
     "Retention schedule",
     "Registre des activités de traitement de l'organisme (article 30.1 du RGPD)",
-)  # fmt: skip
+)
 """Group headings and sheet titles ropa's and the regulators' workbooks put above a table."""
 
 
@@ -187,34 +249,54 @@ def _rows(found: Match, ledger: Ledger) -> list[Row]:
             continue
         row = Row(found, r, ledger)
         if needed and not any(row.fields.get(f, (0, ""))[1].strip() for f in needed):
-            if found.table.rows == "activities" and row.has("business_function") and len(row.fields) > 1:
+            if (
+                found.table.rows == "activities"
+                and row.has("business_function")
+                and len(row.fields) > 1
+            ):
                 rows.append(row)
                 continue
-            for field, (index, text) in row.fields.items():
-                ledger.note(found.grid.name, r, index, text, "not_mapped",
-                            f"a row without {' or '.join(needed)} is no entry")  # fmt: skip
+            for index, text in row.fields.values():
+                ledger.note(
+                    found.grid.name,
+                    r,
+                    index,
+                    text,
+                    "not_mapped",
+                    f"a row without {' or '.join(needed)} is no entry",
+                )
             for index, text in row.others:
-                ledger.note(found.grid.name, r, index, text, "not_mapped",
-                            f"a row without {' or '.join(needed)} is no entry")  # fmt: skip
+                ledger.note(
+                    found.grid.name,
+                    r,
+                    index,
+                    text,
+                    "not_mapped",
+                    f"a row without {' or '.join(needed)} is no entry",
+                )
             continue
         rows.append(row)
     return rows
 
 
 def _name_organisation(draft: Draft, key: str | None, name: str | None) -> None:
+    if key is not None and not re.fullmatch(m.KEY_PATTERN, key):
+        raise SheetError(f"organisation key {key!r} is not {m.PATTERN_HELP[m.KEY_PATTERN]}")
     changes: dict[str, str] = {}
     if name:
         changes["name"] = name
     if key:
         changes["key"] = key
-    draft.organisation = msgspec.structs.replace(draft.organisation, **changes)  # type: ignore[arg-type]
+    draft.organisation = msgspec.structs.replace(draft.organisation, **changes)
 
 
 def _resolve_parents(draft: Draft) -> None:
     for key, parent in draft.pending_parents.items():
         found = draft.find_party(parent)
         if found is not None and found.key != key:
-            draft.parties[key] = msgspec.structs.replace(draft.parties[key], sub_processor_of=found.key)
+            draft.parties[key] = msgspec.structs.replace(
+                draft.parties[key], sub_processor_of=found.key
+            )
 
 
 def _rekey_organisation(draft: Draft) -> None:
@@ -222,7 +304,16 @@ def _rekey_organisation(draft: Draft) -> None:
     org = draft.organisation
     if org.key == "organisation" and org.name != "Organisation":
         org = draft.organisation = msgspec.structs.replace(org, key=slug(org.name, "organisation"))
-    for table in (draft.parties, draft.systems, draft.activities, draft.records):
-        for key, entity in list(table.items()):
-            if entity.organisation != org.key:  # type: ignore[attr-defined]
-                table[key] = msgspec.structs.replace(entity, organisation=org.key)  # type: ignore[type-var]
+    draft.parties = {k: _owned(e, org.key) for k, e in draft.parties.items()}
+    draft.systems = {k: _owned(e, org.key) for k, e in draft.systems.items()}
+    draft.activities = {k: _owned(e, org.key) for k, e in draft.activities.items()}
+    draft.records = {k: _owned(e, org.key) for k, e in draft.records.items()}
+
+
+Owned = TypeVar("Owned", m.Party, m.System, m.Activity, m.ProcessorRecord)
+
+
+def _owned(entity: Owned, organisation: str) -> Owned:
+    if entity.organisation == organisation:
+        return entity
+    return msgspec.structs.replace(entity, organisation=organisation)

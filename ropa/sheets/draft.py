@@ -66,16 +66,16 @@ class Draft:
     # --- vocabulary terms ---------------------------------------------------------------
 
     def _label_table(self, vocabulary: m.Vocabulary) -> dict[str, str]:
-        table = (
-            self._categories if vocabulary == m.Vocabulary.DATA_CATEGORY else self._subjects
-        )
+        table = self._categories if vocabulary == m.Vocabulary.DATA_CATEGORY else self._subjects
         if not table:
             entries = (
                 self.vocab.data_categories
                 if vocabulary == m.Vocabulary.DATA_CATEGORY
                 else self.vocab.data_subject_categories
             )
-            context = "data_category" if vocabulary == m.Vocabulary.DATA_CATEGORY else "data_subject"
+            context = (
+                "data_category" if vocabulary == m.Vocabulary.DATA_CATEGORY else "data_subject"
+            )
             for key, entry in entries.items():
                 for language in t.LANGUAGES:
                     table.setdefault(norm(i18n.translator(language)(context, entry.label)), key)
@@ -165,10 +165,16 @@ class Draft:
     def find_node(self, label: str) -> str | None:
         wanted = norm(label)
         for key in self.systems:
-            if norm(self.node_label(f"system:{key}")) == wanted or norm(self.systems[key].name) == wanted:
+            if (
+                norm(self.node_label(f"system:{key}")) == wanted
+                or norm(self.systems[key].name) == wanted
+            ):
                 return f"system:{key}"
         for key in self.parties:
-            if norm(self.node_label(f"party:{key}")) == wanted or norm(self.parties[key].name) == wanted:
+            if (
+                norm(self.node_label(f"party:{key}")) == wanted
+                or norm(self.parties[key].name) == wanted
+            ):
                 return f"party:{key}"
         return None
 
@@ -185,9 +191,11 @@ class Draft:
                 name, country = labelled.group("name").strip(), where.value
         key = self.key("system", name)
         self.systems[key] = m.System(
-            key=key, organisation=self.organisation.key, name=name[:500] or key,
+            key=key,
+            organisation=self.organisation.key,
+            name=name[:500] or key,
             hosting_country=country,
-        )  # fmt: skip
+        )
         return key
 
     def document(self) -> m.RegistryDocument:
@@ -195,7 +203,8 @@ class Draft:
         if self.org_notes:
             org = _with_notes(org, self.org_notes)
         activities = [
-            _with_notes(a, self.notes.get(f"activity:{a.key}", [])) for a in self.activities.values()
+            _with_notes(a, self.notes.get(f"activity:{a.key}", []))
+            for a in self.activities.values()
         ]
         records = [
             _with_notes(r, self.notes.get(f"record:{r.key}", [])) for r in self.records.values()

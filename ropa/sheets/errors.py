@@ -9,7 +9,9 @@ class SheetError(ValueError):
     status = 422
 
     def __init__(self, message: str, *, sheet: str = "", cell: str = "") -> None:
-        where = ", ".join(p for p in (f"sheet {sheet!r}" if sheet else "", cell and f"cell {cell}") if p)
+        where = ", ".join(
+            p for p in (f"sheet {sheet!r}" if sheet else "", cell and f"cell {cell}") if p
+        )
         super().__init__(f"{where}: {message}" if where else message)
         self.sheet = sheet
         self.cell = cell

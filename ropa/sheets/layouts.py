@@ -33,9 +33,14 @@ SCAN_ROWS = 40
 
 class TableLayout(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     rows: Literal[
-        "organisation", "activities", "processor_records", "transfers", "parties", "retention",
+        "organisation",
+        "activities",
+        "processor_records",
+        "transfers",
+        "parties",
+        "retention",
         "ignored",
-    ]  # fmt: skip
+    ]
     form: Literal["table", "labels"] = "table"
     sheets: list[str] = []
     columns: dict[str, list[str]]
@@ -64,8 +69,7 @@ def parse_layout(raw: bytes | str, source: str = "mapping") -> Layout:
         if unknown:
             known = ", ".join(sorted(FIELDS[table.rows]))
             raise SheetError(
-                f"{source}: rows of {table.rows} have no field {', '.join(unknown)}; "
-                f"known: {known}"
+                f"{source}: rows of {table.rows} have no field {', '.join(unknown)}; known: {known}"
             )
         roles = sorted(set(table.contact_block) - CONTACT_ROLES)
         if roles:
@@ -77,7 +81,8 @@ def parse_layout(raw: bytes | str, source: str = "mapping") -> Layout:
 def builtin_layouts() -> tuple[Layout, ...]:
     folder = layouts_dir()
     return tuple(
-        parse_layout(path.read_bytes(), path.name) for path in sorted(folder.glob("*.yaml"))
+        parse_layout(path.read_bytes(), path.name)
+        for path in sorted(folder.glob("*.yaml"))
         if not path.name.startswith("_")
     )
 

@@ -20,7 +20,7 @@ _PHONE = re.compile(r"^\+?[\d\s().-]{6,}$")
 
 
 def contact(text: str) -> m.Contact | None:
-    """"Name, address, email, phone" as ropa writes a contact; the email and phone by shape."""
+    """ "Name, address, email, phone" as ropa writes a contact; the email and phone by shape."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or t.nothing(text) is not None:
         return None
@@ -54,12 +54,10 @@ def read_labels(match: Match, draft: Draft, ledger: Ledger) -> None:
     role = _enum(values.get("organisation_role", ""), m.OrganisationRole)
     if role is not None:
         changes["role"] = role
-    draft.organisation = msgspec.structs.replace(org, **changes)  # type: ignore[arg-type]
+    draft.organisation = msgspec.structs.replace(org, **changes)
 
 
-def read_contact_block(
-    match: Match, draft: Draft, ledger: Ledger, header_rows: range
-) -> set[int]:
+def read_contact_block(match: Match, draft: Draft, ledger: Ledger, header_rows: range) -> set[int]:
     """The contact rows above the table (controller, DPO, representative, registration):
     the rows read."""
     block = match.table.contact_block
@@ -73,13 +71,19 @@ def read_contact_block(
         if not cells or not cells[0].strip():
             continue
         role = next(
-            (name for name, labels in block.items() if max(score(cells[0], x) for x in labels) >= 90),
+            (
+                name
+                for name, labels in block.items()
+                if max(score(cells[0], x) for x in labels) >= 90
+            ),
             None,
         )
         if role is None:
             continue
         done.add(r)
-        parts = [c.strip() if t.nothing(c) is None else "" for c in (cells[1:5] + ["", "", "", ""])[:4]]
+        parts = [
+            c.strip() if t.nothing(c) is None else "" for c in [*cells[1:5], "", "", "", ""][:4]
+        ]
         for c, text in enumerate(cells):
             if text.strip():
                 ledger.mark(match.grid.name, r, c, "heading" if c == 0 else "mapped")
@@ -103,7 +107,7 @@ def read_contact_block(
         elif role == "representative":
             changes["eu_representative"] = person
     if changes:
-        draft.organisation = msgspec.structs.replace(org, **changes)  # type: ignore[arg-type]
+        draft.organisation = msgspec.structs.replace(org, **changes)
     return done
 
 
@@ -126,10 +130,16 @@ def read_party(row: Row, draft: Draft) -> m.Party | None:
     if not name:
         return None
     existing = draft.find_party(name) if not row.has("key") else None
-    key = existing.key if existing else (
-        draft.claim("party", row.text("key")) if row.has("key") else draft.key("party", name)
+    key = (
+        existing.key
+        if existing
+        else (draft.claim("party", row.text("key")) if row.has("key") else draft.key("party", name))
     )
-    fields: dict[str, object] = {"key": key, "organisation": draft.organisation.key, "name": name[:500]}
+    fields: dict[str, object] = {
+        "key": key,
+        "organisation": draft.organisation.key,
+        "name": name[:500],
+    }
     role_text = row.text("role")
     if role_text and t.nothing(role_text) is None:
         found = t.party_role(role_text)
@@ -298,31 +308,47 @@ def read_transfer(row: Row, draft: Draft, by_name: dict[str, str], split: str) -
     for i, source_label in enumerate(sources):
         source = draft.find_node(source_label) or f"system:{draft.system(source_label)}"
         wanted = flow_keys[i] if i < len(flow_keys) else ""
-        key = draft.claim("flow", wanted) if wanted else draft.key("flow", f"{activity_key}-transfer")
+        key = (
+            draft.claim("flow", wanted) if wanted else draft.key("flow", f"{activity_key}-transfer")
+        )
         draft.flows[key] = m.Flow(
-            key=key, activity=activity_key, source=source, target=target or source,
+            key=key,
+            activity=activity_key,
+            source=source,
+            target=target or source,
             data_categories=categories,
             transfer=msgspec.convert(
                 {k: msgspec.to_builtins(v) for k, v in transfer.items() if v not in (None, "")},
                 m.Transfer,
-            ) if transfer else None,
-        )  # fmt: skip
+            )
+            if transfer
+            else None,
+        )
 
 
 def read_record(row: Row, draft: Draft, split: str) -> None:
     controller = contact(row.text("controller"))
     if controller is None:
         return
-    key = draft.claim("record", row.text("key")) if row.has("key") else draft.key("record", controller.name)
+    key = (
+        draft.claim("record", row.text("key"))
+        if row.has("key")
+        else draft.key("record", controller.name)
+    )
 
     def items(field: str) -> list[str]:
         text = row.text(field)
         return [] if not text or t.nothing(text) is not None else t.items(text, split)
 
     notes: list[str] = []
-    subjects = [draft.term(x, m.Vocabulary.DATA_SUBJECT_CATEGORY)[0] for x in items("data_subjects")]
+    subjects = [
+        draft.term(x, m.Vocabulary.DATA_SUBJECT_CATEGORY)[0] for x in items("data_subjects")
+    ]
     categories = [draft.term(x, m.Vocabulary.DATA_CATEGORY)[0] for x in items("data_categories")]
-    subs = [draft.party(x.split(" (", 1)[0], m.PartyRole.SUB_PROCESSOR)[0].key for x in items("sub_processors")]
+    subs = [
+        draft.party(x.split(" (", 1)[0], m.PartyRole.SUB_PROCESSOR)[0].key
+        for x in items("sub_processors")
+    ]
     transfers = []
     for item in items("third_countries"):
         found = t.country(item, draft.vocab)
@@ -334,17 +360,22 @@ def read_record(row: Row, draft: Draft, split: str) -> None:
     row.derived("exceptional_transfer_safeguards")
     row.keep_others(notes)
     record = m.ProcessorRecord(
-        key=key, organisation=draft.organisation.key, controller=controller,
+        key=key,
+        organisation=draft.organisation.key,
+        controller=controller,
         controller_representative=contact(row.text("controller_representative")),
         controller_dpo=contact(row.text("controller_dpo")),
         processing_categories=items("processing_categories"),
-        data_subjects=list(dict.fromkeys(subjects)), data_categories=list(dict.fromkeys(categories)),
-        sub_processors=list(dict.fromkeys(subs)), transfers=transfers,
+        data_subjects=list(dict.fromkeys(subjects)),
+        data_categories=list(dict.fromkeys(categories)),
+        sub_processors=list(dict.fromkeys(subs)),
+        transfers=transfers,
         security_measures=items("security_measures"),
         contract=m.Contract(reference=contract_text) if contract_text else None,
         last_reviewed=t.date(row.text("last_reviewed")),
-        status=status or m.ActivityStatus.ACTIVE, notes=_plain(row.text("notes")),
-    )  # fmt: skip
+        status=status or m.ActivityStatus.ACTIVE,
+        notes=_plain(row.text("notes")),
+    )
     draft.records[key] = record
     if notes:
         draft.notes.setdefault(f"record:{key}", []).extend(notes)

@@ -66,9 +66,10 @@ def kind_of(name_or_media_type: str | None) -> Kind:
     text = (name_or_media_type or "").split(";")[0].strip().lower()
     if text in MEDIA_TYPES:
         return MEDIA_TYPES[text]
-    for suffix in ("xlsx", "ods", "csv"):
+    kinds: tuple[Kind, ...] = ("xlsx", "ods", "csv")
+    for suffix in kinds:
         if text.endswith("." + suffix):
-            return suffix  # type: ignore[return-value]
+            return suffix
     if text.endswith((".xlsm", ".xltm")) or "macroenabled" in text:
         raise SheetError("a macro-enabled workbook is not read: save it as .xlsx without macros")
     raise UnsupportedSheet(
@@ -116,13 +117,17 @@ def _archive(raw: bytes, kind: Kind) -> zipfile.ZipFile:
     if kind == "xlsx":
         types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
         if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:
-            raise SheetError("a macro-enabled workbook is not read: save it as .xlsx without macros")
+            raise SheetError(
+                "a macro-enabled workbook is not read: save it as .xlsx without macros"
+            )
         if "xl/workbook.xml" not in names:
             raise SheetError("the file is not an xlsx workbook (no xl/workbook.xml)")
     else:
         if "mimetype" not in names or archive.read("mimetype").strip() != ODS_MIME.encode():
             raise SheetError("the file is not an OpenDocument spreadsheet")
-        manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+        manifest = (
+            archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+        )
         if b"encryption-data" in manifest:
             raise SheetError("the file is encrypted (password-protected): remove the password")
         if any(n.startswith(("Basic/", "Scripts/")) for n in names):
@@ -166,7 +171,7 @@ def _read_xlsx(raw: bytes) -> list[Grid]:
                             sheet=sheet.title,
                             cell=cell_ref(r, c),
                         )
-                    texts.append(_text(value))
+                    texts.append(_unescaped(value) if isinstance(value, str) else _text(value))
                 cells += len(texts)
                 if cells > MAX_CELLS:
                     raise SheetTooLarge(f"more than {MAX_CELLS:,} cells", sheet=sheet.title)
@@ -179,6 +184,15 @@ def _read_xlsx(raw: bytes) -> list[Grid]:
     finally:
         book.close()
     return grids
+
+
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(text: str) -> str:
+    """OOXML escapes characters XML cannot carry as ``_xHHHH_`` (and a literal ``_x`` as
+    ``_x005F_x``); openpyxl's reader leaves them as they are."""
+    return _XSTRING.sub(lambda found: chr(int(found.group(1), 16)), text) if "_x" in text else text
 
 
 def _is_formula(cell: object) -> bool:
@@ -196,7 +210,10 @@ def _read_ods(raw: bytes, archive: zipfile.ZipFile) -> list[Grid]:
             Grid(
                 name,
                 _without_trailing_blanks(
-                    [_trimmed([_text(v) for v in row]) for row in book.get_sheet_by_name(name).to_python()]
+                    [
+                        _trimmed([_text(v) for v in row])
+                        for row in book.get_sheet_by_name(name).to_python()
+                    ]
                 ),
             )
             for name in book.sheet_names

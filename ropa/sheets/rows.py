@@ -90,9 +90,13 @@ class Row:
                 self.ledger.mark(self.sheet, self.r, index, "mapped")
             else:
                 self.ledger.note(
-                    self.sheet, self.r, index, text, "not_mapped",
+                    self.sheet,
+                    self.r,
+                    index,
+                    text,
+                    "not_mapped",
                     f"read as {field}, which this row cannot use",
-                )  # fmt: skip
+                )
 
     def keep_others(self, notes: list[str]) -> None:
         """Columns of no field: kept in the entry's notes under their heading."""
@@ -101,6 +105,10 @@ class Row:
             heading = header[index].strip() if index < len(header) else ""
             notes.append(f"{heading or cell_ref(self.match.header, index)}: {text.strip()}")
             self.ledger.note(
-                self.sheet, self.r, index, text, "kept_in_notes",
+                self.sheet,
+                self.r,
+                index,
+                text,
+                "kept_in_notes",
                 "column of no known heading: kept in the entry's notes",
-            )  # fmt: skip
+            )

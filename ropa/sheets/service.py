@@ -38,9 +38,14 @@ class SheetImporter:
         """SheetError when the file is refused; InvalidInput when the document it describes
         does not import (nothing is written then)."""
         read = functools.partial(
-            read_sheet, raw, kind, self.documents.vocab, mapping=mapping,
-            organisation=organisation, organisation_name=organisation_name,
-        )  # fmt: skip
+            read_sheet,
+            raw,
+            kind,
+            self.documents.vocab,
+            mapping=mapping,
+            organisation=organisation,
+            organisation_name=organisation_name,
+        )
         found = await anyio.to_thread.run_sync(read)
         result = await self.documents.import_document(
             found.document, dry_run=dry_run, prune=False, actor=actor, via="import-sheet"

@@ -181,7 +181,9 @@ def _titles(vocab: Vocabularies, kind: str) -> dict[str, str]:
         for language in LANGUAGES:
             table[norm(i18n.translator(language)(context, entry.title))] = key
         table[norm(key)] = key
-        for reference in _articles(getattr(entry, "article", "")) if kind != "transfer_mechanisms" else []:
+        for reference in (
+            _articles(getattr(entry, "article", "")) if kind != "transfer_mechanisms" else []
+        ):
             table[reference] = key
     return table
 
@@ -274,7 +276,7 @@ def _numbers() -> dict[str, int]:
 
 
 def retention(text: str) -> Period | None:
-    """"6 years after the end of the contract" -> P6Y from "end of the contract"; "30 days" ->
+    """ "6 years after the end of the contract" -> P6Y from "end of the contract"; "30 days" ->
     P30D; "6 years (P6Y) from end of contract" as ropa writes it. None when no period is
     stated (then the text is deletion criteria)."""
     iso = _ISO.search(text)
@@ -290,9 +292,9 @@ def retention(text: str) -> Period | None:
             continue
         period = f"PT{number}H" if unit == "H" else f"P{number}{unit}"
         # what follows the unit word in the original text
-        tail = re.split(
-            rf"\b{re.escape(words[i + 1])}\b", text, maxsplit=1, flags=re.IGNORECASE
-        )[-1]
+        tail = re.split(rf"\b{re.escape(words[i + 1])}\b", text, maxsplit=1, flags=re.IGNORECASE)[
+            -1
+        ]
         trigger, rest = _trigger(tail)
         confident = 95.0 if i <= 2 else 75.0
         return Period(period, trigger, rest, confident)

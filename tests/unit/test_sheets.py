@@ -16,7 +16,14 @@ from ropa.domain.vocabulary import builtin
 from ropa.render.document import dump_document
 from ropa.services.documents import document_problems
 from ropa.services.judgement import judge
-from ropa.sheets import SheetError, SheetTooLarge, UnsupportedSheet, kind_of, parse_layout, read_sheet
+from ropa.sheets import (
+    SheetError,
+    SheetTooLarge,
+    UnsupportedSheet,
+    kind_of,
+    parse_layout,
+    read_sheet,
+)
 from ropa.sheets import text as t
 from ropa.sheets.reader import MAX_BYTES, read_grids
 
@@ -45,11 +52,13 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 
 def _ods(content: str) -> bytes:
-    return _zip({
-        "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-        "META-INF/manifest.xml": b"<manifest/>",
-        "content.xml": content.encode(),
-    })  # fmt: skip
+    return _zip(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "META-INF/manifest.xml": b"<manifest/>",
+            "content.xml": content.encode(),
+        }
+    )
 
 
 ODS_FORMULA = (
@@ -75,18 +84,51 @@ ODS_FORMULA = (
         (b"not a zip at all", "xlsx", SheetError, "not a readable xlsx"),
         (_xlsx({}), "xlsx", SheetError, "no cell"),
         (b"\n\n;;\n", "csv", SheetError, "no cell"),
-        (_xlsx({"B2": "Purpose", "C3": "=B2&\"x\""}, "Register"), "xlsx", SheetError,
-         "sheet 'Register', cell C3: holds a formula"),
+        (
+            _xlsx({"B2": "Purpose", "C3": '=B2&"x"'}, "Register"),
+            "xlsx",
+            SheetError,
+            "sheet 'Register', cell C3: holds a formula",
+        ),
         (_ods(ODS_FORMULA), "ods", SheetError, "sheet 'Register', cell C4: holds a formula"),
-        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-               "xl/vbaProject.bin": b"macro"}), "xlsx", SheetError, "macro-enabled"),
-        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-               "xl/worksheets/sheet1.xml": bytes(20 * 1024 * 1024)}), "xlsx", SheetTooLarge,
-         "zip bomb"),
+        (
+            _zip(
+                {
+                    "[Content_Types].xml": b"<Types/>",
+                    "xl/workbook.xml": b"<workbook/>",
+                    "xl/vbaProject.bin": b"macro",
+                }
+            ),
+            "xlsx",
+            SheetError,
+            "macro-enabled",
+        ),
+        (
+            _zip(
+                {
+                    "[Content_Types].xml": b"<Types/>",
+                    "xl/workbook.xml": b"<workbook/>",
+                    "xl/worksheets/sheet1.xml": bytes(20 * 1024 * 1024),
+                }
+            ),
+            "xlsx",
+            SheetTooLarge,
+            "zip bomb",
+        ),
         (b"x" * (MAX_BYTES + 1), "csv", SheetTooLarge, "at most 52,428,800"),
-    ],  # fmt: skip
-    ids=["empty-file", "encrypted", "not-zip", "no-cells", "blank-csv", "xlsx-formula",
-         "ods-formula", "macros", "zip-bomb", "too-large"],  # fmt: skip
+    ],
+    ids=[
+        "empty-file",
+        "encrypted",
+        "not-zip",
+        "no-cells",
+        "blank-csv",
+        "xlsx-formula",
+        "ods-formula",
+        "macros",
+        "zip-bomb",
+        "too-large",
+    ],
 )
 def test_refused_files_say_what_and_where(raw: bytes, kind: str, error: type, words: str) -> None:
     with pytest.raises(error) as raised:
@@ -129,16 +171,21 @@ def test_csv_in_windows_encoding_with_semicolons() -> None:
 @pytest.mark.parametrize(
     ("text", "basis"),
     [
-        ("Consent", "consent"), ("Consent (opt-in tick box)", "consent"),
-        ("consentement", "consent"), ("Einwilligung", "consent"),
-        ("Performance of contract", "contract"), ("Exécution du contrat", "contract"),
+        ("Consent", "consent"),
+        ("Consent (opt-in tick box)", "consent"),
+        ("consentement", "consent"),
+        ("Einwilligung", "consent"),
+        ("Performance of contract", "contract"),
+        ("Exécution du contrat", "contract"),
         ("Art. 6 Abs. 1 lit. b DSGVO", "contract"),
         ("Legal obligation - HMRC reporting", "legal_obligation"),
         ("Obligation légale (Code du travail)", "legal_obligation"),
         ("Legitimate interests (Art 6(1)(f))", "legitimate_interests"),
-        ("Intérêt légitime", "legitimate_interests"), ("berechtigtes Interesse", "legitimate_interests"),
-        ("Public task", "public_task"), ("Vital interests", "vital_interests"),
-    ],  # fmt: skip
+        ("Intérêt légitime", "legitimate_interests"),
+        ("berechtigtes Interesse", "legitimate_interests"),
+        ("Public task", "public_task"),
+        ("Vital interests", "vital_interests"),
+    ],
 )
 def test_lawful_basis_phrases(text: str, basis: str) -> None:
     found = t.lawful_basis(text, VOCAB)
@@ -147,8 +194,17 @@ def test_lawful_basis_phrases(text: str, basis: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("USA", "US"), ("United States", "US"), ("Etats-Unis", "US"), ("Vereinigte Staaten", "US"),
-     ("UK", "GB"), ("Royaume-Uni", "GB"), ("Inde", "IN"), ("germany", "DE"), ("CH", "CH")],
+    [
+        ("USA", "US"),
+        ("United States", "US"),
+        ("Etats-Unis", "US"),
+        ("Vereinigte Staaten", "US"),
+        ("UK", "GB"),
+        ("Royaume-Uni", "GB"),
+        ("Inde", "IN"),
+        ("germany", "DE"),
+        ("CH", "CH"),
+    ],
 )
 def test_country_names_and_codes(text: str, code: str) -> None:
     found = t.country(text, VOCAB)
@@ -161,10 +217,18 @@ def test_no_country_in_other_words() -> None:
 
 @pytest.mark.parametrize(
     ("text", "mechanism"),
-    [("SCCs", "scc_2021"), ("Standard Contractual Clauses", "scc_2021"),
-     ("Clauses contractuelles types", "scc_2021"), ("Privacy Shield", "privacy_shield"),
-     ("EU-US Data Privacy Framework", "eu_us_dpf"), ("Binding corporate rules", "bcr"),
-     ("Standard contractual clauses (Decision 2021/914), Module 2 (controller to processor)", "scc_2021")],
+    [
+        ("SCCs", "scc_2021"),
+        ("Standard Contractual Clauses", "scc_2021"),
+        ("Clauses contractuelles types", "scc_2021"),
+        ("Privacy Shield", "privacy_shield"),
+        ("EU-US Data Privacy Framework", "eu_us_dpf"),
+        ("Binding corporate rules", "bcr"),
+        (
+            "Standard contractual clauses (Decision 2021/914), Module 2 (controller to processor)",
+            "scc_2021",
+        ),
+    ],
 )
 def test_transfer_mechanisms(text: str, mechanism: str) -> None:
     found = t.mechanism(text, VOCAB)
@@ -179,9 +243,14 @@ def test_transfer_mechanisms(text: str, mechanism: str) -> None:
         ("six months from collection", "P6M", "collection", ""),
         ("5 ans à compter de la fin du contrat de travail", "P5Y", "fin du contrat de travail", ""),
         ("12 Monate nach Vertragsende", "P12M", "Vertragsende", ""),
-        ("6 years (P6Y) from end of contract. Then deleted.", "P6Y", "end of contract", "Then deleted."),
+        (
+            "6 years (P6Y) from end of contract. Then deleted.",
+            "P6Y",
+            "end of contract",
+            "Then deleted.",
+        ),
         ("1 hour (PT1H) from request received", "PT1H", "request received", ""),
-    ],  # fmt: skip
+    ],
 )
 def test_retention_phrases(text: str, period: str, trigger: str, rest: str) -> None:
     found = t.retention(text)
@@ -218,7 +287,9 @@ def test_the_report_accounts_for_every_non_empty_cell(name: str) -> None:
     report = found.report
     assert report.cells == _non_empty_cells(path)
     assert sum(report.outcomes.values()) == report.cells
-    reported = sum(report.outcomes.get(k, 0) for k in ("low_confidence", "kept_in_notes", "not_mapped"))
+    reported = sum(
+        report.outcomes.get(k, 0) for k in ("low_confidence", "kept_in_notes", "not_mapped")
+    )
     assert len(report.notes) == reported
     for note in report.notes:
         assert note.sheet and note.cell and note.text.strip() and note.action
@@ -229,17 +300,23 @@ def _by_name(document):  # type: ignore[no-untyped-def]
 
 
 def test_hand_filled_ico_sheet() -> None:
-    found = read_sheet((FIXTURES / "ico-messy.xlsx").read_bytes(), "xlsx", VOCAB,
-                       organisation_name="Acme Widgets Ltd")  # fmt: skip
+    found = read_sheet(
+        (FIXTURES / "ico-messy.xlsx").read_bytes(),
+        "xlsx",
+        VOCAB,
+        organisation_name="Acme Widgets Ltd",
+    )
     document = found.document
     assert document_problems(document, VOCAB) == []
     assert document.organisations[0].name == "Acme Widgets Ltd"
     activities = _by_name(document)
     # Several activities on one sheet, under notes and a merged group heading, past blank rows.
     assert sorted(activities) == [
-        "CCTV at the warehouse for crime prevention", "Email newsletter to customers and prospects",
-        "Online orders and payments", "Payroll and pension administration",
-    ]  # fmt: skip
+        "CCTV at the warehouse for crime prevention",
+        "Email newsletter to customers and prospects",
+        "Online orders and payments",
+        "Payroll and pension administration",
+    ]
     payroll = activities["Payroll and pension administration"]
     assert [b.basis for b in payroll.lawful_bases] == ["legal_obligation", "contract"]
     assert payroll.art9_condition == "employment_social_security"
@@ -249,8 +326,10 @@ def test_hand_filled_ico_sheet() -> None:
     assert payroll.security_measures == ["role-based access", "encrypted laptops"]
     parties = {p.key: p for p in document.parties}
     assert [parties[k].name for k in payroll.recipients or []] == [
-        "HMRC", "Pension provider (Aviva)", "ADP payroll bureau",
-    ]  # fmt: skip
+        "HMRC",
+        "Pension provider (Aviva)",
+        "ADP payroll bureau",
+    ]
     assert parties[payroll.recipients[2]].role == "processor"  # type: ignore[index]
     assert "Priority: High" in payroll.notes  # a column of no known heading, kept
     transfers = {
@@ -280,7 +359,9 @@ def test_french_cnil_register() -> None:
     assert paie.created_on == dt.date(2019, 3, 12) and paie.last_reviewed == dt.date(2024, 2, 1)
     assert [(r.period, r.trigger) for r in paie.retention] == [("P5Y", "fin du contrat de travail")]
     assert paie.data_subjects == ["employees"]
-    assert [b.basis for b in activities["Vidéosurveillance"].lawful_bases] == ["legitimate_interests"]
+    assert [b.basis for b in activities["Vidéosurveillance"].lawful_bases] == [
+        "legitimate_interests"
+    ]
     assert [b.basis for b in activities["Fichier clients - fidélité"].lawful_bases] == ["consent"]
     parties = {p.name: p for p in document.parties}
     assert parties["SecurCam"].role == "processor"
@@ -291,9 +372,12 @@ def test_french_cnil_register() -> None:
 
 def test_sheet_drawn_from_the_itnet_policy_has_the_findings_its_text_implies() -> None:
     document = read_sheet(
-        (FIXTURES / "itnet-seed.csv").read_bytes(), "csv", VOCAB,
-        organisation="itnet", organisation_name="iTNet Solutions",
-    ).document  # fmt: skip
+        (FIXTURES / "itnet-seed.csv").read_bytes(),
+        "csv",
+        VOCAB,
+        organisation="itnet",
+        organisation_name="iTNet Solutions",
+    ).document
     assert document_problems(document, VOCAB) == []
     found = {f.id for f in judge(document, VOCAB, dt.date(2026, 6, 1)).findings}
     activities = {a.key for a in document.activities}
@@ -315,25 +399,38 @@ def test_sheet_drawn_from_the_itnet_policy_has_the_findings_its_text_implies() -
     assert "DPIA-CONSIDER@activity:call-recording" in found
     # Account data is deleted 30 days after termination (L23): that is a retention period.
     provisioning = _by_name(document)["Enterprise account provisioning"]
-    assert [(r.period, r.trigger) for r in provisioning.retention] == [("P30D", "account termination")]
+    assert [(r.period, r.trigger) for r in provisioning.retention] == [
+        ("P30D", "account termination")
+    ]
     assert not any(f.startswith("RETENTION-MISSING@activity:enterprise-account") for f in found)
 
 
 def test_a_mapping_file_reads_any_other_sheet() -> None:
-    raw = _xlsx({"A1": "Traitement interne", "B1": "Pourquoi", "C1": "Qui est concerné",
-                 "A2": "Badges", "B2": "Contrôle d'accès", "C2": "Salariés"})  # fmt: skip
+    raw = _xlsx(
+        {
+            "A1": "Traitement interne",
+            "B1": "Pourquoi",
+            "C1": "Qui est concerné",
+            "A2": "Badges",
+            "B2": "Contrôle d'accès",
+            "C2": "Salariés",
+        }
+    )
     without = read_sheet(raw, "xlsx", VOCAB)
     assert without.document.activities == []
     assert without.report.outcomes == {"not_mapped": 6}
     mapping = parse_layout(
         "name: badges\ntables:\n- rows: activities\n  columns:\n"
-        "    name: [Traitement interne]\n    purposes: [Pourquoi]\n    data_subjects: [Qui est concerné]\n"
+        "    name: [Traitement interne]\n    purposes: [Pourquoi]\n"
+        "    data_subjects: [Qui est concerné]\n"
     )
     found = read_sheet(raw, "xlsx", VOCAB, mapping=mapping, organisation="acme")
     [activity] = found.document.activities
     assert (activity.name, activity.purposes, activity.data_subjects) == (
-        "Badges", ["Contrôle d'accès"], ["employees"],
-    )  # fmt: skip
+        "Badges",
+        ["Contrôle d'accès"],
+        ["employees"],
+    )
     assert activity.organisation == "acme"
 
 

@@ -38,13 +38,40 @@ NOTES_LINES = {"Organisation", "Organisation key", "Role", "Activities in this r
 
 
 STRUCTURAL = {
-    "key", "organisation", "activity", "source", "target", "data_category", "vocabulary",
-    "basis", "mechanism", "country", "hosting_country", "destination_country",
-    "establishment_country", "role", "status", "type", "operator", "sub_processor_of",
-    "finding", "importer", "data_subjects", "data_categories", "recipients", "systems",
-    "joint_controllers", "ropa", "accepted_on", "expires_on", "signed_on", "since",
-    "last_reviewed", "checked_on", "period",
-}  # fmt: skip
+    "key",
+    "organisation",
+    "activity",
+    "source",
+    "target",
+    "data_category",
+    "vocabulary",
+    "basis",
+    "mechanism",
+    "country",
+    "hosting_country",
+    "destination_country",
+    "establishment_country",
+    "role",
+    "status",
+    "type",
+    "operator",
+    "sub_processor_of",
+    "finding",
+    "importer",
+    "data_subjects",
+    "data_categories",
+    "recipients",
+    "systems",
+    "joint_controllers",
+    "ropa",
+    "accepted_on",
+    "expires_on",
+    "signed_on",
+    "since",
+    "last_reviewed",
+    "checked_on",
+    "period",
+}
 """Fields holding keys, codes, enumerations and dates: left as generated."""
 
 
@@ -68,7 +95,12 @@ def _walk(value: Any) -> Any:
 
 def sheet_safe(document: m.RegistryDocument) -> m.RegistryDocument:
     """The document with free text a sheet cell carries as it is, and distinct names."""
-    data = _walk(msgspec.to_builtins(document))
+    data = {
+        collection: [_walk(entity) for entity in entities]
+        if isinstance(entities, list)
+        else entities
+        for collection, entities in msgspec.to_builtins(document).items()
+    }
     for collection, field, mark in (
         ("parties", "name", "P"),
         ("systems", "name", "S"),
@@ -92,11 +124,24 @@ def cells(raw: bytes) -> dict[str, list[list[str]]]:
             continue
         if name in LEFT_OUT_SHEETS:
             continue
-        heading = next((r for r in rows if any(c in ("Processing activity", "Recipient", "Name and contact details of controller") for c in r)), [])
-        blank = {i for i, c in enumerate(heading) if c in LEFT_OUT_COLUMNS}
-        found[name] = sorted(
-            [("" if i in blank else c) for i, c in enumerate(row)] for row in rows
+        heading = next(
+            (
+                r
+                for r in rows
+                if any(
+                    c
+                    in (
+                        "Processing activity",
+                        "Recipient",
+                        "Name and contact details of controller",
+                    )
+                    for c in r
+                )
+            ),
+            [],
         )
+        blank = {i for i, c in enumerate(heading) if c in LEFT_OUT_COLUMNS}
+        found[name] = sorted([("" if i in blank else c) for i, c in enumerate(row)] for row in rows)
     return found
 
 
@@ -129,8 +174,13 @@ def test_the_comparison_sees_a_lost_fact() -> None:
         m.RegistryDocument(
             organisations=[m.Organisation(key="o", name="Org")],
             activities=[
-                m.Activity(key="a", organisation="o", name="Payroll", purposes=["Pay staff"],
-                           lawful_bases=[m.LawfulBasis(basis="legal_obligation")])  # fmt: skip
+                m.Activity(
+                    key="a",
+                    organisation="o",
+                    name="Payroll",
+                    purposes=["Pay staff"],
+                    lawful_bases=[m.LawfulBasis(basis="legal_obligation")],
+                )
             ],
         )
     )
