@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import TypeVar
 
@@ -18,10 +19,6 @@ from ropa.sheets.rows import Row
 EnumT = TypeVar("EnumT", bound=enum.Enum)
 _LAW = re.compile(r"^(?P<text>.*?)\s*\((?P<jurisdiction>[A-Z]{2}|EU)\)\s*$", re.S)
 _DATED = re.compile(r"^(?P<text>.*?)\s*\((?P<date>\d{4}-\d{2}-\d{2})\)\s*$")
-
-
-def _words(key: str) -> set[str]:
-    return {norm(i18n.translator(lang).word(key)) for lang in t.LANGUAGES}
 
 
 def law(text: str) -> m.LawCitation | None:
@@ -182,7 +179,7 @@ class ActivityReader:
             )
         records = self.items(row, "consent_records") if row.has("consent_records") else []
         if records:
-            withdrawal_words = _words("withdrawal")
+            withdrawal_words = t.words("withdrawal")
             kept: list[str] = []
             withdrawal: list[str] = []
             for line in records:
@@ -307,8 +304,8 @@ class ActivityReader:
         lines = self.items(row, "automated_decisions")
         if not lines:
             return None
-        effect_words = _words("art22_effect")
-        ground_words = _words("art22_ground")
+        effect_words = t.words("art22_effect")
+        ground_words = t.words("art22_ground")
         description, effect, ground, ground_text = [], False, None, ""
         for line in lines:
             head, sep, rest = line.partition(": ")
@@ -331,7 +328,7 @@ class ActivityReader:
     ) -> list[m.Retention]:
         rules = []
         categories = list(fields.get("data_categories") or [])  # type: ignore[call-overload]
-        everything = _words("all_categories")
+        everything = t.words("all_categories")
         for item in self.items(row, "retention"):
             head, sep, rest = item.partition(": ")
             category = None
@@ -418,12 +415,16 @@ def _plain(text: str) -> str:
 
 def _enum(text: str, enum: type[EnumT], context: str = "") -> EnumT | None:
     """An enumeration member from its value or its label ("in progress"), in any language."""
-    wanted = norm(text)
+    found = _members(enum, context).get(norm(text))
+    return found if isinstance(found, enum) else None
+
+
+@functools.cache
+def _members(enum: type[enum.Enum], context: str) -> dict[str, enum.Enum]:
+    table: dict[str, enum.Enum] = {}
     for member in enum:
         label = str(member.value).replace("_", " ")
-        names = {norm(str(member.value)), norm(label)}
-        if context:
-            names |= {norm(i18n.translator(lang)(context, label)) for lang in t.LANGUAGES}
-        if wanted in names:
-            return member
-    return None
+        table[norm(str(member.value))] = table[norm(label)] = member
+        for lang in t.LANGUAGES if context else ():
+            table.setdefault(norm(i18n.translator(lang)(context, label)), member)
+    return table

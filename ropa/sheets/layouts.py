@@ -16,7 +16,7 @@ from typing import Literal
 
 import msgspec
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ropa.domain.vocabulary import schema_dir
 from ropa.sheets.errors import SheetError
@@ -87,6 +87,7 @@ def builtin_layouts() -> tuple[Layout, ...]:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """Lower case, no accents or punctuation, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -118,7 +119,13 @@ class Match:
         return {c.field: c for c in self.columns}
 
 
+MAX_HEADING = 300
+"""Longer text is no heading: it is not scored."""
+
+
 def score(heading: str, alias: str) -> float:
+    if len(heading) > MAX_HEADING:
+        return 0.0
     a, b = norm(heading), norm(alias)
     if not a or not b:
         return 0.0
@@ -131,14 +138,45 @@ def score(heading: str, alias: str) -> float:
     return max(float(ratio), float(tokens))
 
 
+_ALIASES: dict[int, tuple[TableLayout, list[str], list[str]]] = {}
+
+
+def _aliases(table: TableLayout) -> tuple[list[str], list[str]]:
+    """The table's headings, normalised, and the field each one names."""
+    found = _ALIASES.get(id(table))
+    if found is None or found[0] is not table:
+        pairs = [(norm(a), name) for name, aliases in table.columns.items() for a in aliases]
+        found = _ALIASES[id(table)] = (table, [p[0] for p in pairs], [p[1] for p in pairs])
+    return found[1], found[2]
+
+
 def assign(headings: list[tuple[int, str]], table: TableLayout) -> list[Column]:
     """Each heading to at most one field, and each field to one heading, best scores first."""
+    normed, fields = _aliases(table)
     candidates = []
     for index, heading in headings:
-        for field_name, aliases in table.columns.items():
-            best = max((score(heading, alias) for alias in aliases), default=0.0)
-            if best >= LOW:
-                candidates.append((best, index, field_name, heading))
+        key = norm(heading)
+        if not key or len(heading) > MAX_HEADING:
+            continue
+        # rapidfuzz finds the aliases near enough in C; only those are scored exactly.
+        near = {
+            i
+            for _, _, i in process.extract(
+                key, normed, scorer=fuzz.ratio, score_cutoff=LOW, limit=None
+            )
+        }
+        near |= {
+            i
+            for _, _, i in process.extract(
+                key, normed, scorer=fuzz.token_set_ratio, score_cutoff=LOW, limit=None
+            )
+        }
+        best: dict[str, float] = {}
+        for i in near:
+            found = score(heading, normed[i])
+            if found >= LOW and found > best.get(fields[i], 0.0):
+                best[fields[i]] = found
+        candidates.extend((found, index, name, heading) for name, found in best.items())
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
     taken_columns: set[int] = set()
     taken_fields: set[str] = set()
@@ -155,7 +193,11 @@ def assign(headings: list[tuple[int, str]], table: TableLayout) -> list[Column]:
 def _table_fit(grid: Grid, layout: Layout, table: TableLayout) -> Match | None:
     hint = max((score(grid.name, s) for s in table.sheets), default=0.0) >= MATCH
     if table.form == "labels":
-        headings = [(r, row[0]) for r, row in enumerate(grid.rows[:200]) if row and row[0].strip()]
+        headings = [
+            (r, row[0])
+            for r, row in enumerate(grid.rows[:SCAN_ROWS])
+            if row and row[0].strip() and len(row[0]) <= MAX_HEADING
+        ]
         columns = assign(headings, table)
         useful = [c for c in columns if c.field != DERIVED]
         if not useful or not hint:
@@ -163,7 +205,9 @@ def _table_fit(grid: Grid, layout: Layout, table: TableLayout) -> Match | None:
         return Match(layout, table, grid, -1, tuple(columns), len(columns) + 5.0)
     best: Match | None = None
     for r, row in enumerate(grid.rows[:SCAN_ROWS]):
-        headings = [(c, text) for c, text in enumerate(row) if text.strip()]
+        headings = [
+            (c, text) for c, text in enumerate(row) if text.strip() and len(text) <= MAX_HEADING
+        ]
         if len(headings) < 2:
             continue
         columns = assign(headings, table)

@@ -199,7 +199,7 @@ def read_retention(row: Row, draft: Draft, by_name: dict[str, str]) -> None:
     activity = draft.activities[activity_key]
     label = row.text("data_category")
     category = None
-    if label and norm(label) not in _all_words():
+    if label and norm(label) not in t.words("all_categories"):
         category, confidence, _ = draft.term(label, m.Vocabulary.DATA_CATEGORY)
         row.doubt("data_category", confidence, f"read as {category}")
     period_text = row.text("period")
@@ -208,7 +208,7 @@ def read_retention(row: Row, draft: Draft, by_name: dict[str, str]) -> None:
     if said == "not_stated" and period_text and not any(others):
         return
     rule: dict[str, object] = {"data_category": category}
-    if period_text and norm(period_text) in _indefinite():
+    if period_text and norm(period_text) in t.words("indefinite"):
         rule["indefinite"] = True
     elif period_text and said is None:
         period = t.retention(period_text)
@@ -228,18 +228,6 @@ def read_retention(row: Row, draft: Draft, by_name: dict[str, str]) -> None:
         draft.activities[activity_key] = msgspec.structs.replace(
             activity, retention=[*activity.retention, retention]
         )
-
-
-def _all_words() -> set[str]:
-    from ropa.render import i18n
-
-    return {norm(i18n.translator(lang).word("all_categories")) for lang in t.LANGUAGES}
-
-
-def _indefinite() -> set[str]:
-    from ropa.render import i18n
-
-    return {norm(i18n.translator(lang).word("indefinite")) for lang in t.LANGUAGES}
 
 
 def read_transfer(row: Row, draft: Draft, by_name: dict[str, str], split: str) -> None:

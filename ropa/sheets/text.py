@@ -62,18 +62,23 @@ def nothing(text: str) -> str | None:
     return _nothing().get(norm(text)) if norm(text) or text.strip() in "-?" else None
 
 
+@functools.cache
+def words(key: str) -> frozenset[str]:
+    """One of ropa's own words (``yes``, ``none``, ``indefinite``...) in every language, as
+    ``norm`` gives them."""
+    return frozenset(norm(i18n.translator(lang).word(key)) for lang in LANGUAGES)
+
+
+@functools.cache
+def _yes_no() -> dict[str, bool]:
+    table = {norm(w): answer == "yes" for answer, ws in phrases()["yes_no"].items() for w in ws}
+    table.update(dict.fromkeys(words("yes"), True))
+    table.update(dict.fromkeys(words("no"), False))
+    return table
+
+
 def yes_no(text: str) -> bool | None:
-    key = norm(text)
-    words = phrases()["yes_no"]
-    if key in {norm(w) for w in words["yes"]} or any(
-        norm(i18n.translator(lang).word("yes")) == key for lang in LANGUAGES
-    ):
-        return True
-    if key in {norm(w) for w in words["no"]} or any(
-        norm(i18n.translator(lang).word("no")) == key for lang in LANGUAGES
-    ):
-        return False
-    return None
+    return _yes_no().get(norm(text))
 
 
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
