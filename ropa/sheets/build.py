@@ -76,7 +76,7 @@ def build(
         if found.table.rows == "activities":
             rows = range(found.header)
             contact_rows = read_contact_block(found, draft, ledger, rows)
-            _titles_above(found, ledger, draft, set(contact_rows))
+            _titles_above(found, ledger, draft, contact_rows)
             reader = ActivityReader(
                 draft,
                 split,
@@ -87,7 +87,8 @@ def build(
             for row in _rows(found, ledger):
                 _guarded(row, functools.partial(reader.read, row))
             continue
-        _titles_above(found, ledger, draft, set())
+        contact_rows = read_contact_block(found, draft, ledger, range(max(found.header, 0)))
+        _titles_above(found, ledger, draft, contact_rows)
         by_name = {norm(a.name): a.key for a in draft.activities.values()}
         for row in _rows(found, ledger):
             _guarded(row, functools.partial(_read_row, found, row, draft, by_name, split))

@@ -314,6 +314,15 @@ def read_transfer(row: Row, draft: Draft, by_name: dict[str, str], split: str) -
         )
 
 
+def _sub_processor(draft: Draft, line: str) -> str:
+    """A sub-processor as ropa lists it: "Name (Country): authorisation"."""
+    name = line.partition(": ")[0]
+    party = draft.find_party(name) or draft.find_party(name.rsplit(" (", 1)[0])
+    if party is None:
+        party, _ = draft.party(name, m.PartyRole.SUB_PROCESSOR)
+    return party.key
+
+
 def read_record(row: Row, draft: Draft, split: str) -> None:
     controller = contact(row.text("controller"))
     if controller is None:
@@ -333,18 +342,26 @@ def read_record(row: Row, draft: Draft, split: str) -> None:
         draft.term(x, m.Vocabulary.DATA_SUBJECT_CATEGORY)[0] for x in items("data_subjects")
     ]
     categories = [draft.term(x, m.Vocabulary.DATA_CATEGORY)[0] for x in items("data_categories")]
-    subs = [
-        draft.party(x.split(" (", 1)[0], m.PartyRole.SUB_PROCESSOR)[0].key
-        for x in items("sub_processors")
-    ]
+    subs = [_sub_processor(draft, line) for line in items("sub_processors")]
+    mechanisms: dict[str, tuple[str | None, int | None]] = {}
+    for line in items("transfer_mechanisms"):
+        where, _, what = line.rpartition(": ")
+        found = t.mechanism(what, draft.vocab) if what else None
+        mechanisms[norm(where)] = (found.value if found else None, t.scc_module(what))
     transfers = []
     for item in items("third_countries"):
         found = t.country(item, draft.vocab)
-        if found is not None:
-            transfers.append(m.Transfer(destination_country=found.value))
+        mechanism, module = mechanisms.get(norm(item), (None, None))
+        transfers.append(
+            m.Transfer(
+                destination_country=found.value if found and found.confidence >= 90 else None,
+                international_organisation="" if found and found.confidence >= 90 else item,
+                mechanism=mechanism,
+                scc_module=module,
+            )
+        )
     contract_text = _plain(row.text("contract"))
     status = _enum(row.text("status"), m.ActivityStatus, "activity_status")
-    row.derived("transfer_mechanisms")
     row.derived("exceptional_transfer_safeguards")
     row.keep_others(notes)
     record = m.ProcessorRecord(

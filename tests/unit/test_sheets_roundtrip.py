@@ -18,6 +18,7 @@ import io
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
@@ -196,3 +197,48 @@ def test_the_comparison_sees_a_lost_fact() -> None:
     except AssertionError:
         return
     raise AssertionError("a dropped lawful basis went unnoticed")
+
+
+@pytest.mark.parametrize("edition", ["regulator", "internal"])
+def test_processor_record_round_trip(edition: str) -> None:
+    """The processor sheet: controller, categories, sub-processors and transfers come back."""
+    document = m.RegistryDocument(
+        organisations=[
+            m.Organisation(key="o", name="Hosting Co", role=m.OrganisationRole.PROCESSOR)
+        ],
+        parties=[
+            m.Party(
+                key="sub",
+                organisation="o",
+                name="Backup Ltd",
+                role=m.PartyRole.SUB_PROCESSOR,
+                country="US",
+            )
+        ],
+        processor_records=[
+            m.ProcessorRecord(
+                key="r1",
+                organisation="o",
+                controller=m.Contact(name="Shop GmbH", email="privacy@shop.example"),
+                processing_categories=["Hosting", "Backups"],
+                data_categories=["email_address"],
+                data_subjects=["customers"],
+                sub_processors=["sub"],
+                transfers=[
+                    m.Transfer(destination_country="US", mechanism="scc_2021", scc_module=3)
+                ],
+                contract=m.Contract(reference="DPA 2024"),
+                last_reviewed=dt.date(2025, 1, 2),
+            )
+        ],
+    )
+    first = exported(document, "o", edition)
+    imported = read_sheet(first, "xlsx", VOCAB).document
+    [record] = imported.processor_records
+    assert record.controller.name == "Shop GmbH"
+    assert record.processing_categories == ["Hosting", "Backups"]
+    assert [(t.destination_country, t.mechanism, t.scc_module) for t in record.transfers] == [
+        ("US", "scc_2021", 3)
+    ]
+    assert [p.name for p in imported.parties if p.key in record.sub_processors] == ["Backup Ltd"]
+    assert_round_trip(first, exported(imported, imported.organisations[0].key, edition))
