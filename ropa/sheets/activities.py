@@ -413,16 +413,16 @@ def _plain(text: str) -> str:
     return "" if t.nothing(text) is not None else text.strip()
 
 
-def _enum(text: str, enum: type[EnumT], context: str = "") -> EnumT | None:
+def _enum(text: str, kind: type[EnumT], context: str = "") -> EnumT | None:
     """An enumeration member from its value or its label ("in progress"), in any language."""
-    found = _members(enum, context).get(norm(text))
-    return found if isinstance(found, enum) else None
+    found = _members(kind, context).get(norm(text))
+    return found if isinstance(found, kind) else None
 
 
 @functools.cache
-def _members(enum: type[enum.Enum], context: str) -> dict[str, enum.Enum]:
+def _members(kind: type[enum.Enum], context: str) -> dict[str, enum.Enum]:
     table: dict[str, enum.Enum] = {}
-    for member in enum:
+    for member in kind:
         label = str(member.value).replace("_", " ")
         table[norm(str(member.value))] = table[norm(label)] = member
         for lang in t.LANGUAGES if context else ():

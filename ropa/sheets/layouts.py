@@ -153,7 +153,7 @@ def _aliases(table: TableLayout) -> tuple[list[str], list[str]]:
 def assign(headings: list[tuple[int, str]], table: TableLayout) -> list[Column]:
     """Each heading to at most one field, and each field to one heading, best scores first."""
     normed, fields = _aliases(table)
-    candidates = []
+    candidates: list[tuple[float, int, str, str]] = []
     for index, heading in headings:
         key = norm(heading)
         if not key or len(heading) > MAX_HEADING:
@@ -180,14 +180,14 @@ def assign(headings: list[tuple[int, str]], table: TableLayout) -> list[Column]:
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
     taken_columns: set[int] = set()
     taken_fields: set[str] = set()
-    found = []
-    for best, index, field_name, heading in candidates:
+    columns: list[Column] = []
+    for value, index, field_name, heading in candidates:
         if index in taken_columns or (field_name in taken_fields and field_name != DERIVED):
             continue
         taken_columns.add(index)
         taken_fields.add(field_name)
-        found.append(Column(index, field_name, heading, best))
-    return sorted(found, key=lambda c: c.index)
+        columns.append(Column(index, field_name, heading, value))
+    return sorted(columns, key=lambda c: c.index)
 
 
 def _table_fit(grid: Grid, layout: Layout, table: TableLayout) -> Match | None:
