@@ -383,9 +383,7 @@ class ActivityReader:
             )
             if recipient is None:
                 recipient, _ = d.party(f"Recipient in {d._country_name(code)}")
-                recipient = d.parties[recipient.key] = msgspec.structs.replace(
-                    recipient, country=code
-                )
+                recipient = d.put_party(msgspec.structs.replace(recipient, country=code))
                 row.doubt(
                     "third_countries",
                     60.0,

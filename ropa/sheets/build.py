@@ -295,9 +295,7 @@ def _resolve_parents(draft: Draft) -> None:
     for key, parent in draft.pending_parents.items():
         found = draft.find_party(parent)
         if found is not None and found.key != key:
-            draft.parties[key] = msgspec.structs.replace(
-                draft.parties[key], sub_processor_of=found.key
-            )
+            draft.put_party(msgspec.structs.replace(draft.parties[key], sub_processor_of=found.key))
 
 
 def _rekey_organisation(draft: Draft) -> None:

@@ -44,6 +44,9 @@ class Draft:
         """Party key -> the name of the party it is a sub-processor of, resolved at the end."""
         """Entity key -> text kept verbatim for its notes."""
         self._keys: set[tuple[str, str]] = set()
+        self._party_first: dict[str, str] = {}
+        self._party_second: dict[str, str] = {}
+        self._systems: dict[str, str] = {}
         self._categories: dict[str, str] = {}
         self._subjects: dict[str, str] = {}
 
@@ -120,16 +123,44 @@ class Draft:
         country = self._country_name(code)
         return f"{system.name} ({country})" if country else system.name
 
+    # --- lookups by name and label, kept as indexes (a sheet may hold thousands) -----
+
+    def _party_labels(self, party: m.Party) -> tuple[list[str], list[str]]:
+        """Names a party goes by: first its name and recipient label, then its node label."""
+        node = norm(self.node_label(f"party:{party.key}"))
+        return [norm(party.name), norm(self.party_label(party))], [node]
+
+    def _system_labels(self, system: m.System) -> list[str]:
+        return [norm(self.node_label(f"system:{system.key}")), norm(system.name)]
+
+    def put_party(self, party: m.Party) -> m.Party:
+        old = self.parties.get(party.key)
+        if old is not None:
+            first, second = self._party_labels(old)
+            _forget(self._party_first, first, party.key)
+            _forget(self._party_second, second, party.key)
+        self.parties[party.key] = party
+        first, second = self._party_labels(party)
+        for label in first:
+            self._party_first.setdefault(label, party.key)
+        for label in second:
+            self._party_second.setdefault(label, party.key)
+        return party
+
+    def put_system(self, system: m.System) -> m.System:
+        old = self.systems.get(system.key)
+        if old is not None:
+            _forget(self._systems, self._system_labels(old), system.key)
+        self.systems[system.key] = system
+        for label in self._system_labels(system):
+            self._systems.setdefault(label, system.key)
+        return system
+
     def find_party(self, text: str) -> m.Party | None:
         """A party by its name, or by the label ropa's workbooks show for it."""
         wanted = norm(text)
-        for party in self.parties.values():
-            if norm(party.name) == wanted or norm(self.party_label(party)) == wanted:
-                return party
-        for party in self.parties.values():
-            if norm(self.node_label(f"party:{party.key}")) == wanted:
-                return party
-        return None
+        key = self._party_first.get(wanted) or self._party_second.get(wanted)
+        return self.parties[key] if key is not None else None
 
     def party(self, text: str, role: m.PartyRole | None = None) -> tuple[m.Party, bool]:
         """The party a recipient cell names, made once per distinct name."""
@@ -159,24 +190,15 @@ class Draft:
             role=role_found or role,
             country=country,
         )
-        self.parties[key] = party
-        return party, True
+        return self.put_party(party), True
 
     def find_node(self, label: str) -> str | None:
         wanted = norm(label)
-        for key in self.systems:
-            if (
-                norm(self.node_label(f"system:{key}")) == wanted
-                or norm(self.systems[key].name) == wanted
-            ):
-                return f"system:{key}"
-        for key in self.parties:
-            if (
-                norm(self.node_label(f"party:{key}")) == wanted
-                or norm(self.parties[key].name) == wanted
-            ):
-                return f"party:{key}"
-        return None
+        key = self._systems.get(wanted)
+        if key is not None:
+            return f"system:{key}"
+        key = self._party_second.get(wanted) or self._party_first.get(wanted)
+        return f"party:{key}" if key is not None else None
 
     def system(self, label: str) -> str:
         """The system a "Name (Country)" label names, made once per distinct label."""
@@ -190,11 +212,13 @@ class Draft:
             if where is not None and where.confidence >= 95:
                 name, country = labelled.group("name").strip(), where.value
         key = self.key("system", name)
-        self.systems[key] = m.System(
-            key=key,
-            organisation=self.organisation.key,
-            name=name[:500] or key,
-            hosting_country=country,
+        self.put_system(
+            m.System(
+                key=key,
+                organisation=self.organisation.key,
+                name=name[:500] or key,
+                hosting_country=country,
+            )
         )
         return key
 
@@ -218,6 +242,12 @@ class Draft:
             processor_records=records,
             flows=list(self.flows.values()),
         )
+
+
+def _forget(index: dict[str, str], labels: list[str], key: str) -> None:
+    for label in labels:
+        if index.get(label) == key:
+            del index[label]
 
 
 E = TypeVar("E", m.Organisation, m.Activity, m.ProcessorRecord)

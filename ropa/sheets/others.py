@@ -180,7 +180,7 @@ def read_party(row: Row, draft: Draft) -> m.Party | None:
     party = msgspec.convert(
         {k: msgspec.to_builtins(v) for k, v in fields.items() if v not in (None, "")}, m.Party
     )
-    draft.parties[key] = party
+    draft.put_party(party)
     parent = row.text("sub_processor_of")
     if parent and t.nothing(parent) is None:
         draft.pending_parents[key] = parent
@@ -247,7 +247,7 @@ def read_transfer(row: Row, draft: Draft, by_name: dict[str, str], split: str) -
     if operator and target and target.startswith("system:"):
         party, _ = draft.party(operator)
         key = target.partition(":")[2]
-        draft.systems[key] = msgspec.structs.replace(draft.systems[key], operator=party.key)
+        draft.put_system(msgspec.structs.replace(draft.systems[key], operator=party.key))
     sources = [s for s in t.items(row.text("source"), split)] or ["Own systems"]
     categories = []
     for label in t.items(row.text("data_categories"), split):
