@@ -22,6 +22,13 @@ from ropa.sheets.reader import MEDIA_TYPES
 from ropa.sheets.service import SheetImporter, SheetImportReport
 
 MULTIPART = "multipart/form-data"
+EXAMPLE_CSV = (
+    "Processing activity,Purpose of processing,Categories of individuals,"
+    "Categories of personal data,Lawful basis,Retention schedule\n"
+    "Newsletter,Monthly product newsletter,Customers,Email address,Consent,"
+    "2 years after the last newsletter opened\n"
+)
+"""A small hand-kept sheet, the request example."""
 
 
 @dataclass
@@ -35,7 +42,10 @@ class _SheetOperation(Operation):
             properties={"file": binary, "mapping": binary},
             required=["file"],
         )
-        content = {media: OpenAPIMediaType(schema=binary) for media in MEDIA_TYPES}
+        content = {"text/csv": OpenAPIMediaType(schema=binary, example=EXAMPLE_CSV)}
+        content |= {
+            media: OpenAPIMediaType(schema=binary) for media in MEDIA_TYPES if media not in content
+        }
         content[MULTIPART] = OpenAPIMediaType(schema=form)
         self.request_body = RequestBody(
             content=content,

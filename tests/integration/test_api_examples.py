@@ -78,7 +78,11 @@ async def test_every_documented_example_succeeds_against_the_demo_registry(clien
         if body is not None and media and "yaml" not in media:
             headers["content-type"] = media
             response = await client.request(
-                method.upper(), url, params=query, headers=headers, content=json.dumps(body)
+                method.upper(),
+                url,
+                params=query,
+                headers=headers,
+                content=body if isinstance(body, str) else json.dumps(body),
             )
         else:
             response = await client.request(method.upper(), url, params=query, headers=headers)
