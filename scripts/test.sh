@@ -14,4 +14,6 @@ fi
 .venv/bin/mypy ropa
 .venv/bin/ropa schema --check
 .venv/bin/python -m ropa.store.drift  # the migrations against ropa/store/tables.py
-exec .venv/bin/pytest "$@"
+# Two workers by default (ROPA_TEST_WORKERS=0 runs in one process): each has its own SQLite
+# files and PostgreSQL database; the minutes-long tests start first.
+exec .venv/bin/pytest -n "${ROPA_TEST_WORKERS:-auto}" "$@"
