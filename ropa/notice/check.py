@@ -306,11 +306,8 @@ class _Checker:
             if transfer.mechanism is None:
                 continue  # nothing recorded to disclose: `ropa validate` reports the gap
             safeguard = self.mechanism_phrases(transfer)
-            near = [
-                i
-                for i in self.blocks_with(safeguard)
-                if places.found(self.norms[i]) or importer.found(self.norms[i])
-            ]
+            beside = importer if importer else places  # the importer's own safeguard
+            near = [i for i in self.blocks_with(safeguard) if beside.found(self.norms[i])]
             if not near:
                 self.gap(
                     "NOTICE-SAFEGUARD-MISSING",
@@ -347,7 +344,7 @@ class _Checker:
                     continue
                 if any(p.covers(days) for i in mentions for p in stated[i]):
                     continue
-                said = [p for i in mentions for p in stated[i]]
+                said = [p for i in mentions if self.alone(i, category) for p in stated[i]]
                 held = periods_by_category.get(category, [])
                 if category and said and not any(p.covers(d) for p in said for d in held):
                     self.gap(
@@ -380,6 +377,21 @@ class _Checker:
                     f"`{kept.activity.name}`: {' '.join(rule.criteria.split())}",
                     kept.detail,
                 )
+
+    def alone(self, index: int, category: str | None) -> bool:
+        """Whether a block names no data category of the organisation's but ``category``."""
+        others = {
+            key
+            for activity in self.held.activities
+            for key in activity.data_categories
+            if key != category
+        }
+        norm = self.norms[index]
+        return not any(self.label_phrases(key).found(norm) for key in others)
+
+    def label_phrases(self, key: str) -> Phrases:
+        label = self.facts.graph.category(key).label
+        return phrases(_translations("data_category", label))
 
     def mentions(
         self, index: int, category: str | None, wanted: Phrases, label_words: frozenset[str]

@@ -93,11 +93,14 @@ def _text(raw: str) -> Read:
 
 # --- Markdown ---------------------------------------------------------------------------------
 
-_FOOTNOTE_DEFINITION = re.compile(r"^\[\^[^\]]+\]:")
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*$", re.MULTILINE)
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]]+\]")
 
 
 def _markdown(raw: str) -> Read:
+    # Footnotes (a common extension) go before parsing: CommonMark would read their definitions
+    # as link references. Blanking keeps every line where it was.
+    raw = _FOOTNOTE_MARK.sub("", _FOOTNOTE_DEFINITION.sub("", raw))
     tokens = MarkdownIt("commonmark").parse(raw)
     blocks: list[Block] = []
     section = 0
@@ -113,14 +116,12 @@ def _markdown(raw: str) -> Read:
             line = token.map[0] + 1
         if token.type != "inline":
             continue
-        if _FOOTNOTE_DEFINITION.match(token.content):
-            continue
         text = "".join(
             child.content if child.type in ("text", "code_inline") else " "
             for child in token.children or ()
             if child.type in ("text", "code_inline", "softbreak", "hardbreak")
         )
-        text = " ".join(_FOOTNOTE_MARK.sub(" ", text).split())
+        text = " ".join(text.split())
         if text:
             blocks.append(Block(text, line, section, heading))
     return Read(tuple(blocks))
