@@ -74,7 +74,9 @@ async def render_notice(
 ) -> Response[bytes]:
     organisation = visible_organisation(request, key) or key
     if language not in words.LANGUAGES:
-        raise _bad("query.language", f"unknown language; expected one of {', '.join(words.LANGUAGES)}")
+        raise _bad(
+            "query.language", f"unknown language; expected one of {', '.join(words.LANGUAGES)}"
+        )
     if fmt not in render.FORMATS:
         raise _bad("query.format", f"unknown format; expected one of {', '.join(render.FORMATS)}")
     try:
@@ -112,7 +114,7 @@ class _CheckOperation(Operation):
     summary="Check a published notice against the registry",
     description="What the registry holds that the notice does not disclose (recipients, "
     "countries and transfers, bases, retention, DPO contact, rights) and what it says that the "
-    "registry contradicts (\"we do not share\" while processors receive data). Send the notice "
+    'registry contradicts ("we do not share" while processors receive data). Send the notice '
     "as text/plain, text/markdown or text/html. `output`: json (default) or sarif.",
     tags=["notice"],
     status_code=200,

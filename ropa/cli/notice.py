@@ -105,7 +105,8 @@ def notice_check(
     gaps = check.check_notice(read, judgement.facts, key)
     found = check.findings(gaps, key)
     located = [
-        lint.Located(f, str(file), Position(g.line or 1, 1)) for f, g in zip(found, gaps, strict=True)
+        lint.Located(f, str(file), Position(g.line or 1, 1))
+        for f, g in zip(found, gaps, strict=True)
     ]
     if output is LintFormat.SARIF:
         emit(lint.sarif(located, words.checks()))
@@ -124,8 +125,8 @@ def notice_check(
             print(line)
     else:
         out = Console(highlight=False, soft_wrap=True)
-        for line in lint.text_lines(located):
-            out.print(line)
+        for printed in lint.text_lines(located):
+            out.print(printed)
         out.print(f"{len(found)} gaps in {file} against `{key}`", markup=False)
     failing = FAILING[fail_on]
     if any(str(f.severity) in failing for f in found):

@@ -232,7 +232,11 @@ class _Writer:
         org = self.held.organisation
         if copy:
             contact = contact_text(org.dpo) or contact_text(org.contact) or org.name
-            add(Statement(self.say("transfer_copy", contact=contact), f"organisation:{org.key}#copy"))
+            add(
+                Statement(
+                    self.say("transfer_copy", contact=contact), f"organisation:{org.key}#copy"
+                )
+            )
         if not self.held.transfers:
             add(Statement(self.say("transfers_none"), f"organisation:{org.key}#transfers"))
         return section
@@ -359,7 +363,9 @@ def _target(finding: Finding, by_entity: dict[str, list[Statement]]) -> Statemen
     return candidates[0]
 
 
-def _mark(notice: Notice, findings: Iterable[Finding], say: Sentences, held: registry.Holds) -> None:
+def _mark(
+    notice: Notice, findings: Iterable[Finding], say: Sentences, held: registry.Holds
+) -> None:
     by_entity: dict[str, list[Statement]] = {}
     for statement in notice.statements()[1:]:  # the introduction is no statement of fact
         by_entity.setdefault(statement.entity, []).append(statement)

@@ -91,7 +91,9 @@ class _Checker:
         self.transfer_words = phrases(every(found.transfer_words))
         self.retention_words = phrases(every(found.retention_words))
 
-    def gap(self, check: str, entity: str, message: str, detail: str = "", line: int | None = None) -> None:
+    def gap(
+        self, check: str, entity: str, message: str, detail: str = "", line: int | None = None
+    ) -> None:
         self.gaps.append(NoticeGap(check, entity, message, detail, line))
 
     # where -----------------------------------------------------------------------------------
@@ -120,7 +122,9 @@ class _Checker:
         if self.anywhere(phrases(aliases(name))):
             return True
         wanted = content_words(name)
-        return len(wanted) >= 3 and any(overlap(wanted, words) >= LABEL_MATCH for words in self.words)
+        return len(wanted) >= 3 and any(
+            overlap(wanted, words) >= LABEL_MATCH for words in self.words
+        )
 
     def section_blocks(self, sections: set[int]) -> list[int]:
         return [i for i, b in enumerate(self.read.blocks) if b.section in sections]
@@ -137,7 +141,8 @@ class _Checker:
                 self.gap(
                     "NOTICE-CONTACT-MISSING",
                     self.org,
-                    f"the notice gives none of the contact details recorded: {contact_text(contact)}",
+                    "the notice gives none of the contact details recorded: "
+                    + contact_text(contact),
                 )
         elif "@" not in self.raw and not _PHONE.search(self.read.text):
             self.gap(
@@ -148,7 +153,11 @@ class _Checker:
         for regime, representative in self.held.representatives:
             if representative is None:
                 continue
-            named = self.anywhere(phrases(aliases(representative.name))) if representative.name else False
+            named = (
+                self.anywhere(phrases(aliases(representative.name)))
+                if representative.name
+                else False
+            )
             if not named and not self.contact_found(representative):
                 self.gap(
                     "NOTICE-REPRESENTATIVE-MISSING",
@@ -158,13 +167,16 @@ class _Checker:
                     str(regime),
                 )
         dpo = org.dpo
-        if dpo is not None and (dpo.email.strip() or dpo.phone.strip()):
-            if not self.contact_found(dpo):
-                self.gap(
-                    "NOTICE-DPO-CONTACT-MISSING",
-                    self.org,
-                    f"the notice does not give the DPO's contact recorded: {contact_text(dpo)}",
-                )
+        if (
+            dpo is not None
+            and (dpo.email.strip() or dpo.phone.strip())
+            and not self.contact_found(dpo)
+        ):
+            self.gap(
+                "NOTICE-DPO-CONTACT-MISSING",
+                self.org,
+                f"the notice does not give the DPO's contact recorded: {contact_text(dpo)}",
+            )
 
     def basis_phrases(self, key: str) -> Phrases:
         values = every(terms().lawful_bases.get(key, {}))
@@ -231,7 +243,11 @@ class _Checker:
         listed: set[str] = set()
         for section in sections:
             blocks = self.section_blocks({section})
-            here = {k for k in self.vocab.lawful_bases if self.blocks_with(self.basis_phrases(k), blocks)}
+            here = {
+                k
+                for k in self.vocab.lawful_bases
+                if self.blocks_with(self.basis_phrases(k), blocks)
+            }
             if here and (len(here) == 1 or sharing.get(section, 0) == 1):
                 return
             listed |= here
@@ -241,7 +257,9 @@ class _Checker:
                 f"purposes, and ties none to `{activity.name}`; the registry records none"
             )
         else:
-            message = f"neither the registry nor the notice gives a lawful basis for `{activity.name}`"
+            message = (
+                f"neither the registry nor the notice gives a lawful basis for `{activity.name}`"
+            )
         self.gap("NOTICE-BASIS-MISSING", f"activity:{activity.key}", message)
 
     def recipients(self) -> None:
@@ -280,7 +298,9 @@ class _Checker:
 
     def transfers(self) -> None:
         for transfer in self.held.transfers:
-            importer = phrases(aliases(transfer.importer.name)) if transfer.importer else phrases([])
+            importer = (
+                phrases(aliases(transfer.importer.name)) if transfer.importer else phrases([])
+            )
             places = (
                 phrases(_countries(self.facts, transfer.country))
                 if transfer.country
@@ -337,7 +357,9 @@ class _Checker:
             label = self.facts.graph.category(category).label if category else "all data"
             wanted = self.category_phrases(category)
             label_words = content_words(label) if category else frozenset()
-            mentions = [i for i in range(len(self.norms)) if self.mentions(i, category, wanted, label_words)]
+            mentions = [
+                i for i in range(len(self.norms)) if self.mentions(i, category, wanted, label_words)
+            ]
             if rule.period:
                 days = days_in(rule.period)
                 if days is None:
@@ -367,9 +389,9 @@ class _Checker:
             criteria = content_words(rule.criteria)
             if not criteria:
                 continue  # a statement alone, or indefinite: nothing definite to disclose
-            if not any(
-                self.retention_words.found(self.norms[i]) for i in mentions
-            ) and not any(overlap(criteria, words) >= CRITERIA_MATCH for words in self.words):
+            if not any(self.retention_words.found(self.norms[i]) for i in mentions) and not any(
+                overlap(criteria, words) >= CRITERIA_MATCH for words in self.words
+            ):
                 self.gap(
                     "NOTICE-RETENTION-MISSING",
                     entity,
@@ -492,7 +514,8 @@ class _Checker:
                     self.gap(
                         "NOTICE-TRANSFER-CONTRADICTED",
                         self.org,
-                        f"line {block.line} denies transfers; the registry records transfers to {names}",
+                        f"line {block.line} denies transfers; the registry records transfers "
+                        f"to {names}",
                         f"line-{block.line}",
                         block.line,
                     )
@@ -507,7 +530,10 @@ class _Checker:
         third_parties: list[str],
     ) -> None:
         detail = f"line-{block.line}"
-        if any(g.id.endswith(f"/{detail}") and g.check == "NOTICE-SHARING-CONTRADICTED" for g in self.gaps):
+        if any(
+            g.id.endswith(f"/{detail}") and g.check == "NOTICE-SHARING-CONTRADICTED"
+            for g in self.gaps
+        ):
             return
         if anyone.found(norm) and everyone:
             names = ", ".join(everyone)
@@ -557,7 +583,9 @@ def findings(gaps: Iterable[NoticeGap], organisation: str) -> list[Finding]:
                 remedy=meta.remedy,
                 entity=gap.entity,
                 organisation=organisation,
-                activity=gap.entity.partition(":")[2] if gap.entity.startswith("activity:") else None,
+                activity=gap.entity.partition(":")[2]
+                if gap.entity.startswith("activity:")
+                else None,
             )
         )
     return found

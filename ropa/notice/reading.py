@@ -130,9 +130,39 @@ def _markdown(raw: str) -> Read:
 # --- HTML -------------------------------------------------------------------------------------
 
 _BLOCK_TAGS = frozenset(
-    {"p", "li", "td", "th", "dd", "dt", "div", "section", "article", "main", "blockquote",
-     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "body", "header", "footer",
-     "address", "pre", "figcaption", "caption", "summary", "details", "br"}
+    {
+        "p",
+        "li",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "div",
+        "section",
+        "article",
+        "main",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "body",
+        "header",
+        "footer",
+        "address",
+        "pre",
+        "figcaption",
+        "caption",
+        "summary",
+        "details",
+        "br",
+    }
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SKIP = frozenset({"script", "style", "head", "template", "noscript", "svg"})

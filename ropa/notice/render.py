@@ -193,7 +193,9 @@ def pdf(notice: Notice) -> bytes:
     item = ParagraphStyle("item", parent=body, leftIndent=12, bulletIndent=2)
     gap = ParagraphStyle("gap", parent=body, textColor=colors.HexColor("#9c2a00"))
     headings = {
-        1: ParagraphStyle("h1", parent=body, fontName=record_pdf.FONT_BOLD, fontSize=17, leading=21),
+        1: ParagraphStyle(
+            "h1", parent=body, fontName=record_pdf.FONT_BOLD, fontSize=17, leading=21
+        ),
         2: ParagraphStyle(
             "h2", parent=body, fontName=record_pdf.FONT_BOLD, fontSize=13, leading=16, spaceBefore=8
         ),
@@ -204,10 +206,14 @@ def pdf(notice: Notice) -> bytes:
 
     def paragraph(statement: Statement, listed: bool) -> list[Any]:
         style = item if listed else body
-        found: list[Any] = [Paragraph(escape(statement.text), style, bulletText="•" if listed else None)]
+        found: list[Any] = [
+            Paragraph(escape(statement.text), style, bulletText="•" if listed else None)
+        ]
         for marker in statement.gaps:
             text = f"{GAP_SIGN} {escape(marker.text)} [{escape(marker.finding)}]"
-            found.append(Paragraph(text, ParagraphStyle("g", parent=gap, leftIndent=style.leftIndent)))
+            found.append(
+                Paragraph(text, ParagraphStyle("g", parent=gap, leftIndent=style.leftIndent))
+            )
         return found
 
     story: list[Any] = [Paragraph(escape(notice.title), headings[1]), Spacer(1, 4)]

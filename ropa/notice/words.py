@@ -206,9 +206,7 @@ def checks() -> dict[str, RuleMeta]:
     """What the checker reports, as rule metadata (theme ``notice``)."""
     raw: Any = yaml.safe_load((DATA / "checks.yaml").read_text(encoding="utf-8"))
     found = msgspec.convert(raw, _Checks).checks
-    return {
-        entry["id"]: msgspec.convert({**entry, "theme": "notice"}, RuleMeta) for entry in found
-    }
+    return {entry["id"]: msgspec.convert({**entry, "theme": "notice"}, RuleMeta) for entry in found}
 
 
 _FIELD = re.compile(r"\{(\w+)\}")

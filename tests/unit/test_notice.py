@@ -4,6 +4,7 @@ statement traced to its registry entry, every open finding marked, accessible HT
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def test_html_passes_the_accessibility_checks(example: Judged, language: str) ->
     assert page.title and page.main == 1
     levels = [level for level, _ in page.headings]
     assert levels.count(1) == 1 and levels[0] == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
     assert all(text for _, text in page.headings)
     assert set(page.labelled_by) <= page.ids
     assert all(page.refs)
@@ -107,8 +108,15 @@ def test_every_statement_names_its_registry_entry(example: Judged) -> None:
     graph = example.graph
     for ref in refs:
         kind, _, key = ref.partition("#")[0].partition(":")
-        assert key in getattr(graph, {"organisation": "organisations", "activity": "activities",
-                                       "party": "parties", "flow": "flows"}[kind]), ref
+        assert key in getattr(
+            graph,
+            {
+                "organisation": "organisations",
+                "activity": "activities",
+                "party": "parties",
+                "flow": "flows",
+            }[kind],
+        ), ref
     page = _Structure()
     page.feed(render.html(notice))
     assert set(page.refs) >= refs - {notice.intro.ref}

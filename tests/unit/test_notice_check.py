@@ -216,7 +216,9 @@ def test_cli_writes_and_checks_a_notice(tmp_path: Path) -> None:
     assert clean.exit_code == 0, clean.output
     assert "0 gaps" in clean.output
     cut = tmp_path / "cut.md"
-    cut.write_text("\n".join(line for line in out.read_text().splitlines() if "Postwave" not in line))
+    cut.write_text(
+        "\n".join(line for line in out.read_text().splitlines() if "Postwave" not in line)
+    )
     found = runner.invoke(
         app, ["notice-check", str(cut), "--document", str(EXAMPLE), "--format", "sarif"]
     )
@@ -240,7 +242,5 @@ def test_cli_refuses_bad_input(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     unreadable = runner.invoke(app, ["notice-check", str(binary), "--document", str(EXAMPLE)])
     assert unreadable.exit_code == 2
-    nobody = runner.invoke(
-        app, ["notice", "--document", str(EXAMPLE), "--organisation", "nobody"]
-    )
+    nobody = runner.invoke(app, ["notice", "--document", str(EXAMPLE), "--organisation", "nobody"])
     assert nobody.exit_code == 2
