@@ -25,6 +25,7 @@ from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
 from ropa.api.inbound import check_inbound
 from ropa.api.map import map_router
+from ropa.api.notice import notice_router
 from ropa.api.problems import exception_handlers
 from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             tokens_router(),
             exports_router(),
             map_router(),
+            notice_router(),
         ],
     )
     assets = create_static_files_router(

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import typer
 
-from ropa.cli import exports, queries, schema, serve, store, tokens, validate
+from ropa.cli import exports, notice, queries, schema, serve, store, tokens, validate
 
 # Rich help and error panels on a terminal; plain text, no box drawing, when piped.
 MARKUP: Literal["rich"] | None = "rich" if sys.stderr.isatty() else None
@@ -42,6 +42,8 @@ app.command()(serve.demo)
 app.command()(schema.schema)
 app.command()(validate.validate)
 app.command()(validate.rules)
+app.command()(notice.notice)
+app.command("notice-check")(notice.notice_check)
 app.command()(queries.lineage)
 app.command()(queries.impact)
 app.command()(queries.erasure)
