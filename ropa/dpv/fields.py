@@ -59,7 +59,7 @@ KIND_CLASSES: Final[dict[str, tuple[str, ...]]] = {
 }
 """The classes of each entity's node; the first names the kind when the export is read back."""
 
-STRUCT_CLASSES: Final[dict[type[m.Model], str]] = {
+STRUCT_CLASSES: Final[dict[type[msgspec.Struct], str]] = {
     m.Contact: "dpv:Entity",
     m.LawCitation: "dpv:Law",
     m.LawfulBasis: "ropa:LawfulBasis",
@@ -97,7 +97,7 @@ _COMMON: Final[dict[str, Field]] = {
 }
 """Fields that mean the same wherever they occur."""
 
-FIELDS: Final[dict[type[m.Model], dict[str, Field]]] = {
+FIELDS: Final[dict[type[msgspec.Struct], dict[str, Field]]] = {
     m.Contact: {
         "name": Field("dpv:hasName"),
         "address": Field("dpv:hasAddress"),
@@ -218,7 +218,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def field_of(struct: type[m.Model], name: str) -> Field:
+def field_of(struct: type[msgspec.Struct], name: str) -> Field:
     """How a field of a struct is written."""
     own = FIELDS.get(struct, {}).get(name)
     if own is not None:
@@ -262,7 +262,7 @@ def _bare(t: msgspec.inspect.Type) -> msgspec.inspect.Type:
 
 
 @functools.cache
-def slots(struct: type[m.Model]) -> tuple[Slot, ...]:
+def slots(struct: type[msgspec.Struct]) -> tuple[Slot, ...]:
     """The fields of a struct as the export writes them, in model order."""
     info = msgspec.inspect.type_info(struct)
     assert isinstance(info, msgspec.inspect.StructType)

@@ -67,7 +67,11 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def struct(
-        self, node: dict[str, Any], struct: type[m.Model], classes: tuple[str, ...], where: str
+        self,
+        node: dict[str, Any],
+        struct: type[msgspec.Struct],
+        classes: tuple[str, ...],
+        where: str,
     ) -> dict[str, Any]:
         """The plain data of one struct from its node."""
         data: dict[str, Any] = {}
@@ -179,6 +183,13 @@ def _collections(nodes: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, A
         yield spec.collection, reader.struct(node, spec.type, f.KIND_CLASSES[kind], where)
     if reader.problems:
         raise InvalidInput(reader.problems)
+
+
+def is_jsonld(name_or_type: str | None) -> bool:
+    """Whether a file name (``.jsonld``) or a media type (``application/ld+json``) is
+    JSON-LD."""
+    value = (name_or_type or "").lower()
+    return value.endswith(".jsonld") or "ld+json" in value
 
 
 def parse_dpv(raw: bytes) -> m.RegistryDocument:

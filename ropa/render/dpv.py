@@ -45,7 +45,7 @@ class _Writer:
             self.used.add((vocabulary, key))
         return iri
 
-    def node(self, value: m.Model, classes: list[str]) -> Node:
+    def node(self, value: msgspec.Struct, classes: list[str]) -> Node:
         data = msgspec.to_builtins(value)
         node: Node = {"@type": classes}
         empty: list[str] = []
@@ -170,7 +170,11 @@ def _labels() -> dict[tuple[str, str], str]:
 def _records(document: m.RegistryDocument) -> list[Node]:
     """Each organisation's record of processing activities, as a ``dpv:ROPA``."""
     processes: dict[str, list[Node]] = {}
-    for entry in [*document.activities, *document.processor_records]:
+    entries: list[m.Activity | m.ProcessorRecord] = [
+        *document.activities,
+        *document.processor_records,
+    ]
+    for entry in entries:
         processes.setdefault(entry.organisation, []).append(
             {"@id": entity_iri(entry.kind, entry.key)}
         )
