@@ -7,8 +7,9 @@ registry then names a concept of its own, ``ropa-term:<vocabulary>/<key>``, decl
 ``pd:CallLog``). That is how DPV asks to be extended, and it keeps ropa's keys intact where
 several ropa terms share one DPV concept.
 
-Concepts checked against DPV 2.3 (https://w3id.org/dpv/2.3) and its extensions PD, LOC and
-LEGAL-EU-GDPR; every one of them is in DPV 2.1 as well.
+Concepts checked against DPV 2.3 (https://w3id.org/dpv/2.3) and its extensions PD, LOC,
+LEGAL-EU, LEGAL-GB and EU-GDPR; all but pd:Behavioural and pd:ServiceConsumptionBehaviour are
+in DPV 2.1 as well.
 """
 
 from __future__ import annotations

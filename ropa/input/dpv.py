@@ -31,8 +31,12 @@ _LOC = t.LOC
 _REGISTRY = t.REGISTRY
 
 
+class _RemoteRefused(jsonld.JsonLdError):  # type: ignore[misc]  # pyld is untyped
+    """A remote context the reader would not fetch."""
+
+
 def _no_remote(url: str, options: Any = None) -> NoReturn:
-    raise jsonld.JsonLdError(
+    raise _RemoteRefused(
         f"remote contexts are not loaded: {url}",
         "jsonld.LoadDocumentError",
         code="loading document failed",
@@ -49,10 +53,24 @@ def expanded(raw: bytes) -> list[dict[str, Any]]:
     try:
         result = jsonld.expand(data, {"documentLoader": _no_remote})
     except jsonld.JsonLdError as error:
-        cause = getattr(error, "cause", None)
-        detail = f"{error.message}" + (f": {cause}" if cause else "")
-        raise InvalidInput([Problem("$", f"not valid JSON-LD: {detail}")], 400) from error
+        raise InvalidInput([Problem("$", f"not valid JSON-LD: {_reason(error)}")], 400) from error
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+        # pyld trusts some shapes it is given; what it trips over is not JSON-LD either
+        raise InvalidInput([Problem("$", "not valid JSON-LD")], 400) from error
     return [node for node in result if isinstance(node, dict)]
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong: the innermost error pyld wraps, where it is the reader's refusal of a
+    remote context, else pyld's own message."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, _RemoteRefused):
+            return str(seen.args[0])
+        details = getattr(seen, "details", None)
+        cause = details.get("cause") if isinstance(details, dict) else None
+        seen = cause if isinstance(cause, BaseException) else seen.__cause__
+    return str(error.args[0]) if error.args else type(error).__name__
 
 
 def _kind(node: dict[str, Any]) -> str | None:
