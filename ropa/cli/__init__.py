@@ -27,7 +27,7 @@ app.command()(store.migrate)
 app.command("import")(store.import_document)
 
 export_app = typer.Typer(
-    help="Export the registry document, the Article 30 workbook or a diagram.",
+    help="Export the registry document, the Article 30 workbook, a diagram or DPV JSON-LD.",
     no_args_is_help=True,
     rich_markup_mode=MARKUP,
 )
@@ -35,6 +35,7 @@ export_app.command("document")(store.export_document)
 export_app.command("xlsx")(exports.export_xlsx)
 export_app.command("pdf")(exports.export_pdf)
 export_app.command("diagram")(exports.export_diagram)
+export_app.command("dpv")(exports.export_dpv)
 app.add_typer(export_app, name="export")
 
 app.command()(serve.serve)
