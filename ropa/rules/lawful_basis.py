@@ -293,3 +293,22 @@ def adm_without_safeguards(check: Check) -> Iterator[Hit]:
                 f"{activity.name} makes automated decisions with legal or similar effect, with "
                 f"{' and '.join(missing)}",
             )
+
+
+@rule("LI-PUBLIC-AUTHORITY")
+def li_public_authority(check: Check) -> Iterator[Hit]:
+    """Art 6(1) final subparagraph: point (f) does not apply to processing by public authorities
+    in the performance of their tasks. Only an organisation recorded as a public authority is
+    judged; "not stated" is not taken for one."""
+    organisations = check.graph.organisations
+    for activity in check.facts.judged_activities:
+        organisation = organisations.get(activity.organisation)
+        if organisation is None or organisation.public_authority is not True:
+            continue
+        if "legitimate_interests" in bases(activity):
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} relies on legitimate interests, but {organisation.name} is a "
+                "public authority: point (f) is not available for processing in the "
+                "performance of its tasks",
+            )
