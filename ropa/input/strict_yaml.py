@@ -89,6 +89,7 @@ _NOT_ACCEPTED = {
     _TAG + "merge": "YAML merge keys (`<<`) are not accepted: write the entries out in full",
     _TAG + "value": "the YAML value key (`=`) is not accepted",
 }
+_BAD_ESCAPE = "found invalid Unicode character escape code"
 _NO_KEY: Any = object()  # in a mapping: the next scalar or collection is a key
 
 
@@ -98,9 +99,22 @@ def load(raw: bytes, parser: EventParser = PARSER) -> Any:
     Raises a `yaml.YAMLError`: `Refused` or another `MarkedYAMLError` (with where it was
     found) or `NestedTooDeep`. The text must be UTF-8; check that first.
     """
+    try:
+        return _load(raw, parser)
+    except yaml.scanner.ScannerError as error:
+        # libyaml refuses the escape of a lone surrogate (``"\\uD800"``), which PyYAML reads
+        # and ropa's YAML export writes for text that has one: read such a text with PyYAML.
+        if parser is PyParser or error.problem != _BAD_ESCAPE:
+            raise
+        return _load(raw, PyParser)
+
+
+def _load(raw: bytes, parser: EventParser) -> Any:
     events = parser(raw)
     try:
         return _stream(events.get_event)
+    except ValueError as error:  # PyYAML's scanner on an escape beyond U+10FFFF
+        raise YAMLError(f"an escape is not a character: {error}") from None
     finally:
         events.dispose()
 
@@ -218,7 +232,7 @@ def _construct(tag: str, event: Any) -> Any:
         )
     try:
         return constructor(_CONSTRUCTOR, ScalarNode(tag, event.value))
-    except (ValueError, KeyError, OverflowError):  # `!!int x`, `!!bool maybe`, 2024-13-01
+    except (ValueError, KeyError, IndexError, OverflowError):  # `!!int x`, `!!bool maybe`, `!!int ""`
         raise Refused(
             None, None, f"`{event.value}` is not a valid {tag.removeprefix(_TAG)}", event.start_mark
         ) from None
