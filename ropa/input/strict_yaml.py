@@ -149,14 +149,19 @@ def _document(get: Callable[[], Any]) -> Any:
         event = get()
         kind = type(event)
         if kind is ScalarEvent:
-            if keys is not None and key is _NO_KEY and event.style is None and event.tag is None:
+            if event.tag is not None or event.anchor is not None:
+                value = _scalar(event)
+            elif event.style:  # quoted, or a block scalar: text (plain is '' in libyaml, None)
+                value = event.value
+            elif keys is not None and key is _NO_KEY:  # a plain key
                 value = plain_keys.get(event.value, _NO_KEY)
                 if value is _NO_KEY:
                     value = plain_keys[event.value] = _scalar(event)
-                elif event.anchor is not None:
-                    raise _anchored(event)
-            else:
-                value = _scalar(event)
+            else:  # a plain value: text, unless it reads as YAML 1.1's null, bool, number, date
+                value = event.value
+                resolvers = _IMPLICIT.get(value[:1])
+                if resolvers is not None:
+                    value = _plain(value, resolvers, event)
             if keys is not None:
                 if key is _NO_KEY:
                     if value in keys:
@@ -221,6 +226,13 @@ def _scalar(event: Any) -> Any:
     raise _tag_refused(tag, event)
 
 
+def _plain(value: str, resolvers: list[tuple[str, re.Pattern[str]]], event: Any) -> Any:
+    for resolved, pattern in resolvers:
+        if pattern.match(value):
+            return _construct(resolved, event)
+    return value
+
+
 def _construct(tag: str, event: Any) -> Any:
     constructor = _SCALARS.get(tag)
     if constructor is None:
@@ -232,7 +244,7 @@ def _construct(tag: str, event: Any) -> Any:
         )
     try:
         return constructor(_CONSTRUCTOR, ScalarNode(tag, event.value))
-    except (ValueError, KeyError, IndexError, OverflowError):  # `!!int x`, `!!bool maybe`, `!!int ""`
+    except (ValueError, KeyError, IndexError, OverflowError):  # `!!int x`, `!!bool maybe`
         raise Refused(
             None, None, f"`{event.value}` is not a valid {tag.removeprefix(_TAG)}", event.start_mark
         ) from None
