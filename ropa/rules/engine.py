@@ -19,7 +19,7 @@ import yaml
 
 from ropa.domain.vocabulary import schema_dir
 from ropa.facts import Facts
-from ropa.graph import RegistryGraph
+from ropa.graph import RegistryGraph, bulk
 
 
 class Severity(enum.StrEnum):
@@ -134,6 +134,11 @@ def _activity_of(graph: RegistryGraph, entity: str) -> str | None:
 
 def evaluate(facts: Facts, rule_ids: Iterable[str] | None = None) -> list[Finding]:
     """Every finding of the chosen rules (all by default), waivers applied, in a stable order."""
+    with bulk():
+        return _evaluate(facts, rule_ids)
+
+
+def _evaluate(facts: Facts, rule_ids: Iterable[str] | None) -> list[Finding]:
     meta = catalogue()
     graph, on = facts.graph, facts.on
     check = Check(facts)
