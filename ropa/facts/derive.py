@@ -27,7 +27,7 @@ from ropa.facts.model import (
     TransferKind,
     regimes_of,
 )
-from ropa.facts.screening import screen
+from ropa.facts.screening import Screener
 from ropa.facts.zones import Zone
 from ropa.graph import RegistryGraph, bulk, node_id
 
@@ -117,6 +117,7 @@ class _Derivation:
         self._direct: dict[str, tuple[Regime, ...]] = {}
         self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
         self._hr: dict[str, bool] = {}
+        self.screen = Screener(graph)
 
     # --- what flows share --------------------------------------------------------------------
 
@@ -391,27 +392,29 @@ class _Derivation:
             )
             found.append(
                 TransferFacts(
-                    kind=TransferKind.FLOW,
-                    entity=f"flow:{flow.key}",
-                    detail=_detail(regimes, regime),
-                    regime=regime,
-                    transfer=flow.transfer,
-                    source=flow.source,
-                    target=flow.target,
-                    importer=facts.importer,
-                    destination=facts.destination,
-                    international_organisation=facts.international_organisation,
-                    exporter_role=facts.exporter_role,
-                    importer_role=facts.importer_role,
-                    zone=view.zone,
-                    day=view.day,
-                    mechanism=view.mechanism,
-                    mechanism_valid=view.mechanism_valid,
-                    decision=view.decision,
-                    decisions=view.decisions,
-                    decision_covers_importer=view.covers,
-                    activity=flow.activity,
-                    hr_data=hr,
+                    TransferKind.FLOW,
+                    f"flow:{flow.key}",
+                    "" if regime == regimes[0] else _detail(regimes, regime),
+                    regime,
+                    flow.transfer,
+                    flow.source,
+                    flow.target,
+                    facts.importer,
+                    facts.destination,
+                    facts.international_organisation,
+                    facts.exporter_role,
+                    facts.importer_role,
+                    view.zone,
+                    view.day,
+                    view.mechanism,
+                    view.mechanism_valid,
+                    view.decision,
+                    view.decisions,
+                    view.covers,
+                    flow.activity,
+                    None,
+                    (),
+                    hr,
                 )
             )
         return found
@@ -468,41 +471,44 @@ class _Derivation:
     ) -> ActivityFacts:
         graph = self.graph
         own = tuple(flow.key for flow in graph.flows_by_activity.get(activity.key, ()))
-        via: dict[str, dict[str, None]] = defaultdict(dict)
+        via: dict[str, dict[str, None]] = {}
         direct: set[str] = set()
         for party in activity.recipients or ():
             if party:
-                via[party]["recipient"] = None
+                via.setdefault(party, {})["recipient"] = None
                 direct.add(party)
         countries: set[str] = set()
+        systems = graph.systems
         for key in own:
             facts = flows[key]
             kind, _, target = facts.flow.target.partition(":")
             if kind == "party":
                 if target:
-                    via[target][f"flow {key}"] = None
+                    via.setdefault(target, {})[f"flow {key}"] = None
                     direct.add(target)
-            elif (system := graph.systems.get(target)) is not None and system.operator:
-                via[system.operator][f"operator of {system.key}"] = None
+            elif (system := systems.get(target)) is not None and system.operator:
+                via.setdefault(system.operator, {})[f"operator of {system.key}"] = None
                 direct.add(system.operator)
             if facts.destination:
                 countries.add(facts.destination)
         for system_key in activity.systems:
-            system = graph.systems.get(system_key)
+            system = systems.get(system_key)
             if system is not None and system.operator:
-                via[system.operator][f"operator of {system.key}"] = None
+                via.setdefault(system.operator, {})[f"operator of {system.key}"] = None
         for holder in list(via):
             chain = parties[holder].chain if holder in parties else ()
             for sub in chain:
-                via[sub][f"sub-processor of {holder}"] = None
-        reached = {party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()}
+                via.setdefault(sub, {})[f"sub-processor of {holder}"] = None
+        reached = {
+            party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()
+        }
         return ActivityFacts(
             activity=activity,
             judged=is_judged,
             flows=own,
             reached=reached,
             countries=tuple(sorted(countries)),
-            screening=screen(graph, activity),
+            screening=self.screen(activity),
         )
 
     # --- implied transfers and processor records -----------------------------------------------
