@@ -89,6 +89,12 @@ class _End:
     processor_operator: str | None
     """The processor that runs this system, when one does (module 3 when it sends to a
     sub-processor it engaged)."""
+    holder: str
+    """The party that comes to hold data sent here: the party itself, or the system's
+    operator; "" for none."""
+    how: str
+    """How the holder holds it, for a system (``operator of <system>``); "" for a party, which
+    holds it through the flow itself."""
 
 
 def _role(party: m.Party | None) -> Role | None:
@@ -151,7 +157,15 @@ class _Derivation:
             )
         elif endpoint is not None:
             sender = _role(endpoint)
+        kind, _, key = node.partition(":")
+        holder = how = ""
+        if kind == "party":
+            holder = key
+        elif (system := graph.systems.get(key)) is not None and system.operator:
+            holder, how = system.operator, f"operator of {system.key}"
         return _End(
+            holder=holder,
+            how=how,
             country=graph.country_of(node),
             importer=importer,
             importer_organisation=geography.organisation_of_importer(importer),
@@ -479,16 +493,13 @@ class _Derivation:
                 direct.add(party)
         countries: set[str] = set()
         systems = graph.systems
+        ends = self._ends
         for key in own:
             facts = flows[key]
-            kind, _, target = facts.flow.target.partition(":")
-            if kind == "party":
-                if target:
-                    via.setdefault(target, {})[f"flow {key}"] = None
-                    direct.add(target)
-            elif (system := systems.get(target)) is not None and system.operator:
-                via.setdefault(system.operator, {})[f"operator of {system.key}"] = None
-                direct.add(system.operator)
+            end = ends[facts.flow.target]
+            if end.holder:
+                via.setdefault(end.holder, {})[end.how or f"flow {key}"] = None
+                direct.add(end.holder)
             if facts.destination:
                 countries.add(facts.destination)
         for system_key in activity.systems:

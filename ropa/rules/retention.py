@@ -139,9 +139,9 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
     bringers: dict[tuple[str, str], set[str]] = {}
     for flow in graph.flows.values():
         if flow.activity in active and flow.target.startswith("system:"):
-            theirs = periods[flow.activity]
+            bringer = periods[flow.activity]
             for category in flow.data_categories:
-                if theirs.period(category) is not None:  # a side with no period is not compared
+                if bringer.period(category) is not None:  # a side with no period is not compared
                     bringers.setdefault((flow.target, category), set()).add(flow.activity)
     for activity in active.values():
         ours = periods[activity.key]
@@ -211,11 +211,11 @@ class _Periods:
     def of(cls, activity: m.Activity) -> _Periods:
         named: dict[str, list[m.Retention]] = {}
         wide = []
-        for rule in activity.retention:
-            if rule.data_category is None:
-                wide.append(rule)
+        for kept in activity.retention:
+            if kept.data_category is None:
+                wide.append(kept)
             else:
-                named.setdefault(rule.data_category, []).append(rule)
+                named.setdefault(kept.data_category, []).append(kept)
         return cls({key: _longest(rules) for key, rules in named.items()}, _longest(wide))
 
     @property
@@ -224,7 +224,7 @@ class _Periods:
 
     def period(self, category: str) -> Period | None:
         """The period the activity keeps a category for, if it has one."""
-        return self.named[category] if category in self.named else self.wide
+        return self.named.get(category, self.wide)
 
 
 def _longest(rules: list[m.Retention]) -> Period | None:
