@@ -510,9 +510,7 @@ class _Derivation:
             chain = parties[holder].chain if holder in parties else ()
             for sub in chain:
                 via.setdefault(sub, {})[f"sub-processor of {holder}"] = None
-        reached = {
-            party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()
-        }
+        reached = {party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()}
         return ActivityFacts(
             activity=activity,
             judged=is_judged,
