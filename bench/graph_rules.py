@@ -11,6 +11,9 @@ Both sides run under the same garbage-collector policy: ropa pauses Python's cyc
 while it builds a graph, its facts and its findings (``ropa.graph.bulk``), so the baseline is
 timed inside the same pause. Otherwise a full collection that the larger allocation of a build
 happens to trigger would be charged to one side only.
+
+Times are this process's CPU time (every step is single-threaded), so that other jobs on a
+shared machine do not land in one column and not another.
 """
 
 from __future__ import annotations
@@ -38,9 +41,9 @@ def _best(run: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -79,7 +82,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    table = Table(title="graph, rules and lineage (seconds, best of repeats)")
+    table = Table(title="graph, rules and lineage (CPU seconds, best of repeats)")
     for column in (
         "activities",
         "systems",
