@@ -14,9 +14,17 @@ STALE_AFTER = dt.timedelta(days=365)
 @rule("SYSTEM-UNUSED")
 def system_unused(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    touched = {node for source, target, _ in graph.flow_edges() for node in (source, target)}
+    succ, pred = graph.graph.succ, graph.graph.pred
     for key, system in graph.systems.items():
-        if key not in graph.activities_by_system and f"system:{key}" not in touched:
+        if key in graph.activities_by_system:
+            continue
+        node = f"system:{key}"
+        if not any(
+            data["kind"] == "flow"
+            for neighbours in (succ[node], pred[node])
+            for edges in neighbours.values()
+            for data in edges.values()
+        ):
             yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
 
 
