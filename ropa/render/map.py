@@ -51,7 +51,7 @@ STATUS_LABELS = {
 class MapCluster(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: str
     kind: str
-    """``organisation``, ``boundary`` or ``country``."""
+    """``organisation``, ``boundary``, ``country`` or ``international`` (organisations)."""
     title: str
     fill: str
     parent: str | None = None
@@ -326,6 +326,8 @@ def _cluster(layout: Layout, path: Path, cid: str) -> MapCluster:
         cluster.organisation, cluster.trust_boundary = key.parts
     elif key.kind == "country":
         cluster.country, cluster.zone = key.parts[0], str(key.parts[1])
+    elif key.kind == "international":
+        cluster.zone = str(key.parts[0])
     return cluster
 
 
