@@ -855,7 +855,7 @@ def _clusters_of(text: str) -> dict[str, str]:
     stack: list[str] = []
     for line in (raw.strip() for raw in text.splitlines()):
         label = re.match(r"graph \[.*label=<([^>]*)>\]", line)
-        node = re.match(r'n\d+ \[.*tooltip="((?:system|party):[^"]+)"', line)
+        node = re.match(r'n\d+ \[.*tooltip="((?:system|party):[^" ]+)', line)
         if line.startswith("subgraph"):
             stack.append("")
         elif line == "}" and stack:
