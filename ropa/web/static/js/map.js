@@ -10,6 +10,9 @@ import { h, renderFindings } from "./panel.js";
 /* global cytoscape, cytoscapeFcose */
 
 const LARGE = 150; // more nodes than this: clusters start collapsed
+const PAGE = 100; // a cluster holding more nodes than this opens in pages of this many
+const EXPAND_ALL = 800; // more nodes than this: "Expand all" leaves the pages collapsed
+const MANY_EDGES = 1500; // more edges than this: straight lines, cheaper to draw than curves
 const MAX_LISTED = 200;
 const COLOURS = {
   ink: "#333333",
@@ -70,7 +73,7 @@ let cy = null;
 let findingsOf = new Map();
 let loadController = null;
 let searchState = { query: "", hits: [], at: -1 };
-const timings = { fetch: 0, build: 0, layout: 0 };
+const timings = { fetch: 0, decode: 0, build: 0, layout: 0 };
 
 // --- fragment -----------------------------------------------------------------------------
 
@@ -130,22 +133,10 @@ function showLogin(message = "") {
   $("token-input").focus();
 }
 
-/** A regulator's token is sent to the records page (or told where it is). */
-async function regulatorPage() {
-  document.querySelector("header").hidden = true;
-  document.querySelector("main").hidden = true;
-  const section = $("regulator");
-  section.hidden = false;
-  const link = $("records-link");
-  try {
-    const response = await fetch(link.href, { method: "GET", credentials: "omit" });
-    if (response.ok) {
-      location.assign(link.href);
-      return;
-    }
-  } catch {
-    // the plain message and link stay
-  }
+/** A regulator's token opens the records page: regulators receive the record, not the map. */
+function regulatorPage() {
+  setStatus("This token is a regulator’s: opening the records page…");
+  location.assign(new URL("../records/", location.href).href);
 }
 
 function isRegulatorRefusal(error) {
@@ -160,7 +151,7 @@ async function fail(error) {
     return;
   }
   if (isRegulatorRefusal(error)) {
-    await regulatorPage();
+    regulatorPage();
     return;
   }
   setStatus(error instanceof Error ? error.message : String(error), "error");
@@ -176,7 +167,7 @@ async function submitToken(event) {
   } catch (error) {
     if (isRegulatorRefusal(error)) {
       ui.login.close();
-      await regulatorPage();
+      regulatorPage();
       return;
     }
     forgetToken();
@@ -225,8 +216,10 @@ async function loadMap() {
 
 /** Show a map's JSON (also the entry point of the benchmark, which brings its own JSON). */
 export function useMap(body) {
-  data = body;
-  index = buildIndex(body);
+  const started = performance.now();
+  data = decode(body);
+  index = buildIndex(data);
+  timings.decode = performance.now() - started;
   if (view.open !== null) view.open = new Set([...view.open].map(longCluster));
   fillFilters();
   renderLegend();
@@ -236,6 +229,115 @@ export function useMap(body) {
     openDetails(view.selected);
   }
   organisationFindings().catch(() => {});
+}
+
+/**
+ * The map's JSON is compact (flows are rows of indexes into its tables; words for types, zones
+ * and countries are given once): this makes the objects the page works with, one per node and
+ * edge, and splits clusters too large to draw at once into pages.
+ */
+function decode(body) {
+  const legend = body.legend;
+  const categories = body.data_categories;
+  const countryName = (code) => (code ? body.countries[code] || code : "");
+  const activities = body.activities.map(([key, name, business_function = ""]) => ({ key, name, business_function }));
+  const clusters = body.clusters.map((cluster) => ({ ...cluster }));
+  const nodes = body.nodes.map((node) => {
+    const own = (node.activities || []).map((i) => activities[i]);
+    const rules = node.findings || [];
+    const type = node.type || "";
+    return {
+      ...node,
+      key: node.id.slice(node.id.indexOf(":") + 1),
+      type,
+      type_label: node.kind === "system" ? legend.kinds[type] || type : legend.roles[type] || type,
+      zone_label: legend.zones[node.zone] || node.zone,
+      country: node.country || "",
+      country_name: countryName(node.country),
+      cluster: node.cluster === undefined || node.cluster === null ? null : clusters[node.cluster].id,
+      activities: own.map((a) => a.key),
+      business_functions: [...new Set(own.map((a) => a.business_function).filter(Boolean))].sort(),
+      finding_rules: rules,
+      findings: rules.length,
+    };
+  });
+  const edges = body.flows.map(([key, source, target, at, cats, status, internal, transfer, findings]) => {
+    const activity = activities[at];
+    const place = transfer >= 0 ? body.transfers[transfer] : null;
+    return {
+      id: `flow:${key}`,
+      kind: "flow",
+      key,
+      source: nodes[source].id,
+      target: nodes[target].id,
+      activity: activity.key,
+      activity_name: activity.name,
+      business_function: activity.business_function,
+      data_categories: cats.map((i) => categories[i].key),
+      category_labels: cats.map((i) => categories[i].label),
+      status,
+      internal,
+      transfer: place !== null,
+      zone: place?.zone || "",
+      zone_label: place ? legend.zones[place.zone] || place.zone : "",
+      destination: place?.destination || "",
+      destination_name: place ? countryName(place.destination) : "",
+      mechanism: place?.mechanism || "",
+      mechanism_title: place?.mechanism_title || "",
+      mechanism_valid: place?.mechanism_valid,
+      findings,
+    };
+  });
+  for (const [source, target, kind] of body.links) {
+    const from = nodes[source].id;
+    const to = nodes[target].id;
+    edges.push({ id: `${kind}:${from}>${to}`, kind, source: from, target: to, label: legend.controls[kind] || kind });
+  }
+  paginate(nodes, clusters);
+  return { ...body, activities, clusters, nodes, edges };
+}
+
+/**
+ * Clusters holding more than PAGE nodes of their own get pages of PAGE nodes each, in name order,
+ * so that opening a trust boundary of hundreds of systems draws a handful of groups, and each
+ * page opens on its own: expansion stays progressive at any size.
+ */
+function paginate(nodes, clusters) {
+  const own = new Map();
+  for (const node of nodes) {
+    if (!node.cluster) continue;
+    if (!own.has(node.cluster)) own.set(node.cluster, []);
+    own.get(node.cluster).push(node);
+  }
+  for (const cluster of clusters.slice()) {
+    const members = own.get(cluster.id) || [];
+    if (members.length <= PAGE) continue;
+    members.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+    for (let start = 0, page = 1; start < members.length; start += PAGE, page++) {
+      const part = members.slice(start, start + PAGE);
+      const id = `${cluster.id}#page${page}`;
+      const first = part[0].name;
+      const last = part[part.length - 1].name;
+      clusters.push({
+        id,
+        kind: "page",
+        title: `${first} … ${last}`,
+        fill: cluster.fill,
+        parent: cluster.id,
+        page: `${start + 1}–${start + part.length} of ${members.length}`,
+      });
+      for (const node of part) node.cluster = id;
+    }
+  }
+}
+
+function flowLabel(edge) {
+  const labels = edge.category_labels;
+  const lines = [labels.length <= 3 ? labels.join(", ") : `${labels.length} data categories`];
+  if (edge.transfer) lines.push(`${edge.mechanism_title}${edge.destination_name ? ` to ${edge.destination_name}` : ""}`);
+  const problems = [...new Set(edge.findings.map((rule) => data.legend.problems[rule]).filter(Boolean))].sort();
+  if (problems.length) lines.push(`! ${problems.join("; ")}`);
+  return lines.filter(Boolean).join("\n");
 }
 
 function buildIndex(body) {
@@ -258,6 +360,7 @@ function buildIndex(body) {
       members.get(at).push(node.id);
     }
   }
+  const edgeById = new Map(body.edges.map((edge) => [edge.id, edge]));
   const flows = body.edges.filter((edge) => edge.kind === "flow");
   const incoming = new Map();
   const outgoing = new Map();
@@ -267,7 +370,7 @@ function buildIndex(body) {
     if (!incoming.has(edge.target)) incoming.set(edge.target, []);
     incoming.get(edge.target).push(edge);
   }
-  return { nodes, clusters, clusterIndex, activities, categories, children, members, flows, incoming, outgoing };
+  return { nodes, clusters, clusterIndex, activities, categories, children, members, flows, incoming, outgoing, edgeById };
 }
 
 // --- filters ------------------------------------------------------------------------------
@@ -476,7 +579,8 @@ function elements() {
   for (const [rep, count] of repCount) {
     const cluster = index.clusters.get(rep);
     const total = index.members.get(rep)?.length || count;
-    const label = `${wrap(cluster.title, 28)}\n${count === total ? "" : `${count} of `}${total} ${total === 1 ? "node" : "nodes"} · collapsed`;
+    const size = `${count === total ? "" : `${count} of `}${total} ${total === 1 ? "node" : "nodes"}`;
+    const label = `${wrap(cluster.title, 28)}\n${cluster.page ? `${cluster.page} · ` : ""}${size} · collapsed`;
     els.push({
       group: "nodes",
       data: { id: rep, label, parent: cluster.parent || undefined, fill: cluster.fill, kind: "group", count, ...labelBox(label, 13) },
@@ -515,7 +619,7 @@ function elements() {
     const id = single ? single.id : `group:${key}`;
     const status = group.kind === "flow" ? edgeStatus(group.members) : "control";
     let label = "";
-    if (group.kind === "flow") label = single ? single.label : `${group.members.length} flows`;
+    if (group.kind === "flow") label = single ? flowLabel(single) : `${group.members.length} flows`;
     els.push({
       group: "edges",
       data: { id, source: group.source, target: group.target, label, status, members: group.members.map((m) => m.id) },
@@ -725,6 +829,11 @@ function render({ fit = false } = {}) {
   cy.batch(() => {
     cy.elements().remove();
     cy.add(els);
+    const many = cy.edges().length > MANY_EDGES;
+    if (many !== cy.scratch("_many")) {
+      cy.scratch("_many", many);
+      cy.style().selector("edge").style("curve-style", many ? "straight" : "bezier").update();
+    }
   });
   const layoutStart = performance.now();
   const count = cy.nodes().length;
@@ -959,10 +1068,10 @@ async function openDetails(id) {
     element.select();
   }
   if (index.nodes.has(id)) return showNode(index.nodes.get(id));
-  const edge = data.edges.find((e) => e.id === id);
+  const edge = index.edgeById.get(id);
   if (edge) return showEdges([edge]);
   const grouped = element?.nonempty() ? element.data("members") : null;
-  if (grouped) return showEdges(grouped.map((m) => data.edges.find((e) => e.id === m)).filter(Boolean));
+  if (grouped) return showEdges(grouped.map((m) => index.edgeById.get(m)).filter(Boolean));
   if (index.clusters.has(id)) return showCluster(id);
 }
 
@@ -1022,7 +1131,7 @@ async function showBreach(node) {
     const impact = await get(`impact/parties/${encodeURIComponent(node.key)}`);
     if (!target.isConnected) return;
     const categoryLabel = (key) => index.categories.get(key)?.label || key;
-    const onward = (impact.onward_flows || []).map((key) => data.edges.find((e) => e.id === `flow:${key}`)).filter(Boolean);
+    const onward = (impact.onward_flows || []).map((key) => index.edgeById.get(`flow:${key}`)).filter(Boolean);
     target.replaceChildren(
       facts([
         ["Activities", impact.activities.map((key) => index.activities.get(key)?.name || key).join("; ") || "none"],
@@ -1172,12 +1281,38 @@ function renderLegend() {
 
 // --- downloads ----------------------------------------------------------------------------
 
+/**
+ * The Graphviz diagram of what the map shows, for documents: the whole organisation, its
+ * transfers, or the activity, data category or party the map is reduced to.
+ */
+function diagramRequest(kind) {
+  const which = $("diagram-view").value;
+  const params = { organisation: view.organisation, detail: $("diagram-detail").value };
+  const focused = index?.nodes.get(view.focus || view.selected);
+  if (which === "activity") {
+    if (!view.filters.activity) throw new Error("Choose an activity in the filters for its diagram.");
+    params.activity = view.filters.activity;
+  } else if (which === "category") {
+    const category = view.trace || view.filters.category;
+    if (!category) throw new Error("Trace or filter a data category for its lineage diagram.");
+    params.category = category;
+  } else if (which === "party") {
+    if (focused?.kind !== "party") throw new Error("Select or focus on a party for its diagram.");
+    params.party = focused.key;
+  }
+  return [`diagrams/${which}.${kind}`, params];
+}
+
 async function download(kind, button) {
   button.disabled = true;
   try {
-    const response = await get(`diagrams/organisation.${kind}`, { organisation: view.organisation }, { as: "response" });
+    const [path, params] =
+      kind === "xlsx"
+        ? ["exports/article30.xlsx", { organisation: view.organisation, profile: $("profile-select").value }]
+        : diagramRequest(kind);
+    const response = await get(path, params, { as: "response" });
     const blob = await response.blob();
-    const name = fileName(response.headers.get("content-disposition")) || `organisation.${kind}`;
+    const name = fileName(response.headers.get("content-disposition")) || path.split("/").pop();
     const url = URL.createObjectURL(blob);
     const link = h("a", { href: url, download: name, hidden: true });
     document.body.append(link);
@@ -1238,7 +1373,9 @@ function wire() {
     render({ fit: true });
   });
   $("expand-all").addEventListener("click", () => {
-    view.open = new Set(data.clusters.map((c) => c.id));
+    // On a large map the pages stay collapsed: every node at once is a tangle, and slow.
+    const all = data.nodes.length <= EXPAND_ALL;
+    view.open = new Set(data.clusters.filter((c) => all || c.kind !== "page").map((c) => c.id));
     render({ fit: true });
   });
   $("collapse-all").addEventListener("click", () => {
