@@ -197,8 +197,8 @@ def main() -> None:
     print(
         f"open, clustered: {open_total:.0f} ms = fetch {read['fetch']:.0f} + JSON.parse "
         f"{read['parse']:.0f} + decode {opened['decode']:.0f} + reduce and cluster "
-        f"{opened['build']:.0f} + layout and draw {opened['layout']:.0f} (+ the rest of "
-        f"useMap); {opened['nodes']} nodes, {opened['edges']} edges drawn"
+        f"{opened['build']:.0f} + filters {opened['filters']:.0f} + add, layout and fit "
+        f"{opened['draw']:.0f}; {opened['nodes']} nodes, {opened['edges']} edges drawn"
     )
     print(
         f"baseline: the previous encoding's fetch {before['fetch']:.0f} ms + JSON.parse "

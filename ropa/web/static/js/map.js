@@ -73,7 +73,9 @@ let cy = null;
 let findingsOf = new Map();
 let loadController = null;
 let searchState = { query: "", hits: [], at: -1 };
-const timings = { fetch: 0, decode: 0, build: 0, layout: 0 };
+let activityText = new Map(); // activity key -> what the activity filter shows
+let activityKey = new Map(); // and back
+const timings = { fetch: 0, decode: 0, filters: 0, build: 0, layout: 0, draw: 0 };
 
 // --- fragment -----------------------------------------------------------------------------
 
@@ -221,8 +223,10 @@ export function useMap(body) {
   index = buildIndex(data);
   timings.decode = performance.now() - started;
   if (view.open !== null) view.open = new Set([...view.open].map(longCluster));
+  const filling = performance.now();
   fillFilters();
   renderLegend();
+  timings.filters = performance.now() - filling;
   render({ fit: true });
   if (view.selected && (index.nodes.has(view.selected) || cy.getElementById(view.selected).nonempty())) {
     select(view.selected);
@@ -261,33 +265,14 @@ function decode(body) {
       findings: rules.length,
     };
   });
-  const edges = body.flows.map(([key, source, target, at, cats, status, internal, transfer, findings]) => {
-    const activity = activities[at];
-    const place = transfer >= 0 ? body.transfers[transfer] : null;
-    return {
-      id: `flow:${key}`,
-      kind: "flow",
-      key,
-      source: nodes[source].id,
-      target: nodes[target].id,
-      activity: activity.key,
-      activity_name: activity.name,
-      business_function: activity.business_function,
-      data_categories: cats.map((i) => categories[i].key),
-      category_labels: cats.map((i) => categories[i].label),
-      status,
-      internal,
-      transfer: place !== null,
-      zone: place?.zone || "",
-      zone_label: place ? legend.zones[place.zone] || place.zone : "",
-      destination: place?.destination || "",
-      destination_name: place ? countryName(place.destination) : "",
-      mechanism: place?.mechanism || "",
-      mechanism_title: place?.mechanism_title || "",
-      mechanism_valid: place?.mechanism_valid,
-      findings,
-    };
-  });
+  const places = body.transfers.map((place) => ({
+    ...place,
+    zone_label: legend.zones[place.zone] || place.zone,
+    destination_name: countryName(place.destination),
+  }));
+  const categoryAt = new Map(categories.map((c, i) => [c.key, i]));
+  const context = { activities, categories, categoryAt, places };
+  const edges = body.flows.map((row) => new Flow(row, nodes, context));
   for (const [source, target, kind] of body.links) {
     const from = nodes[source].id;
     const to = nodes[target].id;
@@ -312,7 +297,7 @@ function paginate(nodes, clusters) {
   for (const cluster of clusters.slice()) {
     const members = own.get(cluster.id) || [];
     if (members.length <= PAGE) continue;
-    members.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+    members.sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
     for (let start = 0, page = 1; start < members.length; start += PAGE, page++) {
       const part = members.slice(start, start + PAGE);
       const id = `${cluster.id}#page${page}`;
@@ -329,6 +314,38 @@ function paginate(nodes, clusters) {
       for (const node of part) node.cluster = id;
     }
   }
+}
+
+/** One flow of the map: the row's indexes resolved, the words looked up when asked for. */
+class Flow {
+  constructor([key, source, target, activity, categories, status, internal, transfer, findings], nodes, context) {
+    this.id = `flow:${key}`;
+    this.key = key;
+    this.source = nodes[source].id;
+    this.target = nodes[target].id;
+    this.act = context.activities[activity];
+    this.cats = categories;
+    this.status = status;
+    this.internal = internal;
+    this.place = transfer >= 0 ? context.places[transfer] : null;
+    this.findings = findings;
+    this.context = context;
+  }
+  get kind() { return "flow"; }
+  get activity() { return this.act.key; }
+  get activity_name() { return this.act.name; }
+  get business_function() { return this.act.business_function; }
+  get data_categories() { return this.cats.map((i) => this.context.categories[i].key); }
+  get category_labels() { return this.cats.map((i) => this.context.categories[i].label); }
+  get transfer() { return this.place !== null; }
+  get zone() { return this.place?.zone || ""; }
+  get zone_label() { return this.place?.zone_label || ""; }
+  get destination() { return this.place?.destination || ""; }
+  get destination_name() { return this.place?.destination_name || ""; }
+  get mechanism() { return this.place?.mechanism || ""; }
+  get mechanism_title() { return this.place?.mechanism_title || ""; }
+  get mechanism_valid() { return this.place?.mechanism_valid; }
+  carries(category) { return this.cats.includes(this.context.categoryAt.get(category)); }
 }
 
 function flowLabel(edge) {
@@ -381,8 +398,10 @@ function options(select, items, chosen) {
   select.value = items.some(([value]) => value === chosen) ? chosen : "";
 }
 
+const collator = new Intl.Collator("en", { numeric: true });
+
 function sortedPairs(map) {
-  return [...map.entries()].sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]));
+  return [...map.entries()].sort((a, b) => collator.compare(a[1], b[1]) || collator.compare(a[0], b[0]));
 }
 
 function fillFilters() {
@@ -410,19 +429,41 @@ function fillFilters() {
   options($("f-country"), sortedPairs(countries), view.filters.country);
   options($("f-boundary"), sortedPairs(boundaries), view.filters.boundary);
   options($("f-function"), sortedPairs(functions), view.filters.function);
-  options(
-    $("f-activity"),
-    data.activities.map((a) => [a.key, a.name]).sort((a, b) => a[1].localeCompare(b[1])),
-    view.filters.activity,
-  );
-  const categories = data.data_categories.map((c) => [c.key, c.label]).sort((a, b) => a[1].localeCompare(b[1]));
+  fillActivities();
+  const categories = data.data_categories.map((c) => [c.key, c.label]).sort((a, b) => collator.compare(a[1], b[1]));
   options($("f-category"), categories, view.filters.category);
   options(ui.trace, categories, view.trace);
   options($("f-role"), sortedPairs(roles), view.filters.role);
-  for (const name of FILTERS) view.filters[name] = document.querySelector(`[data-filter="${name}"]`).value;
+  for (const name of FILTERS) {
+    if (name !== "activity") view.filters[name] = document.querySelector(`[data-filter="${name}"]`).value;
+  }
   view.trace = ui.trace.value;
   ui.findings.checked = view.findings;
   ui.internal.checked = view.hideInternal;
+}
+
+/**
+ * Activities are chosen by typing, from a datalist: an organisation may have thousands, and a
+ * <select> of thousands of options costs the page seconds of layout each time it is drawn.
+ */
+function fillActivities() {
+  const names = new Map();
+  for (const activity of data.activities) names.set(activity.name, (names.get(activity.name) || 0) + 1);
+  activityText = new Map(
+    data.activities.map((a) => [a.key, names.get(a.name) > 1 ? `${a.name} (${a.key})` : a.name]),
+  );
+  activityKey = new Map([...activityText].map(([key, text]) => [text, key]));
+  const sorted = [...activityText.values()].sort(collator.compare);
+  $("activity-options").replaceChildren(...sorted.map((text) => new Option(text, text)));
+  if (!activityText.has(view.filters.activity)) view.filters.activity = "";
+  $("f-activity").value = activityText.get(view.filters.activity) || "";
+}
+
+/** The activity typed: its key, "" for any, or null when no activity has that name. */
+function typedActivity() {
+  const text = $("f-activity").value.trim();
+  if (!text) return "";
+  return activityKey.get(text) ?? data.activities.find((a) => a.key === text)?.key ?? null;
 }
 
 function nodePasses(node) {
@@ -438,9 +479,9 @@ function nodePasses(node) {
 function flowPasses(edge) {
   const f = view.filters;
   if (f.activity && edge.activity !== f.activity) return false;
-  if (f.category && !edge.data_categories.includes(f.category)) return false;
+  if (f.category && !edge.carries(f.category)) return false;
   if (f.function && edge.business_function !== f.function) return false;
-  if (view.trace && !edge.data_categories.includes(view.trace)) return false;
+  if (view.trace && !edge.carries(view.trace)) return false;
   if (view.hideInternal && edge.internal) return false;
   return true;
 }
@@ -813,6 +854,7 @@ function render({ fit = false } = {}) {
   const started = performance.now();
   const { els, shownNodes, edges } = elements();
   timings.build = performance.now() - started;
+  const drawing = performance.now();
   if (!cy) {
     cy = cytoscape({
       container: ui.map,
@@ -854,6 +896,7 @@ function render({ fit = false } = {}) {
   if (fit) cy.fit(undefined, 12);
   cy.scratch("_labelled", null);
   labelEdges();
+  timings.draw = performance.now() - drawing; // adding, layout, fit (Cytoscape paints on the next frame)
   const flows = edges.filter((e) => e.kind === "flow").length;
   const groups = cy.nodes(".group").length;
   setStatus(
@@ -934,6 +977,7 @@ function expand(clusterId) {
   for (let at = clusterId; at; at = index.clusters.get(at)?.parent) open.add(at);
   view.open = open;
   render({ fit: true });
+  if (!ui.panel.hidden) showCluster(clusterId); // the panel now offers to collapse it
 }
 
 function collapse(clusterId) {
@@ -942,6 +986,7 @@ function collapse(clusterId) {
   for (const child of index.children.get(clusterId) || []) open.delete(child);
   view.open = open;
   render({ fit: true });
+  if (!ui.panel.hidden) showCluster(clusterId);
 }
 
 function select(id) {
@@ -1349,7 +1394,16 @@ function wire() {
   });
   for (const select of document.querySelectorAll("[data-filter]")) {
     select.addEventListener("change", () => {
-      view.filters[select.dataset.filter] = select.value;
+      if (!data) return;
+      let value = select.value;
+      if (select.dataset.filter === "activity") {
+        value = typedActivity();
+        if (value === null) {
+          setStatus(`No activity is called “${select.value.trim()}”: choose one from the list.`, "error");
+          return;
+        }
+      }
+      view.filters[select.dataset.filter] = value;
       render({ fit: true });
     });
   }
