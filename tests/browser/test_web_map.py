@@ -88,9 +88,11 @@ def test_flow_filters_and_hiding_internal_flows(mapped: MapPage) -> None:
     data = _map_json(mapped.service)
     flows = flow_rows(data)
     expect(page.locator("#activity-options option")).to_have_count(len(data["activities"]))
+    page.evaluate("() => { window.samePage = true; }")
     page.fill("#f-activity", "Push notifications for incoming calls and messages")
     mapped.rerendered(lambda: page.press("#f-activity", "Enter"))
     assert mapped.fragment()["activity"] == "push-notifications"
+    assert page.evaluate("() => window.samePage")  # Enter committed the field, no form was sent
     shown = {e for e in mapped.edges() if e.startswith("flow:")}
     assert shown and all(
         e in {f["id"] for f in flows if f["activity"] == "push-notifications"} for e in shown

@@ -1392,6 +1392,8 @@ function wire() {
     closePanel();
     loadMap();
   });
+  // Enter in the activity field commits it (a change event); it must not submit the form.
+  $("map-controls").addEventListener("submit", (event) => event.preventDefault());
   for (const select of document.querySelectorAll("[data-filter]")) {
     select.addEventListener("change", () => {
       if (!data) return;
