@@ -99,15 +99,26 @@ def judged():  # type: ignore[no-untyped-def]
     return facts, evaluate(facts)
 
 
-@pytest.mark.parametrize(("profile", "most_pages"), [("ico", 56), ("cnil", 34), ("de", 37)])
+@pytest.mark.parametrize(
+    ("profile", "edition", "most_pages"),
+    [
+        ("ico", "regulator", 56),
+        ("ico", "internal", 66),
+        ("cnil", "regulator", 34),
+        ("cnil", "internal", 38),
+        ("de", "regulator", 37),
+        ("de", "internal", 41),
+    ],
+)
 def test_every_printed_page_is_legible_a4_landscape(
     profile: str,
+    edition: str,
     most_pages: int,
     judged,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     facts, findings = judged
-    data = xlsx.workbook(facts, findings, profile=profile, revision=1)
+    data = xlsx.workbook(facts, findings, profile=profile, revision=1, edition=edition)
     document = printed(data, tmp_path)
     organisation = facts.graph.organisations["sprechwerk"].name
     with pdfplumber.open(io.BytesIO(document)) as pdf:
@@ -130,7 +141,7 @@ def test_every_printed_page_is_legible_a4_landscape(
         ARTIFACTS.mkdir(exist_ok=True)
         for index in range(min(3, len(pages))):
             image = pages[index].to_image(resolution=70)
-            image.save(ARTIFACTS / f"printed-{profile}-page{index + 1}.png")
+            image.save(ARTIFACTS / f"printed-{profile}-{edition}-page{index + 1}.png")
 
 
 def test_wide_sheet_prints_in_sections_that_repeat_the_leading_columns(
