@@ -600,6 +600,7 @@ class _Writer:
     ctx: cols.Context
     styles: _Styles | None = None
     heights: dict[int, _Height] = field(default_factory=dict)
+    known_lines: dict[tuple[str, float, bool], int] = field(default_factory=dict)
 
     # cells ------------------------------------------------------------------------------
 
@@ -630,9 +631,19 @@ class _Writer:
 
     def lines(self, text: str, width: float, *, bold: bool = False, larger: float = 0) -> int:
         """Lines ``text`` takes in a column ``width`` characters wide, in the profile's font
-        (``larger`` points larger for a title)."""
+        (``larger`` points larger for a title). Each line of a list is measured once: the
+        same names recur from row to row."""
         size = self.profile.font_size
-        return fit.count_lines(text, fit.limit(width, size, size + larger), bold)
+        room = fit.limit(width, size, size + larger)
+        known = self.known_lines
+        total = 0
+        for part in text.split("\n"):
+            key = (part, room, bold)
+            found = known.get(key)
+            if found is None:
+                found = known[key] = fit.paragraph_lines(part, room, bold)
+            total += found
+        return total
 
     def blank(self, sheet: _Sheet, style: StyleArray) -> Cell:
         return Cell(sheet.ws, row=1, column=1, style_array=style)
@@ -808,24 +819,25 @@ class _Writer:
             self.groups(sheet, spec.columns)
         self.headings(sheet, spec.columns)
         size = self.profile.font_size
-        columns = [
+        columns: list[tuple[cols.Extractor, float, float, str, dict[str, int]]] = [
             (
                 _extractor(spec.rows, c.source),
                 c.width,
                 fit.limit(c.width, size),
                 self.empty(c.empty),
+                {},  # lines of each text met in the column: most texts recur
             )
             for c in spec.columns
         ]
         ctx, body, append = self.ctx, self.body, sheet.append
-        count_lines, widest = fit.count_lines, fit.WIDEST
+        paragraph_lines, widest = fit.paragraph_lines, fit.WIDEST
         count = 0
         # The hot loop: body() inlined for the common case, plain text that needs no escape
         # (a line break is not printable, so lists take body()).
         for row in cols.ROWS[spec.rows](ctx, None):
             cells: list[CellValue] = []
             height = 1
-            for extract, width, room, empty in columns:
+            for extract, width, room, empty, known in columns:
                 text = extract(ctx, row) or empty
                 if (
                     text[0] in _SPECIAL_START
@@ -839,7 +851,9 @@ class _Writer:
                     cells.append(text)
                     if len(text) * widest <= room:  # fits whatever its letters
                         continue
-                    cell_lines = count_lines(text, room)
+                    cell_lines = known.get(text, 0)
+                    if not cell_lines:
+                        cell_lines = known[text] = paragraph_lines(text, room)
                 if cell_lines > height:
                     height = cell_lines
             append(cells, height)
