@@ -29,7 +29,8 @@ def _endpoints(app: Litestar) -> list[tuple[str, str, Permission | None]]:
 
 
 def _is_public(path: str) -> bool:
-    return path in ("/health", "/") or path.startswith(("/schema", "/static", "/viewer"))
+    pages = ("/schema", "/static", "/viewer", "/records")
+    return path in ("/health", "/") or path.startswith(pages)
 
 
 async def test_every_endpoint_declares_a_permission(anonymous) -> None:

@@ -887,6 +887,15 @@ def test_a_fiche_needs_its_number(tmp_path: Path) -> None:
         load_profile(path)
 
 
+@pytest.mark.parametrize("name", profiles())
+def test_a_fiche_prints_at_the_width_of_one_page(name: str) -> None:
+    """A fiche wider than the page would print its last column on pages of its own."""
+    spec = load_profile(name)
+    for sheet in spec.sheets:
+        if sheet.kind == "fiche":
+            assert xlsx.print_sections(sheet.width, 0, spec.print_scale) == [len(sheet.width)]
+
+
 # --- LibreOffice ---------------------------------------------------------------------------------
 
 
