@@ -176,6 +176,16 @@ def test_a_regulator_sees_its_organisations_and_downloads_their_record(
         )
         assert Path(download.path()).read_bytes().startswith(magic)
         expect(page.locator("#status")).to_contain_text(download.suggested_filename)
+
+    # The organisation's privacy notice, written from the same record, in each language.
+    notices = sections.locator("button[data-notice]")
+    assert sorted(notices.evaluate_all("all => all.map(b => b.dataset.notice)")) == [
+        f"{language}-{fmt}" for language in ("de", "en", "fr") for fmt in ("html", "pdf")
+    ]
+    with page.expect_download() as event:
+        page.locator("button[data-notice=fr-html]").click()
+    text = Path(event.value.path()).read_text(encoding="utf-8")
+    assert '<html lang="fr"' in text and "Sprechwerk Telefonie GmbH" in text
     page.context.close()
 
 

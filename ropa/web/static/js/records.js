@@ -11,6 +11,16 @@ const FORMATS = [
   { key: "pdf", path: "exports/article30.pdf", text: "pdf" },
 ];
 
+const NOTICE_LANGUAGES = [
+  { key: "en", name: "English" },
+  { key: "de", name: "Deutsch" },
+  { key: "fr", name: "Français" },
+];
+const NOTICE_FORMATS = [
+  { key: "html", text: "notice_html" },
+  { key: "pdf", text: "pdf" },
+];
+
 const $ = (id) => document.getElementById(id);
 let texts = null; // the page's words in the reader's language (records-text.json)
 
@@ -195,6 +205,7 @@ function render(index) {
         { class: "organisation", "data-organisation": organisation.key },
         h("h3", {}, organisation.name),
         recordTable(organisation, index.profiles, index.editions),
+        noticeLinks(organisation),
       ),
     );
   }
@@ -212,16 +223,21 @@ async function loadRecords() {
 // --- downloads ------------------------------------------------------------------------------
 
 async function download(button, format, organisation, profile, edition) {
-  const fallback = `article30-${organisation.key}-${profile.name}.${format.key}`;
+  await fetchFile(
+    button,
+    format.path,
+    { organisation: organisation.key, profile: profile.name, edition },
+    `article30-${organisation.key}-${profile.name}.${format.key}`,
+    `${organisation.name} · ${profileName(profile)}`,
+  );
+}
+
+async function fetchFile(button, path, parameters, fallback, what) {
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
-  setStatus(say("preparing", { file: `${organisation.name} · ${profileName(profile)}` }), "busy");
+  setStatus(say("preparing", { file: what }), "busy");
   try {
-    const response = await get(
-      format.path,
-      { organisation: organisation.key, profile: profile.name, edition },
-      { as: "response" },
-    );
+    const response = await get(path, parameters, { as: "response" });
     const blob = await response.blob();
     const name = fileName(response.headers.get("content-disposition")) || fallback;
     const url = URL.createObjectURL(blob);
@@ -237,6 +253,49 @@ async function download(button, format, organisation, profile, edition) {
     button.disabled = false;
     button.removeAttribute("aria-busy");
   }
+}
+
+/** The organisation's privacy notice (Art 13 and 14), written from the record, per language. */
+function noticeLinks(organisation) {
+  const items = NOTICE_LANGUAGES.map((language) =>
+    h(
+      "li",
+      { "data-language": language.key },
+      h("span", { class: "notice-language", lang: language.key }, language.name),
+      NOTICE_FORMATS.map((format) => {
+        const button = h(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            "data-notice": `${language.key}-${format.key}`,
+            "aria-label": say("notice_label", {
+              format: say(format.text),
+              language: language.name,
+              organisation: organisation.name,
+            }),
+          },
+          say(format.text),
+        );
+        button.addEventListener("click", () =>
+          fetchFile(
+            button,
+            `organisations/${encodeURIComponent(organisation.key)}/notice`,
+            { language: language.key, format: format.key },
+            `notice-${organisation.key}-${language.key}.${format.key}`,
+            `${organisation.name} · ${say("notice")} (${language.name})`,
+          ),
+        );
+        return button;
+      }),
+    ),
+  );
+  return h(
+    "div",
+    { class: "notice" },
+    h("h4", {}, say("notice")),
+    h("ul", { class: "notice-list" }, items),
+  );
 }
 
 // --- wiring ---------------------------------------------------------------------------------
