@@ -20,7 +20,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 STATIC_DIR = Path(__file__).parent / "static"
 VIEWER_PATH = "/viewer"
 PUBLIC: dict[str, Any] = {"public": True, "exclude_from_auth": True}
-"""Served without a token: ``public`` passes the permission guard, ``exclude_from_auth`` the
+"""Served without a token: ``public`` passes the permission check, ``exclude_from_auth`` the
 bearer-token middleware (the page asks for the token itself and sends it with every call)."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
