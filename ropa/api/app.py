@@ -15,7 +15,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
-from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.auth import SCHEME, authentication
 from ropa.api.contract import tighten
 from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             await dialect.close_pool(engine)
+            services.repository.close()
 
     waivers = WaiverService(services.entities, services.judgement, settings.waiver_max_days)
     services.entities.policies["waiver"] = waivers.policy
@@ -128,7 +129,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         dependencies=dependencies(services) | {"waiver_service": waiver_dependency(waivers)},
         before_request=check_inbound,
         middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
-        guards=[check_permission],
         exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

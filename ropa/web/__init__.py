@@ -27,7 +27,7 @@ RECORDS_PAGE = STATIC_DIR / "records.html"
 PAGE_PATHS = (VIEWER_PATH, RECORDS_PATH)
 """Pages whose relative URLs need the trailing slash."""
 PUBLIC: dict[str, Any] = {"public": True, "exclude_from_auth": True}
-"""Served without a token: ``public`` passes the permission guard, ``exclude_from_auth`` the
+"""Served without a token: ``public`` passes the permission check, ``exclude_from_auth`` the
 bearer-token middleware (the page asks for the token itself and sends it with every call)."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
