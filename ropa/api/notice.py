@@ -7,20 +7,18 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter, QueryParameter
 
 from ropa.api.auth import needs, visible_organisation
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
-from ropa.cli import lint
 from ropa.domain.validation import InvalidInput, Problem
-from ropa.input.positions import Position
-from ropa.notice import build, check, reading, render, words
-from ropa.notice.service import NoticeService
+from ropa.notice import build, reading, render, words
+from ropa.render import lint
 from ropa.services.errors import NotFound
+from ropa.services.notice import NoticeService
 
 Key = Annotated[str, Parameter(description="The organisation's key.", max_length=128)]
 AsOf = Annotated[
@@ -32,15 +30,6 @@ AsOf = Annotated[
 ]
 On = Annotated[dt.date | None, Parameter(description="Judge findings as on this day.")]
 NOTICE_MEDIA = {"text/plain": "text", "text/markdown": "md", "text/html": "html"}
-
-
-def _service(state: State) -> NoticeService:
-    """One notice service per app, over the app's judgement service."""
-    found: NoticeService | None = state.get("notice_service")
-    if found is None:
-        found = NoticeService(state.services.judgement)
-        state["notice_service"] = found
-    return found
 
 
 def _bad(where: str, message: str) -> InvalidInput:
@@ -146,24 +135,12 @@ async def check_notice(
     except build.UnknownOrganisation as error:
         raise NotFound(f"no organisation `{organisation}` in the registry") from error
     if output == "sarif":
-        located = [
-            lint.Located(f, "notice", Position(g.line or 1, 1))
-            for f, g in zip(checked.findings, checked.gaps, strict=True)
-        ]
-        return lint.sarif(located, words.checks())
-    return {
-        "organisation": checked.organisation,
-        "revision": checked.revision,
-        "gaps": [
-            {**check.as_json(f), "line": g.line}
-            for f, g in zip(checked.findings, checked.gaps, strict=True)
-        ],
-    }
+        return lint.sarif(checked.located("notice"), words.checks())
+    return checked.as_json(revision=checked.revision)
 
 
 def notice_router() -> Router:
     return Router(
         path="/",
         route_handlers=[render_notice, check_notice],
-        dependencies={"notice_service": Provide(_service, sync_to_thread=False)},
     )
