@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter, QueryParameter
 
@@ -104,10 +105,12 @@ class _CheckOperation(Operation):
     description="What the registry holds that the notice does not disclose (recipients, "
     "countries and transfers, bases, retention, DPO contact, rights) and what it says that the "
     'registry contradicts ("we do not share" while processors receive data). Send the notice '
-    "as text/plain, text/markdown or text/html. `output`: json (default) or sarif.",
+    "as text/plain, text/markdown or text/html in UTF-8 (without a media type, its content "
+    "shows which); a notice longer than any published one (2,000 passages or 200,000 "
+    "characters of text) is refused. `output`: json (default) or sarif.",
     tags=["notice"],
     status_code=200,
-    responses=problem_responses(400, 403, 404),
+    responses=problem_responses(400, 403, 404, 413, 415),
     opt=needs(Permission.READ_FINDINGS),
 )
 async def check_notice(
@@ -122,16 +125,17 @@ async def check_notice(
     if output not in ("json", "sarif"):
         raise _bad("query.output", "unknown output; expected json or sarif")
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media and media not in NOTICE_MEDIA:
+        raise HTTPException(
+            status_code=415,
+            detail=f"send the notice as {', '.join(NOTICE_MEDIA)} (UTF-8), not {media}",
+        )
     try:
-        text = (await request.body()).decode("utf-8-sig")
-        fmt = NOTICE_MEDIA.get(media) or reading.format_of("", text)
-        read = reading.read_notice(text, fmt)
-    except UnicodeDecodeError as error:
-        raise _bad("body", f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+        checked = await notice_service.check(
+            organisation, await request.body(), NOTICE_MEDIA.get(media), as_of, on
+        )
     except reading.UnreadableNotice as error:
         raise _bad("body", str(error)) from error
-    try:
-        checked = await notice_service.check(organisation, read, as_of, on)
     except build.UnknownOrganisation as error:
         raise NotFound(f"no organisation `{organisation}` in the registry") from error
     if output == "sarif":

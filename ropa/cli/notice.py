@@ -90,12 +90,9 @@ def notice_check(
 
     Exit codes: 0 clean, 1 gaps at the --fail-on threshold, 2 a usage or input error.
     """
-    raw = read_bytes(file)
     try:
-        text = raw.decode("utf-8-sig")
-        fmt = notice_format or reading.format_of(file.name, text)
-        read = reading.read_notice(text, fmt)
-    except (UnicodeDecodeError, reading.UnreadableNotice) as error:
+        read = reading.read_published(read_bytes(file), notice_format, file.name)
+    except reading.UnreadableNotice as error:
         fail(f"{file}: {error}")
     judgement = judged(document, database, as_of=as_of, on=on.date() if on else None)
     try:

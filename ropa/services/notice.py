@@ -85,10 +85,14 @@ class NoticeService:
     async def check(
         self,
         organisation: str,
-        read: reading.Read,
+        notice: bytes,
+        fmt: str | None = None,
         as_of: str | int | None = None,
         on: dt.date | None = None,
     ) -> Checked:
+        """The published notice (UTF-8 bytes in ``fmt``, or the format its content shows)
+        checked; raises ``reading.UnreadableNotice`` or ``build.UnknownOrganisation``."""
+        read = await anyio.to_thread.run_sync(lambda: reading.read_published(notice, fmt))
         judged = await self.judgement.judged(as_of, on)
         return await anyio.to_thread.run_sync(
             lambda: checked(read, judged.facts, organisation, judged.revision)
