@@ -376,7 +376,7 @@ def _mark(
     for finding in findings:
         if finding.organisation != held.organisation.key or finding.waived:
             continue
-        gap = Gap(finding.id, say("gap", title=finding.title))
+        gap = Gap(finding.id, say("gap", title=say.finding(finding.title)))
         target = _target(finding, by_entity)
         if target is None:
             target = Statement(f"{finding.message}", finding.entity, item=True)
