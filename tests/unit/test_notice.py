@@ -212,3 +212,20 @@ def test_unknown_language_format_or_organisation_are_refused(example: Judged) ->
         render.render(_notice(example), "docx")
     with pytest.raises(build.UnknownOrganisation):
         build.build_notice(example.facts, example.findings, "nobody", "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "period", "said"),
+    [
+        ("en", "P1Y6M", "1 year 6 months"),
+        ("de", "P6M", "6 Monate"),
+        ("fr", "PT1M", "1 minute"),
+        ("en", "P1DT2H", "1 day 2 hours"),
+        ("de", "six months", "six months"),  # not a duration: kept as written
+        ("en", "P", "P"),
+    ],
+)
+def test_periods_read_in_words_of_the_language(language: str, period: str, said: str) -> None:
+    from ropa.render.i18n import translator
+
+    assert translator(language).duration(period) == said
