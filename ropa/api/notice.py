@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter, QueryParameter
 
 from ropa.api.auth import needs, visible_organisation
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
-from ropa.cli import lint
 from ropa.domain.validation import InvalidInput, Problem
-from ropa.input.positions import Position
-from ropa.notice import build, check, reading, render, words
-from ropa.notice.service import NoticeService
+from ropa.notice import build, reading, render, words
+from ropa.render import lint
 from ropa.services.errors import NotFound
+from ropa.services.notice import NoticeService
 
 Key = Annotated[str, Parameter(description="The organisation's key.", max_length=128)]
 AsOf = Annotated[
@@ -32,15 +31,6 @@ AsOf = Annotated[
 ]
 On = Annotated[dt.date | None, Parameter(description="Judge findings as on this day.")]
 NOTICE_MEDIA = {"text/plain": "text", "text/markdown": "md", "text/html": "html"}
-
-
-def _service(state: State) -> NoticeService:
-    """One notice service per app, over the app's judgement service."""
-    found: NoticeService | None = state.get("notice_service")
-    if found is None:
-        found = NoticeService(state.services.judgement)
-        state["notice_service"] = found
-    return found
 
 
 def _bad(where: str, message: str) -> InvalidInput:
@@ -115,10 +105,12 @@ class _CheckOperation(Operation):
     description="What the registry holds that the notice does not disclose (recipients, "
     "countries and transfers, bases, retention, DPO contact, rights) and what it says that the "
     'registry contradicts ("we do not share" while processors receive data). Send the notice '
-    "as text/plain, text/markdown or text/html. `output`: json (default) or sarif.",
+    "as text/plain, text/markdown or text/html in UTF-8 (without a media type, its content "
+    "shows which); a notice longer than any published one (2,000 passages or 200,000 "
+    "characters of text) is refused. `output`: json (default) or sarif.",
     tags=["notice"],
     status_code=200,
-    responses=problem_responses(400, 403, 404),
+    responses=problem_responses(400, 403, 404, 413, 415),
     opt=needs(Permission.READ_FINDINGS),
 )
 async def check_notice(
@@ -133,37 +125,26 @@ async def check_notice(
     if output not in ("json", "sarif"):
         raise _bad("query.output", "unknown output; expected json or sarif")
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media and media not in NOTICE_MEDIA:
+        raise HTTPException(
+            status_code=415,
+            detail=f"send the notice as {', '.join(NOTICE_MEDIA)} (UTF-8), not {media}",
+        )
     try:
-        text = (await request.body()).decode("utf-8-sig")
-        fmt = NOTICE_MEDIA.get(media) or reading.format_of("", text)
-        read = reading.read_notice(text, fmt)
-    except UnicodeDecodeError as error:
-        raise _bad("body", f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+        checked = await notice_service.check(
+            organisation, await request.body(), NOTICE_MEDIA.get(media), as_of, on
+        )
     except reading.UnreadableNotice as error:
         raise _bad("body", str(error)) from error
-    try:
-        checked = await notice_service.check(organisation, read, as_of, on)
     except build.UnknownOrganisation as error:
         raise NotFound(f"no organisation `{organisation}` in the registry") from error
     if output == "sarif":
-        located = [
-            lint.Located(f, "notice", Position(g.line or 1, 1))
-            for f, g in zip(checked.findings, checked.gaps, strict=True)
-        ]
-        return lint.sarif(located, words.checks())
-    return {
-        "organisation": checked.organisation,
-        "revision": checked.revision,
-        "gaps": [
-            {**check.as_json(f), "line": g.line}
-            for f, g in zip(checked.findings, checked.gaps, strict=True)
-        ],
-    }
+        return lint.sarif(checked.located("notice"), words.checks())
+    return checked.as_json(revision=checked.revision)
 
 
 def notice_router() -> Router:
     return Router(
         path="/",
         route_handlers=[render_notice, check_notice],
-        dependencies={"notice_service": Provide(_service, sync_to_thread=False)},
     )

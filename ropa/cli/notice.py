@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ropa.cli import lint
 from ropa.cli._common import DatabaseOption, OnOption, console, emit, fail, judged, read_bytes
 from ropa.cli.validate import FAILING, FailOn, LintFormat
-from ropa.input.positions import Position
-from ropa.notice import build, check, reading, render, words
+from ropa.notice import build, reading, render, words
+from ropa.render import lint
+from ropa.services.notice import checked
 
 DocumentOption = Annotated[
     Path | None,
@@ -90,36 +90,21 @@ def notice_check(
 
     Exit codes: 0 clean, 1 gaps at the --fail-on threshold, 2 a usage or input error.
     """
-    raw = read_bytes(file)
     try:
-        text = raw.decode("utf-8-sig")
-        fmt = notice_format or reading.format_of(file.name, text)
-        read = reading.read_notice(text, fmt)
-    except (UnicodeDecodeError, reading.UnreadableNotice) as error:
+        read = reading.read_published(read_bytes(file), notice_format, file.name)
+    except reading.UnreadableNotice as error:
         fail(f"{file}: {error}")
     judgement = judged(document, database, as_of=as_of, on=on.date() if on else None)
     try:
-        key = build.organisation_key(judgement.facts, organisation)
+        result = checked(read, judgement.facts, organisation)
     except build.UnknownOrganisation as error:
         fail(str(error))
-    gaps = check.check_notice(read, judgement.facts, key)
-    found = check.findings(gaps, key)
-    located = [
-        lint.Located(f, str(file), Position(g.line or 1, 1))
-        for f, g in zip(found, gaps, strict=True)
-    ]
+    found = result.findings
+    located = result.located(str(file))
     if output is LintFormat.SARIF:
         emit(lint.sarif(located, words.checks()))
     elif output is LintFormat.JSON:
-        emit(
-            {
-                "organisation": key,
-                "file": str(file),
-                "gaps": [
-                    {**check.as_json(f), "line": g.line} for f, g in zip(found, gaps, strict=True)
-                ],
-            }
-        )
+        emit(result.as_json(file=str(file)))
     elif output is LintFormat.GITHUB:
         for line in lint.github(located):
             print(line)
@@ -127,7 +112,7 @@ def notice_check(
         out = Console(highlight=False, soft_wrap=True)
         for printed in lint.text_lines(located):
             out.print(printed)
-        out.print(f"{len(found)} gaps in {file} against `{key}`", markup=False)
+        out.print(f"{len(found)} gaps in {file} against `{result.organisation}`", markup=False)
     failing = FAILING[fail_on]
     if any(str(f.severity) in failing for f in found):
         raise typer.Exit(1)

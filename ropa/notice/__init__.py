@@ -4,5 +4,5 @@ against it.
 ``registry.holds`` lists what a notice must disclose, from the derived facts; ``build`` writes
 the notice from it in a catalogue's language, ``render`` makes Markdown, HTML or PDF of it;
 ``reading`` and ``check`` read a published notice and report what it leaves out or contradicts;
-``service`` serves both to the API.
+``ropa.services.notice`` serves both to the faces.
 """

@@ -7,7 +7,6 @@ registry with gaps still gives a notice, and the notice shows them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from ropa.domain import model as m
@@ -18,10 +17,6 @@ from ropa.notice.words import Sentences, sentences
 from ropa.render.i18n import ROLE_LABELS
 from ropa.rules.engine import Finding, catalogue
 
-_DURATION = re.compile(
-    r"P(?:(?P<year>\d+)Y)?(?:(?P<month>\d+)M)?(?:(?P<week>\d+)W)?(?:(?P<day>\d+)D)?"
-    r"(?:T(?:(?P<hour>\d+)H)?(?:(?P<minute>\d+)M)?(?:(?P<second>\d+)S)?)?"
-)
 _REGIME = {m.Regime.EU_GDPR: "EU", m.Regime.UK_GDPR: "UK"}
 
 
@@ -71,17 +66,6 @@ class _Writer:
 
     def role(self, role: m.PartyRole | None) -> str:
         return self.tr("party_role", ROLE_LABELS[role]) if role is not None else ""
-
-    def duration(self, period: str) -> str:
-        found = _DURATION.fullmatch(period)
-        if not found:
-            return period
-        parts = []
-        for unit, amount in found.groupdict().items():
-            if amount is not None:
-                n = int(amount)
-                parts.append(f"{n} {self.tr.word(unit if n == 1 else unit + 's')}")
-        return " ".join(parts) or period
 
     def basis(self, basis: m.LawfulBasis) -> str:
         entry = self.graph.vocab.lawful_bases.get(basis.basis)
@@ -262,7 +246,7 @@ class _Writer:
 
     def kept(self, label: str, rule: m.Retention) -> str:
         if rule.period:
-            period = self.duration(rule.period)
+            period = self.tr.duration(rule.period)
             if rule.trigger.strip():
                 trigger = self.tr("trigger", rule.trigger.strip())
                 text = self.say("retention_period", category=label, period=period, trigger=trigger)
@@ -376,7 +360,7 @@ def _mark(
     for finding in findings:
         if finding.organisation != held.organisation.key or finding.waived:
             continue
-        gap = Gap(finding.id, say("gap", title=finding.title))
+        gap = Gap(finding.id, say("gap", title=say.finding(finding.title)))
         target = _target(finding, by_entity)
         if target is None:
             target = Statement(f"{finding.message}", finding.entity, item=True)

@@ -85,6 +85,8 @@ class _Checker:
         self.raw = read.text.lower()
         self.digits = re.sub(r"\D", "", read.text)
         self.gaps: list[NoticeGap] = []
+        self.denied: set[str] = set()
+        """The passages (``line-N``) already reported as denying sharing."""
         self.org = f"organisation:{held.organisation.key}"
         self.vocab = facts.graph.vocab
         found = terms()
@@ -530,10 +532,7 @@ class _Checker:
         third_parties: list[str],
     ) -> None:
         detail = f"line-{block.line}"
-        if any(
-            g.id.endswith(f"/{detail}") and g.check == "NOTICE-SHARING-CONTRADICTED"
-            for g in self.gaps
-        ):
+        if detail in self.denied:  # one contradiction per passage, however many sentences
             return
         if anyone.found(norm) and everyone:
             names = ", ".join(everyone)
@@ -541,6 +540,7 @@ class _Checker:
             names = ", ".join(third_parties)
         else:
             return
+        self.denied.add(detail)
         self.gap(
             "NOTICE-SHARING-CONTRADICTED",
             self.org,

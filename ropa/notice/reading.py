@@ -18,10 +18,15 @@ from markdown_it import MarkdownIt
 from ropa.notice.matching import normalise
 
 FORMATS = ("text", "md", "html")
+MAX_PASSAGES = 2_000
+"""More passages than a notice has (the longest published ones hold a few hundred): the check
+compares every passage with every fact of the record, so its time grows with both."""
+MAX_CHARACTERS = 200_000
+"""The text of the passages (markup, scripts and styles not counted), about 30,000 words."""
 
 
 class UnreadableNotice(ValueError):
-    """A notice that is not UTF-8 text, or is empty."""
+    """A notice that is not UTF-8 text, is empty, or is longer than any notice."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +223,16 @@ def _html(raw: str) -> Read:
     return Read(tuple(parser.blocks))
 
 
+def read_published(raw: bytes, fmt: str | None = None, name: str = "") -> Read:
+    """A published notice as sent or saved: UTF-8 bytes, in ``fmt`` or else in the format its
+    name (``name``) or its content shows; raises ``UnreadableNotice``."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableNotice(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    return read_notice(text, fmt or format_of(name, text))
+
+
 def read_notice(raw: bytes | str, fmt: str) -> Read:
     """The notice's blocks; ``fmt`` is ``text``, ``md`` or ``html``."""
     if isinstance(raw, bytes):
@@ -232,4 +247,15 @@ def read_notice(raw: bytes | str, fmt: str) -> Read:
     read = {"text": _text, "md": _markdown, "html": _html}[fmt](raw)
     if not read.blocks:
         raise UnreadableNotice("the notice holds no text")
+    if len(read.blocks) > MAX_PASSAGES:
+        raise UnreadableNotice(
+            f"the notice holds {len(read.blocks):,} passages (paragraphs, list items, lines); "
+            f"a notice to check may hold {MAX_PASSAGES:,}"
+        )
+    characters = sum(len(b.text) for b in read.blocks)
+    if characters > MAX_CHARACTERS:
+        raise UnreadableNotice(
+            f"the notice's text is {characters:,} characters long; "
+            f"a notice to check may be {MAX_CHARACTERS:,}"
+        )
     return read

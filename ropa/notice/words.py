@@ -26,6 +26,7 @@ from babel.messages.pofile import read_po
 
 from ropa.render import i18n
 from ropa.rules.engine import RuleMeta
+from ropa.rules.engine import catalogue as rule_catalogue
 
 LANGUAGES = ("en", "de", "fr")
 DOMAIN = "notice"
@@ -58,9 +59,10 @@ SENTENCES: dict[str, str] = {
     "recipient_category": "{label} ({details}) receive personal data for: {activities}.",
     "recipients_none": "Nobody outside {organisation} receives your personal data.",
     "h_transfers": "Transfers outside the European Economic Area",
-    "transfer": "{importer} in {country}: {mechanism} ({article}).",
-    "transfer_missing": "{importer} in {country}: no safeguard is recorded for this transfer.",
-    "transfer_copy": "You can obtain a copy of these safeguards from {contact}.",
+    "transfer": "{importer} ({country}): {mechanism} ({article}).",
+    "transfer_missing": "{importer} ({country}): no safeguard is recorded for this transfer.",
+    "transfer_copy": "You can obtain a copy of the safeguards under Article 46 or 47 from "
+    "{contact}.",
     "transfers_none": "Your personal data is not transferred outside the European Economic Area.",
     "h_retention": "How long we keep your data",
     "retention_period": "{category}: {period}, counted from {trigger}.",
@@ -111,9 +113,15 @@ def catalogue_path(language: str) -> Path:
     return i18n.locale_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def finding_titles() -> list[str]:
+    """The titles of the registry's findings, which mark the notice's gaps."""
+    return sorted({meta.title for meta in rule_catalogue().values()})
+
+
 def template() -> list[tuple[str, str]]:
-    """Every (context, English text) a notice catalogue must translate."""
-    return list(SENTENCES.items())
+    """Every (context, English text) a notice catalogue must translate: the sentences, and
+    the findings' titles (context ``finding``)."""
+    return [*SENTENCES.items(), *(("finding", title) for title in finding_titles())]
 
 
 @functools.lru_cache(maxsize=8)
@@ -135,14 +143,20 @@ class Sentences:
     vocabulary: i18n.Translator
 
     def __call__(self, key: str, **fields: str) -> str:
-        english = SENTENCES[key]
-        text = english
+        text = self._translated(key, SENTENCES[key])
+        return text.format(**fields) if fields else text
+
+    def finding(self, title: str) -> str:
+        """A finding's title in the notice's language (English where none is translated)."""
+        return self._translated("finding", title)
+
+    def _translated(self, context: str, english: str) -> str:
         if self.catalogue is not None:
-            message = self.catalogue.get(english, context=key)
+            message = self.catalogue.get(english, context=context)
             if message is not None and message.string and not message.fuzzy:
                 found = message.string
-                text = found if isinstance(found, str) else found[0]
-        return text.format(**fields) if fields else text
+                return found if isinstance(found, str) else found[0]
+        return english
 
 
 def sentences(language: str) -> Sentences:

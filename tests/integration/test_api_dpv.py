@@ -99,6 +99,11 @@ async def test_bad_json_ld_is_a_clear_4xx_and_changes_nothing(client) -> None:
     for body in (b"[1, 2", b'{"@context": 5}', b'{"@graph": [{"@id": 7}]}'):
         response = await client.post("/api/v1/registry/import", content=body, headers=JSONLD)
         assert response.status_code == 400, (body, response.text)
+    for body in (b'"https://example.invalid/registry.jsonld"', b"null", b"7"):
+        # pyld would read a string as the address of a document to fetch
+        response = await client.post("/api/v1/registry/import", content=body, headers=JSONLD)
+        assert response.status_code == 400, (body, response.text)
+        assert "a JSON-LD document is a JSON object or array" in response.text
     assert await snapshot(client) == before
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from ropa.notice import reading
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "examples" / "softphone-provider.yaml").read_bytes()
@@ -114,3 +117,57 @@ async def test_regulator_reads_only_its_organisations_notice(client) -> None:
         headers={**headers, "content-type": "text/plain"},
     )
     assert check.status_code == 403
+
+
+async def test_hostile_notice_bodies_are_refused_by_name(client) -> None:
+    """Bodies no notice check can read get a 4xx problem naming what is wrong."""
+    await _load(client)
+    url = "/api/v1/organisations/sprechwerk/notice-check"
+
+    async def post(body: bytes, media: str | None) -> Any:
+        headers = {"content-type": media} if media else {}
+        return await client.post(url, content=body, headers=headers)
+
+    for media in ("application/json", "image/png", "application/x-www-form-urlencoded"):
+        refused = await post(b'{"notice": "We never share."}', media)
+        assert refused.status_code == 415, media
+        assert "text/plain" in refused.json()["detail"] and media in refused.json()["detail"]
+    latin1 = await post("Datenschutzerklärung".encode("latin-1"), "text/plain; charset=latin-1")
+    assert latin1.status_code == 400 and "not UTF-8" in latin1.json()["errors"][0]["message"]
+    empty = await post(b"", "text/plain")
+    assert empty.status_code == 400 and "no text" in empty.json()["errors"][0]["message"]
+    scripts_only = await post(b"<html><script>alert('x')</script><style>p{}</style></html>", None)
+    assert scripts_only.status_code == 400
+    lines = await post(b"line\n" * (reading.MAX_PASSAGES + 1), "text/plain")
+    assert lines.status_code == 400
+    assert f"{reading.MAX_PASSAGES + 1:,} passages" in lines.json()["errors"][0]["message"]
+    one_long_paragraph = await post(b"We keep data. " * 20_000, "text/plain")
+    assert one_long_paragraph.status_code == 400
+    assert "characters" in one_long_paragraph.json()["errors"][0]["message"]
+    too_big = await post(b"x" * (2 << 20), "text/plain")
+    assert too_big.status_code == 413
+
+
+async def test_script_in_a_notice_is_not_read_and_not_echoed(client) -> None:
+    """HTML with scripts is read for its text only; the script's text appears in no gap."""
+    await _load(client)
+    page = (
+        b"<!doctype html><html><head><script>var t='we never share your data';</script></head>"
+        b"<body><p>Sprechwerk Telefonie GmbH <img src=x onerror=alert(1)></p>"
+        b"<script>document.write('<p>We never share your data with anyone.</p>')</script>"
+        b"</body></html>"
+    )
+    checked = await client.post(
+        "/api/v1/organisations/sprechwerk/notice-check",
+        content=page,
+        headers={"content-type": "text/html"},
+    )
+    assert checked.status_code == 200
+    gaps = checked.json()["gaps"]
+    assert not [g for g in gaps if g["check"] == "NOTICE-SHARING-CONTRADICTED"]
+    assert "alert(" not in checked.text and "document.write" not in checked.text
+    assert {g["check"] for g in gaps} >= {"NOTICE-RECIPIENT-MISSING", "NOTICE-DPO-CONTACT-MISSING"}
+    sniffed = await client.post(
+        "/api/v1/organisations/sprechwerk/notice-check", content=page, headers={}
+    )
+    assert sniffed.status_code == 200 and sniffed.json()["gaps"] == gaps

@@ -151,7 +151,7 @@ def test_a_registry_with_gaps_still_gives_a_notice_saying_so() -> None:
     notice = build.build_notice(judged.facts, judged.findings, "innovat", "en")
     markdown = render.markdown(notice)
     assert "The legal basis for this purpose is not recorded." in markdown
-    assert "Google LLC (Firebase Cloud Messaging) in United States: no safeguard" in markdown
+    assert "Google LLC (Firebase Cloud Messaging) (United States): no safeguard" in markdown
     assert markdown.count("Gap in the record") == len(
         [f for f in judged.findings if f.organisation == "innovat" and not f.waived]
     )
@@ -172,6 +172,11 @@ def test_sentences_come_from_the_catalogue(example: Judged, language: str) -> No
     assert "Privacy notice" not in markdown
     label = {"de": "Telefonnummer", "fr": "Numéro de téléphone"}[language]
     assert label in markdown  # vocabulary labels from the record's catalogue
+    marked = [f for f in example.findings if f.organisation == "sprechwerk" and not f.waived]
+    assert marked
+    for finding in marked:  # each gap marked under its title in the notice's language
+        assert say("gap", title=say.finding(finding.title)) in markdown
+        assert finding.title not in markdown, finding.rule
 
 
 def test_the_pot_template_lists_every_sentence() -> None:
@@ -207,3 +212,20 @@ def test_unknown_language_format_or_organisation_are_refused(example: Judged) ->
         render.render(_notice(example), "docx")
     with pytest.raises(build.UnknownOrganisation):
         build.build_notice(example.facts, example.findings, "nobody", "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "period", "said"),
+    [
+        ("en", "P1Y6M", "1 year 6 months"),
+        ("de", "P6M", "6 Monate"),
+        ("fr", "PT1M", "1 minute"),
+        ("en", "P1DT2H", "1 day 2 hours"),
+        ("de", "six months", "six months"),  # not a duration: kept as written
+        ("en", "P", "P"),
+    ],
+)
+def test_periods_read_in_words_of_the_language(language: str, period: str, said: str) -> None:
+    from ropa.render.i18n import translator
+
+    assert translator(language).duration(period) == said

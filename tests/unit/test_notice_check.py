@@ -201,6 +201,25 @@ def test_reading_keeps_lines_and_sections() -> None:
         reading.read_notice(b"\xff\xfe", "text")
 
 
+def test_a_published_notice_is_read_by_name_or_content_within_bounds() -> None:
+    page = "<!DOCTYPE html><html><body><h1>N</h1><p>One</p></body></html>"
+    assert [b.text for b in reading.read_published(page.encode()).blocks] == ["N", "One"]
+    as_text = reading.read_published(page.encode(), name="notice.txt")
+    assert [b.text for b in as_text.blocks] == [page]
+    as_markdown = reading.read_published(b"\xef\xbb\xbf# N\n\nOne\n", "md")
+    assert [(b.text, b.heading) for b in as_markdown.blocks] == [("N", True), ("One", False)]
+    at_most = "line\n" * reading.MAX_PASSAGES
+    assert len(reading.read_published(at_most.encode(), "text").blocks) == reading.MAX_PASSAGES
+    with pytest.raises(reading.UnreadableNotice, match="passages"):
+        reading.read_published((at_most + "one more").encode(), "text")
+    longest = "x" * reading.MAX_CHARACTERS
+    assert reading.read_published(longest.encode(), "text").blocks[0].text == longest
+    with pytest.raises(reading.UnreadableNotice, match="characters"):
+        reading.read_published((longest + "x").encode(), "text")
+    with pytest.raises(reading.UnreadableNotice, match="format"):
+        reading.read_published(b"One", "pdf")
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 
