@@ -61,14 +61,10 @@ POSTGRES_URL = os.environ.get(
 )
 PYTHON = sys.executable
 
-# The peer's figures, from /work/shared/DESIGN.md "Figures to beat" (Fides 2.78, same machine
-# kind: 2 cores, 1 worker, 32 connections; 2,000 systems with 3 privacy declarations each).
-FIDES = {
-    "get_one": 110.0,
-    "list_100": 9.0,
-    "bare": 13_000.0,  # "A bare Litestar endpoint does about 13,000 req/s on the same machine."
-    "load_2000_systems_s": 108.0,
-}
+PEER_POINTER = (
+    "Fides beside ropa on the same data: see the section \"Peer, same run\" "
+    "(`python -m bench.peer`); a ratio against the peer counts only from one run."
+)
 
 console = Console(width=max(shutil.get_terminal_size((180, 40)).columns, 160))
 
@@ -498,7 +494,6 @@ class Endpoint:
     path_format: str
     """A Lua string.format pattern taking one random integer."""
     count: int
-    fides: float | None
 
 
 @dataclass
@@ -591,26 +586,23 @@ def endpoints(activities: int, systems: int) -> list[Endpoint]:
             "GET one activity (random key)",
             f"/api/v1/activities/act-{width}",
             activities,
-            FIDES["get_one"],
         ),
         Endpoint(
             "get_system",
             "GET one system (random key)",
             f"/api/v1/systems/sys-{width}",
             systems,
-            FIDES["get_one"],
         ),
         Endpoint(
             "list_100",
             "GET list page of 100 activities (random `after`)",
             f"/api/v1/activities?limit=100&after=act-{width}",
             max(1, activities - 100),
-            FIDES["list_100"],
         ),
     ]
 
 
-BARE = Endpoint("bare", "bare Litestar endpoint (small JSON)", "/hello", 1, FIDES["bare"])
+BARE = Endpoint("bare", "bare Litestar endpoint (small JSON)", "/hello", 1)
 
 
 def check_list_page(base: str, authorization: str) -> None:
@@ -716,7 +708,6 @@ def tables(results: Results) -> list[Table]:
                 "+ JSON encode s",
                 "peak RSS MB",
                 "store MB",
-                "Fides: 2,000 systems",
                 "other work",
             ],
         )
@@ -733,7 +724,6 @@ def tables(results: Results) -> list[Table]:
                 _s(r["export_json_s"]),
                 _n(r["peak_rss_mb"]),
                 _n(r["store"]["bytes"] / 1e6, 1),
-                f"{FIDES['load_2000_systems_s']:.0f} s",
                 f"{r['other_work']:.0%}",
             )
         first = results.stores[0]["counts"]
@@ -754,10 +744,7 @@ def tables(results: Results) -> list[Table]:
             "exported (the generated document alone is "
             f"{results.stores[-1]['rss_after_generate_mb']:.0f} MB of it)."
         )
-        imports.notes.append(
-            "Fides loaded 2,000 systems (3 privacy declarations each) through its API in 108 s "
-            "(DESIGN.md); ropa's figure is the whole registry, systems included."
-        )
+        imports.notes.append(PEER_POINTER)
         out.append(imports)
 
         phase_columns = {
@@ -916,8 +903,6 @@ def tables(results: Results) -> list[Table]:
                 "non-2xx",
                 "socket errors",
                 "vs bare",
-                "Fides req/s",
-                "vs Fides",
                 "server CPU µs/req",
                 "PostgreSQL CPU µs/req",
                 "wrk CPU µs/req",
@@ -940,8 +925,6 @@ def tables(results: Results) -> list[Table]:
                 _n(row["status"]),
                 _n(errors),
                 f"{row['rps'] / bare_rps[row['engine']]:.1%}",
-                _n(endpoint.fides) if endpoint.fides else "",
-                f"{row['rps'] / endpoint.fides:.1f}x" if endpoint.fides else "",
                 *_cpu_cells(row),
             )
         pool = options.pool_size or 10
@@ -958,11 +941,7 @@ def tables(results: Results) -> list[Table]:
             "server and PostgreSQL share the same 2 cores. non-2xx: responses with status >= 400 "
             "(wrk's status errors)."
         )
-        serving.notes.append(
-            "Fides figures (DESIGN.md): GET one system 110 req/s (p50 245 ms), list of 100 "
-            "9 req/s, bare Litestar about 13,000 req/s, 2,000 systems with 3 privacy "
-            "declarations each; ropa's activities and systems are its nearest equivalents."
-        )
+        serving.notes.append(PEER_POINTER)
         serving.notes.append(
             "CPU columns: CPU time (user + system) of the server process, of all PostgreSQL "
             "processes and of wrk during the measured run, divided by the requests served; "
@@ -985,7 +964,7 @@ def tables(results: Results) -> list[Table]:
                 _n(s.get("VmRSS", 0) / 1024),
                 _n(s.get("VmHWM", 0) / 1024),
             )
-        memory.notes.append("Fides: 377 MB resident when idle (DESIGN.md).")
+        memory.notes.append(PEER_POINTER)
         out.append(memory)
     return out
 
