@@ -197,7 +197,10 @@ class Wrk:
         for line in done.stdout.splitlines():
             if line.startswith("WRKJSON "):
                 result: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
-                result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+                seconds_run = result["duration_us"] / 1e6
+                result["rps"] = result["requests"] / seconds_run
+                # Answers below 400 only: a 503 or 500 is not a request served.
+                result["ok_rps"] = (result["requests"] - result["status"]) / seconds_run
                 tick = os.sysconf("SC_CLK_TCK")
                 machine, capacity = (busy1 - busy0) / tick, (total1 - total0) / tick
                 requests = max(1, result["requests"])
@@ -216,12 +219,14 @@ class Wrk:
         authorization: str,
         server: int,
         database: int | None = None,
+        duration: float | None = None,
     ) -> dict[str, Any]:
         """Figures of ``load`` against ``base``; reads get a warm-up first, writes do not."""
+        seconds = duration or self.duration
         if isinstance(load, Writes):
             script = load.script(authorization, self.threads, self.folder)
-            return self._once(base, script, self.duration, server, database)
+            return self._once(base, script, seconds, server, database)
         script = load.script(authorization)
         if self.warmup > 0:
             self._once(base, script, self.warmup, server, database)
-        return self._once(base, script, self.duration, server, database)
+        return self._once(base, script, seconds, server, database)
