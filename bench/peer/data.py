@@ -194,5 +194,5 @@ def ropa_document(n: int = SYSTEMS, first: int = 0, count: int | None = None) ->
     held = {s.key for s in document.systems}
     for i in range(last, last + 2):
         if system_key(i, n) not in held:
-            document.systems += ropa_part(i, n).systems
+            document.systems += ropa_part(i % n, n).systems
     return document
