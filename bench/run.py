@@ -62,7 +62,7 @@ POSTGRES_URL = os.environ.get(
 PYTHON = sys.executable
 
 PEER_POINTER = (
-    "Fides beside ropa on the same data: see the section \"Peer, same run\" "
+    'Fides beside ropa on the same data: see the section "Peer, same run" '
     "(`python -m bench.peer`); a ratio against the peer counts only from one run."
 )
 

@@ -1,7 +1,7 @@
 """The peer in the same run: Fides beside ropa, on the same data, the same machine, one run.
 
-    python -m bench.peer                       # 2,000 systems, 10 s per endpoint (about 25 min)
-    python -m bench.peer --systems 200 --duration 3 --no-yaml --no-write   # a smoke run
+    python -m bench.peer       # 2,000 systems; about 35 min on a busy 2-core machine
+    python -m bench.peer --systems 200 --duration 3 --slow-duration 5 --no-yaml --no-write
 
 It installs Fides (ethyca-fides, pinned in ``bench.peer.fides``) in a venv of its own under
 $ROPA_PEER_HOME (default /tmp/ropa-peer; reused once installed), starts a PostgreSQL instance
