@@ -66,14 +66,10 @@ POSTGRES_URL = os.environ.get(
 )
 PYTHON = sys.executable
 
-# The peer's figures, from /work/shared/DESIGN.md "Figures to beat" (Fides 2.78, same machine
-# kind: 2 cores, 1 worker, 32 connections; 2,000 systems with 3 privacy declarations each).
-FIDES = {
-    "get_one": 110.0,
-    "list_100": 9.0,
-    "bare": 13_000.0,  # "A bare Litestar endpoint does about 13,000 req/s on the same machine."
-    "load_2000_systems_s": 108.0,
-}
+PEER_POINTER = (
+    'Fides beside ropa on the same data: see the section "Peer, same run" '
+    "(`python -m bench.peer`); a ratio against the peer counts only from one run."
+)
 
 console = Console(width=max(shutil.get_terminal_size((180, 40)).columns, 160))
 
@@ -793,7 +789,6 @@ def tables(results: Results) -> list[Table]:
                 "+ JSON encode s",
                 "peak RSS MB",
                 "store MB",
-                "Fides: 2,000 systems",
                 "other work",
             ],
         )
@@ -810,7 +805,6 @@ def tables(results: Results) -> list[Table]:
                 _s(r["export_json_s"]),
                 _n(r["peak_rss_mb"]),
                 _n(r["store"]["bytes"] / 1e6, 1),
-                f"{FIDES['load_2000_systems_s']:.0f} s",
                 f"{r['other_work']:.0%}",
             )
         first = results.stores[0]["counts"]
@@ -831,10 +825,7 @@ def tables(results: Results) -> list[Table]:
             "exported (the generated document alone is "
             f"{results.stores[-1]['rss_after_generate_mb']:.0f} MB of it)."
         )
-        imports.notes.append(
-            "Fides loaded 2,000 systems (3 privacy declarations each) through its API in 108 s "
-            "(DESIGN.md); ropa's figure is the whole registry, systems included."
-        )
+        imports.notes.append(PEER_POINTER)
         out.append(imports)
 
         phase_columns = {
@@ -1010,10 +1001,7 @@ def tables(results: Results) -> list[Table]:
             "server and PostgreSQL share the same 2 cores. non-2xx: responses with status >= 400 "
             "(wrk's status errors)."
         )
-        serving.notes.append(
-            "No peer column: a ratio to Fides has to come from Fides measured in the same run "
-            "(`python -m bench.peer`, issue 17)."
-        )
+        serving.notes.append(PEER_POINTER)
         serving.notes.append(
             "CPU columns: CPU time (user + system) of the server process, of all PostgreSQL "
             "processes and of wrk during the measured run, divided by the requests served; "
@@ -1036,7 +1024,7 @@ def tables(results: Results) -> list[Table]:
                 _n(s.get("VmRSS", 0) / 1024),
                 _n(s.get("VmHWM", 0) / 1024),
             )
-        memory.notes.append("Fides: 377 MB resident when idle (DESIGN.md).")
+        memory.notes.append(PEER_POINTER)
         out.append(memory)
     return out
 
