@@ -307,7 +307,7 @@ class _Derivation:
         receivers: dict[str, list[str]] = defaultdict(list)
         for key, activity in activities.items():
             if key in judged_keys:
-                for party in sorted(k for k, r in activity.reached.items() if r.direct):
+                for party in sorted(activity.direct_recipients):
                     receivers[party].append(key)
         judged_flows = [f for f in flows.values() if f.judged]
         transfers = []
@@ -518,6 +518,7 @@ class _Derivation:
             reached=reached,
             countries=tuple(sorted(countries)),
             screening=self.screen(activity),
+            direct_recipients=frozenset(direct),
         )
 
     # --- implied transfers and processor records -----------------------------------------------

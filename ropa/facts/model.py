@@ -196,10 +196,8 @@ class ActivityFacts:
     """Countries the activity's data reaches through its flows, sorted."""
     screening: Screening
     """WP248 criteria and Art 35(3) cases the activity meets."""
-
-    @property
-    def direct_recipients(self) -> frozenset[str]:
-        return frozenset(k for k, r in self.reached.items() if r.direct)
+    direct_recipients: frozenset[str]
+    """The parties in ``reached`` that hold the data directly."""
 
 
 @dataclass(slots=True)

@@ -167,6 +167,8 @@ def _matches(
         return ""
     if any(needed not in indicators for needed in case.all_risk_indicators):
         return ""
+    if _has_any(case) and not _triggered(case, activity, categories, indicators):
+        return ""  # the common case, told without building the words
     triggers = [
         *(c.label for c in categories if any(tag in c.tags for tag in case.any_tags)),
         *(str(kind) for kind in activity.purpose_kinds if kind in case.any_purpose_kinds),
@@ -174,14 +176,39 @@ def _matches(
         *(key for key in activity.data_subjects if key in case.any_data_subjects),
         *(c.label for c in categories if case.any_special and (c.special or c.criminal)),
     ]
-    has_any = bool(
+    if _has_any(case) and not triggers:
+        return ""
+    shown = list(dict.fromkeys([*triggers, *case.all_risk_indicators]))
+    return ", ".join(shown) if shown else case.case
+
+
+def _has_any(case: NationalDpiaCase) -> bool:
+    return bool(
         case.any_tags
         or case.any_purpose_kinds
         or case.any_risk_indicators
         or case.any_data_subjects
         or case.any_special
     )
-    if has_any and not triggers:
-        return ""
-    shown = list(dict.fromkeys([*triggers, *case.all_risk_indicators]))
-    return ", ".join(shown) if shown else case.case
+
+
+def _triggered(
+    case: NationalDpiaCase,
+    activity: m.Activity,
+    categories: list[CategoryInfo],
+    indicators: list[str],
+) -> bool:
+    """Whether any ``any_*`` item of the case is present."""
+    return bool(
+        (case.any_tags and any(not c.tags.isdisjoint(case.any_tags) for c in categories))
+        or (
+            case.any_purpose_kinds
+            and not set(case.any_purpose_kinds).isdisjoint(activity.purpose_kinds)
+        )
+        or (case.any_risk_indicators and not set(case.any_risk_indicators).isdisjoint(indicators))
+        or (
+            case.any_data_subjects
+            and not set(case.any_data_subjects).isdisjoint(activity.data_subjects)
+        )
+        or (case.any_special and any(c.special or c.criminal for c in categories))
+    )

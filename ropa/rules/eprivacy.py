@@ -80,8 +80,10 @@ def provider_unstated(check: Check) -> Iterator[Hit]:
         organisation = graph.organisations.get(activity.organisation)
         if organisation is None or organisation.communications_service is not None:
             continue
-        data = [*_tagged(graph, activity, "traffic"), *_tagged(graph, activity, "location")]
-        if data:
+        if any(
+            not graph.category(key).tags.isdisjoint(("traffic", "location"))
+            for key in activity.data_categories
+        ):
             seen.setdefault(activity.organisation, []).append(activity.key)
     for key, activities in seen.items():
         shown = ", ".join(f"`{a}`" for a in activities[:5])

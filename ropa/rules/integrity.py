@@ -32,14 +32,19 @@ def system_unused(check: Check) -> Iterator[Hit]:
 def flow_category_undeclared(check: Check) -> Iterator[Hit]:
     """Only flows of judged activities (a retired activity's flows are not judged)."""
     graph = check.graph
+    declared: dict[str, frozenset[str]] = {}  # activity key -> its categories, once per activity
     for facts in check.facts.judged_flows:
         flow = facts.flow
         activity = graph.activities.get(flow.activity)
         if activity is None:
             continue
-        declared = set(activity.data_categories)
+        own = declared.get(activity.key)
+        if own is None:
+            own = declared[activity.key] = frozenset(activity.data_categories)
+        if own.issuperset(flow.data_categories):
+            continue
         for category in flow.data_categories:
-            if category not in declared:
+            if category not in own:
                 yield Hit(
                     entity("flow", flow.key),
                     f"carries {graph.category(category).label} ({category}), which activity "

@@ -54,6 +54,7 @@ def retention_missing(check: Check) -> Iterator[Hit]:
     RETENTION-VAGUE judges the statement."""
     graph = check.graph
     statements = check.facts.statements
+    said: dict[str, str] = {}  # category key -> the message, worded once per category
     for activity in check.facts.judged_activities:
         if statements[entity("activity", activity.key)].retention.inherited:
             continue
@@ -62,11 +63,12 @@ def retention_missing(check: Check) -> Iterator[Hit]:
         named = {r.data_category for r in activity.retention}
         for category in dict.fromkeys(activity.data_categories):
             if category not in named:
-                yield Hit(
-                    entity("activity", activity.key),
-                    f"no retention rule covers {_category(graph, category)}",
-                    detail=category,
-                )
+                message = said.get(category)
+                if message is None:
+                    message = said[category] = (
+                        f"no retention rule covers {_category(graph, category)}"
+                    )
+                yield Hit(entity("activity", activity.key), message, detail=category)
 
 
 @rule("RETENTION-VAGUE")
@@ -179,8 +181,7 @@ def retention_law_uncited(check: Check) -> Iterator[Hit]:
         for retention in activity.retention:
             if retention.legal_source.strip():
                 continue
-            text = " ".join((retention.trigger, retention.criteria, retention.statement))
-            found = LEGAL_WORDS.search(text)
+            found = _legal_words(retention)
             if found:
                 yield Hit(
                     entity("activity", activity.key),
@@ -188,6 +189,14 @@ def retention_law_uncited(check: Check) -> Iterator[Hit]:
                     "but names no legal source",
                     _detail(retention),
                 )
+
+
+def _legal_words(retention: m.Retention) -> re.Match[str] | None:
+    """The first legal word in the trigger, criteria or statement (a word never spans two)."""
+    for text in (retention.trigger, retention.criteria, retention.statement):
+        if text and (found := LEGAL_WORDS.search(text)) is not None:
+            return found
+    return None
 
 
 @functools.lru_cache(maxsize=65536)
