@@ -67,8 +67,8 @@ def statement_contradicts_record(check: Check) -> Iterator[Hit]:
 
 @rule("TRANSFER-STATEMENT-UNSAFEGUARDED")
 def transfer_statement_unsafeguarded(check: Check) -> Iterator[Hit]:
-    """"Your data may be transferred across borders": judged once on the organisation, and on
-    each activity that relies on it for its transfers."""
+    """A statement such as "your data may be transferred across borders": judged once on the
+    organisation, and on each activity that relies on it for its transfers."""
     graph = check.graph
     unsafeguarded: set[str] = set()
     for key, organisation in graph.organisations.items():
