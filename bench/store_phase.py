@@ -15,6 +15,8 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import gc
+import hashlib
 import inspect
 import io
 import json
@@ -22,7 +24,9 @@ import os
 import random
 import resource
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import msgspec
 
 import ropa.store  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
 from bench.synthetic import Shape, activity_key, count, generate
@@ -375,25 +380,74 @@ async def _analyze(url: str) -> str:
 
 
 def measure_document(activities: int, seed: int, with_yaml: bool) -> dict[str, Any]:
-    """The registry document in and out of text, without a store (as ``ropa import`` parses)."""
+    """The registry document in and out of text, without a store (as ``ropa import`` parses).
+
+    Each text is parsed in a process of its own (``--parse``), so that each format's peak
+    memory is its own; JSON and YAML are measured in the same run, one after the other.
+    """
     out: dict[str, Any] = {"activities": activities}
     start = time.perf_counter()
     document = generate(activities, seed=seed)
     out["generate_s"] = time.perf_counter() - start
+    expected = hashlib.sha256(msgspec.json.encode(canonical(document))).hexdigest()
     formats: list[Any] = ["json", "yaml"] if with_yaml else ["json"]
-    for fmt in formats:
-        start = time.perf_counter()
-        text = dump_document(document, fmt)
-        out[f"{fmt}_dump_s"] = time.perf_counter() - start
-        out[f"{fmt}_bytes"] = len(text)
-        start = time.perf_counter()
-        parsed = parse_document(text, fmt)
-        out[f"{fmt}_parse_s"] = time.perf_counter() - start
-        if parsed != canonical(document):
-            raise RuntimeError(f"the {fmt} document does not read back as written")
-        del text, parsed
+    with tempfile.TemporaryDirectory(prefix="ropa-document-") as folder:
+        for fmt in formats:
+            start = time.perf_counter()
+            text = dump_document(document, fmt)
+            out[f"{fmt}_dump_s"] = time.perf_counter() - start
+            out[f"{fmt}_bytes"] = len(text)
+            path = Path(folder) / f"registry.{fmt}"
+            path.write_bytes(text)
+            del text
+            parsed = _parse_in_child(path, fmt)
+            if parsed["digest"] != expected:
+                raise RuntimeError(f"the {fmt} document does not read back as written")
+            out[f"{fmt}_parse_s"] = parsed["parse_s"]
+            out[f"{fmt}_parse_peak_mb"] = parsed["peak_mb"]
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
+
+
+def _parse_in_child(path: Path, fmt: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.store_phase", "--parse", str(path), "--format", fmt],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"parsing {path.name} failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_parse(path: Path, fmt: Any, repeat: int) -> dict[str, Any]:
+    """parse_document of the text in ``path``: the best of ``repeat`` times, and how far the
+    process's resident memory rose above what it held with the text read (the peak)."""
+    raw = path.read_bytes()
+    gc.collect()
+    with contextlib.suppress(OSError):  # resets VmHWM to the current RSS (Linux 4.0+)
+        Path("/proc/self/clear_refs").write_text("5")
+    before = _status_mb("VmRSS")
+    best = float("inf")
+    digest = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        parsed = parse_document(raw, fmt)
+        best = min(best, time.perf_counter() - start)
+        digest = hashlib.sha256(msgspec.json.encode(parsed)).hexdigest()
+        del parsed
+        gc.collect()
+    return {"parse_s": best, "peak_mb": _status_mb("VmHWM") - before, "digest": digest}
 
 
 def main() -> None:
@@ -401,11 +455,18 @@ def main() -> None:
     parser.add_argument("--url", help="the empty store to measure")
     parser.add_argument("--document", action="store_true", help="only dump and parse the text")
     parser.add_argument("--no-yaml", action="store_true", help="with --document: JSON only")
-    parser.add_argument("--activities", type=int, required=True)
+    parser.add_argument("--parse", type=Path, help="only parse this document text")
+    parser.add_argument("--format", choices=["json", "yaml"], help="with --parse")
+    parser.add_argument("--repeat", type=int, default=3, help="with --parse: best of this many")
+    parser.add_argument("--activities", type=int)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--read-seconds", type=float, default=2.0)
     args = parser.parse_args()
-    if args.document:
+    if args.parse:
+        result = measure_parse(args.parse, args.format, args.repeat)
+    elif args.activities is None:
+        parser.error("give --activities")
+    elif args.document:
         result = measure_document(args.activities, args.seed, not args.no_yaml)
     elif args.url:
         os.environ["DATABASE_URL"] = args.url

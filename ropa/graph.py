@@ -15,8 +15,11 @@ What is derived from the graph for a day (zones, transfers, recipients, what is 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +29,34 @@ import networkx as nx
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import DataCategory, DataSubjectCategory, Vocabularies
+
+_PAUSES = 0
+_PAUSE_LOCK = threading.Lock()
+_RESUME = False
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a graph, its facts or its findings are built.
+
+    A build makes hundreds of thousands of small acyclic objects; each full collection it
+    triggers scans the whole heap (the registry, the cached graph of the previous revision) and
+    frees nothing, which at 10,000 activities doubled the build. Reference counting still frees
+    what a build drops; the collector resumes when the last build running leaves.
+    """
+    global _PAUSES, _RESUME
+    with _PAUSE_LOCK:
+        if _PAUSES == 0:
+            _RESUME = gc.isenabled()
+            gc.disable()
+        _PAUSES += 1
+    try:
+        yield
+    finally:
+        with _PAUSE_LOCK:
+            _PAUSES -= 1
+            if _PAUSES == 0 and _RESUME:
+                gc.enable()
 
 
 def node_id(kind: str, key: str) -> str:
@@ -195,6 +226,11 @@ def assemble(nodes: list[Node], edges: list[Edge]) -> nx.MultiDiGraph[str]:
 
 
 def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
+    with bulk():
+        return _build(document, vocab)
+
+
+def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
     graph = assemble(*graph_elements(document))
     flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
     for flow in document.flows:

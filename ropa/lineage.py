@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import msgspec
 
-from ropa.facts import Facts
+from ropa.facts import Facts, Zone
 from ropa.graph import RegistryGraph, node_id
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -24,10 +24,13 @@ class Reached(msgspec.Struct, kw_only=True, omit_defaults=True):
     kind: str
     country: str | None = None
     outside_eea: bool = False
+    """The node's zone (from the derived facts) is outside the EEA: a country outside it, or an
+    international organisation wherever it sits."""
     flows: list[str] = msgspec.field(default_factory=list)
     activities: list[str] = msgspec.field(default_factory=list)
     mechanisms: list[str] = msgspec.field(default_factory=list)
-    """Mechanisms of the transfers into this node (`none recorded` where one has none)."""
+    """Mechanisms of the transfers into this node, as the derived facts see them: `none
+    recorded` for a declared transfer without one, `undeclared` for a transfer not declared."""
 
 
 class CategoryLineage(msgspec.Struct, kw_only=True):
@@ -100,12 +103,14 @@ def category_lineage(
                     name=graph.name_of(node),
                     kind=node.partition(":")[0],
                     country=country,
-                    outside_eea=facts.outside_eea(country),
+                    outside_eea=facts.node_zone(node) in (Zone.ADEQUATE, Zone.THIRD),
                 )
             _add(entry.flows, flow.key)
             _add(entry.activities, flow.activity)
-        if flow.transfer is not None:
-            _add(reached[target].mechanisms, flow.transfer.mechanism or "none recorded")
+        held = facts.flows.get(flow.key)
+        if held is not None and held.is_transfer:
+            mechanism = "undeclared" if held.transfer is None else held.transfer.mechanism
+            _add(reached[target].mechanisms, mechanism or "none recorded")
     declared = sorted(
         key
         for key, activity in graph.activities.items()

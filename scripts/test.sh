@@ -14,4 +14,12 @@ fi
 .venv/bin/mypy ropa
 .venv/bin/ropa schema --check
 .venv/bin/python -m ropa.store.drift  # the migrations against ropa/store/tables.py
-exec .venv/bin/pytest "$@"
+# Two workers by default (ROPA_TEST_WORKERS=0 runs in one process): each has its own SQLite
+# files and PostgreSQL database; the minutes-long tests start first. Tests that measure latency
+# (marker `alone`) run afterwards, on a machine no other test is using.
+workers=(-n "${ROPA_TEST_WORKERS:-auto}")
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/pytest "${workers[@]}" "$@"
+fi
+.venv/bin/pytest "${workers[@]}" -m "not alone"
+exec .venv/bin/pytest -m alone

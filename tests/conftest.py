@@ -41,7 +41,8 @@ LAYERS = ("unit", "integration", "browser")
 POSTGRES_URL = os.environ.get("ROPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("ROPA_REQUIRE_POSTGRES", "") == "1"
 ENGINES = ("sqlite", "postgres")
-_postgres_state: dict[str, object] = {"ran": 0}
+# Counted from test reports, which reach the controlling process under pytest-xdist too.
+_postgres_runs = {"passed": 0, "skipped": 0}
 
 
 def _with_database(url: str, name: str) -> str:
@@ -87,7 +88,6 @@ def postgres_url() -> Iterator[str | None]:
     try:
         url = asyncio.run(create())
     except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-        _postgres_state["error"] = f"{type(error).__name__}: {error}"
         if REQUIRE_POSTGRES:
             pytest.exit(
                 f"PostgreSQL is required (ROPA_REQUIRE_POSTGRES=1) but {POSTGRES_URL} is "
@@ -120,7 +120,6 @@ async def engine(
         return
     if postgres_url is None:
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: PostgreSQL run skipped")
-    _postgres_state["ran"] = int(_postgres_state["ran"]) + 1  # type: ignore[call-overload]
     pg = make_engine(postgres_url)
     assert isinstance(pg, PostgresEngine)
     await _reset_postgres(pg)
@@ -155,7 +154,8 @@ def client(anonymous: AsyncTestClient, admin_token: str) -> AsyncTestClient:  # 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test by its folder, and the PostgreSQL runs as ``postgres``."""
+    """Mark each test by its folder, and the PostgreSQL runs as ``postgres``; tests marked
+    ``long`` go first, so that parallel workers share the rest while they run."""
     for item in items:
         parts = item.path.resolve().relative_to(TESTS).parts
         layer = parts[0] if len(parts) > 1 else None
@@ -167,20 +167,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("engine") == "postgres":
             item.add_marker(pytest.mark.postgres)
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" not in report.keywords:
+        return
+    if report.when == "call" and report.passed:
+        _postgres_runs["passed"] += 1
+    elif report.when == "setup" and report.skipped:
+        _postgres_runs["skipped"] += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    error = _postgres_state.get("error")
-    if error:
+    if _postgres_runs["skipped"] and not _postgres_runs["passed"]:
         terminalreporter.write_line(
-            f"PostgreSQL run SKIPPED: {POSTGRES_URL} unreachable ({error}). "
+            f"PostgreSQL run SKIPPED: {POSTGRES_URL} unreachable. "
             "Only SQLite was tested; set ROPA_REQUIRE_POSTGRES=1 to make this a failure.",
             yellow=True,
             bold=True,
         )
-    elif _postgres_state["ran"]:
+    elif _postgres_runs["passed"]:
         terminalreporter.write_line(
             f"Store and API tests ran on SQLite and on PostgreSQL "
-            f"({_postgres_state['ran']} PostgreSQL test runs).",
+            f"({_postgres_runs['passed']} PostgreSQL test runs passed).",
             green=True,
         )

@@ -68,7 +68,7 @@ def live_server(database_url: str, log: Path | None = None, **env: str) -> Itera
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the service exited with status {process.returncode}")
@@ -78,7 +78,7 @@ def live_server(database_url: str, log: Path | None = None, **env: str) -> Itera
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the service did not start within 30 s")
+                raise RuntimeError("the service did not start within 90 s")
             time.sleep(0.1)
         yield base
     finally:

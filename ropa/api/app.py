@@ -15,7 +15,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
-from ropa.api.auth import SCHEME, authentication, check_permission
+from ropa.api.auth import SCHEME, authentication
 from ropa.api.contract import tighten
 from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
@@ -25,6 +25,7 @@ from ropa.api.findings import findings_router
 from ropa.api.history import diff_registry, list_audit
 from ropa.api.inbound import check_inbound
 from ropa.api.map import map_router
+from ropa.api.notice import notice_router
 from ropa.api.problems import exception_handlers
 from ropa.api.recovery import connection_lost_handlers, recovery
 from ropa.api.registry import registry_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
         finally:
             await dialect.close_pool(engine)
+            services.repository.close()
 
     waivers = WaiverService(services.entities, services.judgement, settings.waiver_max_days)
     services.entities.policies["waiver"] = waivers.policy
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             tokens_router(),
             exports_router(),
             map_router(),
+            notice_router(),
         ],
     )
     assets = create_static_files_router(
@@ -128,7 +131,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         dependencies=dependencies(services) | {"waiver_service": waiver_dependency(waivers)},
         before_request=check_inbound,
         middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
-        guards=[check_permission],
         exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

@@ -28,6 +28,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "builtin_vocabularies": services.vocabularies,
         "token_service": services.tokens,
         "map_service": services.map,
+        "notice_service": services.notice,
     }
     return {
         name: Provide(_constant(value), use_cache=True, sync_to_thread=False)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import typer
 
-from ropa.cli import exports, queries, schema, serve, sheets, store, tokens, validate
+from ropa.cli import exports, notice, queries, schema, serve, sheets, store, tokens, validate
 
 # Rich help and error panels on a terminal; plain text, no box drawing, when piped.
 MARKUP: Literal["rich"] | None = "rich" if sys.stderr.isatty() else None
@@ -28,7 +28,7 @@ app.command("import")(store.import_document)
 app.command("import-sheet")(sheets.import_sheet)
 
 export_app = typer.Typer(
-    help="Export the registry document, the Article 30 workbook or a diagram.",
+    help="Export the registry document, the Article 30 workbook, a diagram or DPV JSON-LD.",
     no_args_is_help=True,
     rich_markup_mode=MARKUP,
 )
@@ -36,6 +36,7 @@ export_app.command("document")(store.export_document)
 export_app.command("xlsx")(exports.export_xlsx)
 export_app.command("pdf")(exports.export_pdf)
 export_app.command("diagram")(exports.export_diagram)
+export_app.command("dpv")(exports.export_dpv)
 app.add_typer(export_app, name="export")
 
 app.command()(serve.serve)
@@ -43,6 +44,8 @@ app.command()(serve.demo)
 app.command()(schema.schema)
 app.command()(validate.validate)
 app.command()(validate.rules)
+app.command()(notice.notice)
+app.command("notice-check")(notice.notice_check)
 app.command()(queries.lineage)
 app.command()(queries.impact)
 app.command()(queries.erasure)

@@ -1,4 +1,5 @@
-"""Export commands for regulators and architects: the Article 30 workbook and diagrams."""
+"""Export commands for regulators and architects: the Article 30 workbook, diagrams, and the
+registry as DPV JSON-LD for other tools."""
 
 from __future__ import annotations
 
@@ -115,5 +116,20 @@ def export_diagram(
             )
         except (DiagramError, ValueError, LookupError) as error:
             raise ServiceError(str(error)) from error
+
+    write_file(output, run(work, database))
+
+
+def export_dpv(
+    organisation: Annotated[
+        str | None, typer.Option(help="Only this organisation's part of the registry.")
+    ] = None,
+    output: OutputOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export the registry as JSON-LD in the W3C Data Privacy Vocabulary (DPV), for other tools."""
+
+    async def work(services: Services) -> Rendered:
+        return await services.queries.dpv(organisation)
 
     write_file(output, run(work, database))

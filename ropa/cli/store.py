@@ -20,6 +20,7 @@ from ropa.cli._common import (
     run,
 )
 from ropa.input.document import parse_document
+from ropa.input.dpv import is_jsonld, parse_dpv
 from ropa.render.document import Format, dump_document, format_of
 from ropa.services import Services
 from ropa.services.documents import ImportReport
@@ -63,7 +64,10 @@ def print_report(report: ImportReport) -> None:
 
 def import_document(
     path: Annotated[
-        Path, typer.Argument(help="Registry document (.yaml, .yml or .json); - for stdin.")
+        Path,
+        typer.Argument(
+            help="Registry document (.yaml, .yml or .json), or DPV JSON-LD (.jsonld); - for stdin."
+        ),
     ],
     dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
     prune: Annotated[
@@ -78,7 +82,7 @@ def import_document(
     async def work(services: Services) -> ImportReport:
         with progress("importing") as update:
             update("parsing", 0, 1)
-            document = parse_document(raw, fmt)
+            document = parse_dpv(raw) if is_jsonld(path.name) else parse_document(raw, fmt)
             return await services.documents.import_document(
                 document, dry_run=dry_run, prune=prune, progress=update, actor=cli_actor()
             )

@@ -11,7 +11,6 @@ import msgspec
 import typer
 from rich.console import Console
 
-from ropa.cli import lint
 from ropa.cli._common import (
     Column,
     DatabaseOption,
@@ -26,6 +25,7 @@ from ropa.cli._common import (
     read_bytes,
 )
 from ropa.input.positions import source_map
+from ropa.render import lint
 from ropa.render.document import format_of
 from ropa.rules import catalogue
 from ropa.services.findings import report

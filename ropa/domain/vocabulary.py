@@ -301,6 +301,7 @@ class StatementPhrases(msgspec.Struct, kw_only=True, frozen=True):
     sharing_denials: dict[str, list[SharingDenial]] = {}
     transfer_denials: dict[str, list[str]] = {}
     transfer_places: dict[str, list[str]] = {}
+    transfer_safeguards: dict[str, list[str]] = {}
     exceptions: dict[str, list[str]] = {}
 
 

@@ -1,4 +1,9 @@
-"""Deriving the facts from a registry graph for one day."""
+"""Deriving the facts from a registry graph for one day.
+
+Each fact is computed once. What many flows share is remembered for the derivation: where a
+node sits and who imports there, how a destination is seen under a regime on a day (zone,
+decision, mechanism), which regimes a route crosses. So the cost per flow is a few lookups.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +27,9 @@ from ropa.facts.model import (
     TransferKind,
     regimes_of,
 )
-from ropa.facts.screening import screen
+from ropa.facts.screening import Screener
 from ropa.facts.zones import Zone
-from ropa.graph import RegistryGraph, node_id
+from ropa.graph import RegistryGraph, bulk, node_id
 
 _ROLES = {
     m.PartyRole.PROCESSOR: Role.PROCESSOR,
@@ -48,72 +53,9 @@ def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
 
 
 def derive(graph: RegistryGraph, on: dt.date) -> Facts:
-    judged_keys = {key for key, activity in graph.activities.items() if judged(activity)}
-    flows = {
-        key: _flow(graph, flow, on, flow.activity in judged_keys)
-        for key, flow in graph.flows.items()
-    }
-    parties = _parties(graph, on)
-    activities = {
-        key: _activity(graph, activity, key in judged_keys, flows, parties)
-        for key, activity in graph.activities.items()
-    }
-    receivers: dict[str, list[str]] = defaultdict(list)
-    for key in graph.activities:
-        if key in judged_keys:
-            for party in sorted(activities[key].direct_recipients):
-                receivers[party].append(key)
-    node_zones = {
-        node_id(kind, key): geography.node_zone(graph, node_id(kind, key), on)
-        for kind, keys in (("system", graph.systems), ("party", graph.parties))
-        for key in keys
-    }
-    facts = Facts(
-        graph=graph,
-        on=on,
-        flows=flows,
-        activities=activities,
-        parties=parties,
-        judged_activities=[a for k, a in graph.activities.items() if k in judged_keys],
-        judged_processor_records=[r for r in graph.processor_records.values() if judged(r)],
-        judged_flows=[f for f in flows.values() if f.judged],
-        receivers=dict(receivers),
-        node_zones=node_zones,
-        transfers_judged=_transfers(graph, on, flows, activities, parties, judged_keys),
-    )
-    _organisations(facts)
-    return facts
-
-
-# --- organisations and statements ----------------------------------------------------------
-
-
-def _organisations(facts: Facts) -> None:
-    """Effective statements, Art 27, Art 37 and Art 30(5) facts, and engaged sub-processors."""
-    graph = facts.graph
-    for activity in facts.judged_activities:
-        facts.statements[f"activity:{activity.key}"] = org_facts.statements(graph, activity)
-    for record in facts.judged_processor_records:
-        facts.statements[f"processor_record:{record.key}"] = org_facts.statements(graph, record)
-    screenings = {key: a.screening for key, a in facts.activities.items()}
-    for key, organisation in graph.organisations.items():
-        own = [a for a in facts.judged_activities if a.organisation == key]
-        facts.organisations[key] = org_facts.OrganisationFacts(
-            organisation=organisation,
-            activities=tuple(a.key for a in own),
-            processor_records=tuple(
-                r.key for r in facts.judged_processor_records if r.organisation == key
-            ),
-            representation=org_facts.representation(graph, organisation, facts.regimes(key)),
-            dpo_grounds=org_facts.dpo_grounds(graph, organisation, own, screenings),
-            art30_5=org_facts.art30_5(graph, organisation, own, screenings),
-        )
-    facts.sub_processors = org_facts.engaged_sub_processors(
-        graph, facts.receivers, facts.judged_processor_records
-    )
-
-
-# --- flows -------------------------------------------------------------------------------
+    """The facts of a registry graph on a day."""
+    with bulk():
+        return _Derivation(graph, on).facts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,172 +71,613 @@ class _View:
     mechanism_valid: bool | None
 
 
-def _view(
-    graph: RegistryGraph,
-    regime: Regime,
-    transfer: m.Transfer | None,
-    destination: str | None,
-    organisation: str,
-    importer: m.Party | None,
-    on: dt.date,
-) -> _View:
-    vocab = graph.vocab
-    day = on
-    if transfer is not None and transfer.since is not None and transfer.since > on:
-        day = transfer.since  # transfers are ongoing: judged from when they start if later
-    zone, decision = geography.zone(vocab, destination, importer, day, organisation, regime)
-    mechanism = vocab.transfer_mechanisms.get(transfer.mechanism or "") if transfer else None
-    place = organisation or geography.organisation_of_importer(importer)
-    return _View(
-        zone=zone,
-        decision=decision,
-        decisions=geography.decisions_for(vocab, destination, place, regime),
-        covers=geography.covers(decision, importer) if decision is not None else None,
-        day=day,
-        mechanism=mechanism,
-        mechanism_valid=(
-            geography.mechanism_valid(vocab, mechanism, day, regime)
-            if mechanism is not None
-            else None
-        ),
-    )
+@dataclass(frozen=True, slots=True)
+class _End:
+    """A flow's end (a system or party node): where it sits and who imports there."""
 
-
-def _crosses(
-    graph: RegistryGraph, destination: str | None, organisation: str, regime: Regime
-) -> bool:
-    """Data going there leaves the regime's territory: an international organisation wherever
-    it sits, or a known country outside it."""
-    return bool(organisation) or geography.outside(graph.vocab, destination, regime)
-
-
-def _from_subject_device(graph: RegistryGraph, node: str) -> bool:
-    """A flow's source is the data subject's own device: an app or device nobody operates."""
-    endpoint = graph.endpoint(node)
-    return (
-        isinstance(endpoint, m.System)
-        and endpoint.system_kind in (m.SystemKind.APP, m.SystemKind.DEVICE)
-        and not endpoint.operator
-    )
-
-
-def _direct_collection(graph: RegistryGraph, flow: m.Flow, regime: Regime) -> bool:
-    """Data subjects sending their data from their own devices straight to the systems of an
-    organisation established outside the regime's territory: the organisation collects
-    directly, it does not import (EDPB Guidelines 05/2021); its onward disclosures can be
-    transfers."""
-    if not _from_subject_device(graph, flow.source) or not flow.target.startswith("system:"):
-        return False
-    organisation = graph.organisations.get(graph.organisation_of("flow", flow.key))
-    established = organisation.establishment_country if organisation is not None else None
-    return geography.outside(graph.vocab, established, regime)
-
-
-def _flow(graph: RegistryGraph, flow: m.Flow, on: dt.date, is_judged: bool) -> FlowFacts:
-    transfer = flow.transfer
-    target_country = graph.country_of(flow.target)
-    source_country = graph.country_of(flow.source)
-    named = transfer.international_organisation.strip() if transfer else ""
-    if transfer is not None and (transfer.destination_country or named):
-        destination = transfer.destination_country
-    else:
-        destination = target_country
-    importer = geography.importer_of(graph, flow.target)
-    organisation = named or geography.organisation_of_importer(importer)
-    regimes = regimes_of(graph, graph.organisation_of("flow", flow.key))
-    direct = tuple(r for r in regimes if _direct_collection(graph, flow, r))
-    crossing = tuple(
-        r
-        for r in regimes
-        if r not in direct
-        and _crosses(graph, destination, organisation, r)
-        # an organisation under both regimes: a flow that starts in one territory leaves it,
-        # and is the other regime's business only when it starts there too
-        and not any(
-            other != r
-            and geography.inside(graph.vocab, source_country, other)
-            and not geography.inside(graph.vocab, source_country, r)
-            for other in regimes
-        )
-    )
-    regime = crossing[0] if crossing else regimes[0]
-    view = _view(graph, regime, transfer, destination, organisation, importer, on)
-    return FlowFacts(
-        flow=flow,
-        judged=is_judged,
-        source_country=source_country,
-        target_country=target_country,
-        destination=destination,
-        international_organisation=organisation,
-        importer=importer,
-        exporter_role=_exporter_role(graph, flow, importer),
-        importer_role=_role(importer),
-        zone=view.zone,
-        leaves_eea=bool(organisation) or geography.outside(graph.vocab, destination),
-        regime=regime,
-        day=view.day,
-        mechanism=view.mechanism,
-        mechanism_valid=view.mechanism_valid,
-        decision=view.decision,
-        decisions=view.decisions,
-        decision_covers_importer=view.covers,
-        regimes=crossing,
-        direct_collection=direct,
-    )
+    country: str | None
+    importer: m.Party | None
+    importer_organisation: str
+    """The international organisation the importer is, by name; "" for any other party."""
+    importer_role: Role | None
+    system: bool
+    device: bool
+    """The data subject's own device: an app or device nobody operates."""
+    sender: Role | None
+    """The exporter's role when data leaves here: controller for the organisation's own
+    systems, a sending party's role otherwise."""
+    processor_operator: str | None
+    """The processor that runs this system, when one does (module 3 when it sends to a
+    sub-processor it engaged)."""
+    holder: str
+    """The party that comes to hold data sent here: the party itself, or the system's
+    operator; "" for none."""
+    how: str
+    """How the holder holds it, for a system (``operator of <system>``); "" for a party, which
+    holds it through the flow itself."""
 
 
 def _role(party: m.Party | None) -> Role | None:
     return _ROLES.get(party.role) if party is not None and party.role else None
 
 
-def _exporter_role(graph: RegistryGraph, flow: m.Flow, importer: m.Party | None) -> Role | None:
-    """Controller for the organisation's own systems; a sending party's role otherwise.
-
-    One exception: a system run by a processor that sends to a sub-processor that processor
-    engaged (a SaaS mailing through its own vendor) is the processor exporting, module 3.
-    """
-    endpoint = graph.endpoint(flow.source)
-    if isinstance(endpoint, m.System):
-        operator = graph.parties.get(endpoint.operator or "")
-        if (
-            operator is not None
-            and operator.role in PROCESSOR_ROLES
-            and importer is not None
-            and importer.sub_processor_of == operator.key
-        ):
-            return Role.PROCESSOR
-        return Role.CONTROLLER
-    return _ROLES.get(endpoint.role) if endpoint is not None and endpoint.role else None
+def _detail(regimes: tuple[Regime, ...], regime: Regime, base: str = "") -> str:
+    """A finding's detail: the base, with the regime when it is not the organisation's first."""
+    suffix = str(regime) if regime != regimes[0] else ""
+    return "-".join(part for part in (base, suffix) if part)
 
 
-# --- parties -----------------------------------------------------------------------------
+class _Derivation:
+    """One derivation: the graph, the day, and what its flows share, each worked out once."""
 
+    def __init__(self, graph: RegistryGraph, on: dt.date) -> None:
+        self.graph = graph
+        self.vocab = graph.vocab
+        self.on = on
+        self.judged_keys = {key for key, activity in graph.activities.items() if judged(activity)}
+        self.organisation_of = {key: a.organisation for key, a in graph.activities.items()}
+        self._ends: dict[str, _End] = {}
+        self._views: dict[tuple[object, ...], _View] = {}
+        self._crossings: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool]] = {}
+        self._regimes: dict[str, tuple[Regime, ...]] = {}
+        self._direct: dict[str, tuple[Regime, ...]] = {}
+        self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
+        self._hr: dict[str, bool] = {}
+        self.screen = Screener(graph)
 
-def _parties(graph: RegistryGraph, on: dt.date) -> dict[str, PartyFacts]:
-    """Each party's systems and onward chain: who holds data because of whom."""
-    operated: dict[str, list[str]] = defaultdict(list)
-    for key, system in graph.systems.items():
-        if system.operator:
-            operated[system.operator].append(node_id("system", key))
-    engaged: dict[str, list[str]] = defaultdict(list)
-    for key, party in graph.parties.items():
-        if party.sub_processor_of:
-            engaged[party.sub_processor_of].append(key)
-    found: dict[str, PartyFacts] = {}
-    for key, party in graph.parties.items():
-        chain = _chain(key, engaged)
-        exposed = {node_id("party", key), *operated.get(key, ())}
-        for sub in chain:
-            exposed.add(node_id("party", sub))
-            exposed.update(operated.get(sub, ()))
-        found[key] = PartyFacts(
-            party=party,
-            operated=tuple(sorted(operated.get(key, ()))),
-            chain=tuple(sorted(chain)),
-            exposed=tuple(sorted(exposed)),
-            zone=geography.zone(graph.vocab, party.country, party, on)[0],
+    # --- what flows share --------------------------------------------------------------------
+
+    def regimes(self, organisation: str) -> tuple[Regime, ...]:
+        found = self._regimes.get(organisation)
+        if found is None:
+            found = self._regimes[organisation] = regimes_of(self.graph, organisation)
+        return found
+
+    def end(self, node: str) -> _End:
+        found = self._ends.get(node)
+        if found is None:
+            found = self._ends[node] = self._end(node)
+        return found
+
+    def _end(self, node: str) -> _End:
+        graph = self.graph
+        endpoint = graph.endpoint(node)
+        importer = geography.importer_of(graph, node)
+        sender: Role | None = None
+        processor_operator = None
+        device = False
+        if isinstance(endpoint, m.System):
+            sender = Role.CONTROLLER
+            operator = graph.parties.get(endpoint.operator or "")
+            if operator is not None and operator.role in PROCESSOR_ROLES:
+                processor_operator = operator.key
+            device = (
+                endpoint.system_kind in (m.SystemKind.APP, m.SystemKind.DEVICE)
+                and not endpoint.operator
+            )
+        elif endpoint is not None:
+            sender = _role(endpoint)
+        kind, _, key = node.partition(":")
+        holder = how = ""
+        if kind == "party":
+            holder = key
+        elif (system := graph.systems.get(key)) is not None and system.operator:
+            holder, how = system.operator, f"operator of {system.key}"
+        return _End(
+            holder=holder,
+            how=how,
+            country=graph.country_of(node),
+            importer=importer,
+            importer_organisation=geography.organisation_of_importer(importer),
+            importer_role=_role(importer),
+            system=node.startswith("system:"),
+            device=device,
+            sender=sender,
+            processor_operator=processor_operator,
         )
-    return found
+
+    def direct(self, organisation: str) -> tuple[Regime, ...]:
+        """Regimes under which data the subjects send from their own devices to the
+        organisation's systems is direct collection: it is established outside that regime's
+        territory (EDPB Guidelines 05/2021); its onward disclosures can be transfers."""
+        found = self._direct.get(organisation)
+        if found is None:
+            established = self.graph.organisations.get(organisation)
+            country = established.establishment_country if established is not None else None
+            found = self._direct[organisation] = tuple(
+                r for r in self.regimes(organisation) if geography.outside(self.vocab, country, r)
+            )
+        return found
+
+    def crosses(self, destination: str | None, organisation: str, regime: Regime) -> bool:
+        """Data going there leaves the regime's territory: an international organisation
+        wherever it sits, or a known country outside it."""
+        return bool(organisation) or geography.outside(self.vocab, destination, regime)
+
+    def crossing(
+        self,
+        regimes: tuple[Regime, ...],
+        direct: tuple[Regime, ...],
+        destination: str | None,
+        organisation: str,
+        source_country: str | None,
+    ) -> tuple[tuple[Regime, ...], bool]:
+        """The regimes under which a route is a transfer, and whether it leaves the EEA."""
+        key = (regimes, direct, destination, bool(organisation), source_country)
+        found = self._crossings.get(key)
+        if found is None:
+            vocab = self.vocab
+            crossing = tuple(
+                r
+                for r in regimes
+                if r not in direct
+                and self.crosses(destination, organisation, r)
+                # an organisation under both regimes: a flow that starts in one territory
+                # leaves it, and is the other regime's business only when it starts there too
+                and not any(
+                    other != r
+                    and geography.inside(vocab, source_country, other)
+                    and not geography.inside(vocab, source_country, r)
+                    for other in regimes
+                )
+            )
+            leaves = bool(organisation) or geography.outside(vocab, destination)
+            found = self._crossings[key] = (crossing, leaves)
+        return found
+
+    def view(
+        self,
+        regime: Regime,
+        transfer: m.Transfer | None,
+        destination: str | None,
+        organisation: str,
+        importer: m.Party | None,
+    ) -> _View:
+        on = self.on
+        day = on
+        if transfer is not None and transfer.since is not None and transfer.since > on:
+            day = transfer.since  # transfers are ongoing: judged from when they start if later
+        mechanism_key = transfer.mechanism if transfer is not None else None
+        certified = importer is not None and importer.dpf is not None and importer.dpf.certified
+        importer_organisation = geography.organisation_of_importer(importer)
+        key = (
+            regime,
+            day,
+            mechanism_key,
+            destination,
+            organisation,
+            importer_organisation,
+            certified,
+        )
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = self._view(
+                regime, day, mechanism_key, destination, organisation, importer
+            )
+        return found
+
+    def _view(
+        self,
+        regime: Regime,
+        day: dt.date,
+        mechanism_key: str | None,
+        destination: str | None,
+        organisation: str,
+        importer: m.Party | None,
+    ) -> _View:
+        vocab = self.vocab
+        zone, decision = geography.zone(vocab, destination, importer, day, organisation, regime)
+        mechanism = vocab.transfer_mechanisms.get(mechanism_key or "")
+        place = organisation or geography.organisation_of_importer(importer)
+        return _View(
+            zone=zone,
+            decision=decision,
+            decisions=geography.decisions_for(vocab, destination, place, regime),
+            covers=geography.covers(decision, importer) if decision is not None else None,
+            day=day,
+            mechanism=mechanism,
+            mechanism_valid=(
+                geography.mechanism_valid(vocab, mechanism, day, regime)
+                if mechanism is not None
+                else None
+            ),
+        )
+
+    def hr(self, activity_key: str) -> bool:
+        found = self._hr.get(activity_key)
+        if found is None:
+            activity = self.graph.activities.get(activity_key)
+            found = self._hr[activity_key] = activity is not None and _hr_data(
+                activity.data_subjects, activity.purpose_kinds
+            )
+        return found
+
+    # --- the facts ---------------------------------------------------------------------------
+
+    def facts(self) -> Facts:
+        graph, judged_keys = self.graph, self.judged_keys
+        flows = {
+            key: self.flow(flow, flow.activity in judged_keys) for key, flow in graph.flows.items()
+        }
+        parties = self.parties()
+        activities = {
+            key: self.activity(activity, key in judged_keys, flows, parties)
+            for key, activity in graph.activities.items()
+        }
+        receivers: dict[str, list[str]] = defaultdict(list)
+        for key, activity in activities.items():
+            if key in judged_keys:
+                for party in sorted(activity.direct_recipients):
+                    receivers[party].append(key)
+        judged_flows = [f for f in flows.values() if f.judged]
+        transfers = []
+        for flow in judged_flows:
+            transfers.extend(self.flow_transfers(flow))
+        for key, activity in activities.items():
+            if key in judged_keys:
+                transfers.extend(self.implied_by_activity(activity, flows))
+        judged_records = [r for r in graph.processor_records.values() if judged(r)]
+        for record in judged_records:
+            transfers.extend(self.record_transfers(record, parties))
+        facts = Facts(
+            graph=graph,
+            on=self.on,
+            flows=flows,
+            activities=activities,
+            parties=parties,
+            judged_activities=[a for k, a in graph.activities.items() if k in judged_keys],
+            judged_processor_records=judged_records,
+            judged_flows=judged_flows,
+            receivers=dict(receivers),
+            transfers_judged=transfers,
+        )
+        _organisations(facts)
+        return facts
+
+    # --- flows -------------------------------------------------------------------------------
+
+    def flow(self, flow: m.Flow, is_judged: bool) -> FlowFacts:
+        transfer = flow.transfer
+        source, target = self.end(flow.source), self.end(flow.target)
+        owner = self.organisation_of.get(flow.activity, "")
+        regimes = self.regimes(owner)
+        named = transfer.international_organisation.strip() if transfer is not None else ""
+        if transfer is not None and (transfer.destination_country or named):
+            destination = transfer.destination_country
+        else:
+            destination = target.country
+        importer = target.importer
+        organisation = named or target.importer_organisation
+        direct = self.direct(owner) if source.device and target.system else ()
+        crossing, leaves = self.crossing(regimes, direct, destination, organisation, source.country)
+        regime = crossing[0] if crossing else regimes[0]
+        view = self.view(regime, transfer, destination, organisation, importer)
+        exporter_role = source.sender
+        if (
+            source.processor_operator is not None
+            and importer is not None
+            and importer.sub_processor_of == source.processor_operator
+        ):
+            exporter_role = Role.PROCESSOR  # a processor's system mailing through its own vendor
+        return FlowFacts(
+            flow,
+            is_judged,
+            source.country,
+            target.country,
+            destination,
+            organisation,
+            importer,
+            exporter_role,
+            target.importer_role,
+            view.zone,
+            leaves,
+            regime,
+            view.day,
+            view.mechanism,
+            view.mechanism_valid,
+            view.decision,
+            view.decisions,
+            view.covers,
+            crossing,
+            direct,
+        )
+
+    def flow_transfers(self, facts: FlowFacts) -> list[TransferFacts]:
+        judged_under = facts.regimes
+        if (
+            not judged_under
+            and facts.transfer is not None
+            and facts.regime not in facts.direct_collection
+        ):
+            judged_under = (facts.regime,)  # declared, but its destination is unknown or inside
+        if not judged_under:
+            return []
+        flow = facts.flow
+        regimes = self.regimes(self.organisation_of.get(flow.activity, ""))
+        hr = self.hr(flow.activity)
+        found = []
+        for regime in judged_under:
+            view = self.view(
+                regime,
+                flow.transfer,
+                facts.destination,
+                facts.international_organisation,
+                facts.importer,
+            )
+            found.append(
+                TransferFacts(
+                    TransferKind.FLOW,
+                    f"flow:{flow.key}",
+                    "" if regime == regimes[0] else _detail(regimes, regime),
+                    regime,
+                    flow.transfer,
+                    flow.source,
+                    flow.target,
+                    facts.importer,
+                    facts.destination,
+                    facts.international_organisation,
+                    facts.exporter_role,
+                    facts.importer_role,
+                    view.zone,
+                    view.day,
+                    view.mechanism,
+                    view.mechanism_valid,
+                    view.decision,
+                    view.decisions,
+                    view.covers,
+                    flow.activity,
+                    None,
+                    (),
+                    hr,
+                )
+            )
+        return found
+
+    # --- parties -----------------------------------------------------------------------------
+
+    def parties(self) -> dict[str, PartyFacts]:
+        """Each party's systems and onward chain: who holds data because of whom."""
+        graph = self.graph
+        operated: dict[str, list[str]] = defaultdict(list)
+        for key, system in graph.systems.items():
+            if system.operator:
+                operated[system.operator].append(node_id("system", key))
+        engaged: dict[str, list[str]] = defaultdict(list)
+        for key, party in graph.parties.items():
+            if party.sub_processor_of:
+                engaged[party.sub_processor_of].append(key)
+        found: dict[str, PartyFacts] = {}
+        for key, party in graph.parties.items():
+            chain = _chain(key, engaged)
+            exposed = {node_id("party", key), *operated.get(key, ())}
+            for sub in chain:
+                exposed.add(node_id("party", sub))
+                exposed.update(operated.get(sub, ()))
+            found[key] = PartyFacts(
+                party=party,
+                operated=tuple(sorted(operated.get(key, ()))),
+                chain=tuple(sorted(chain)),
+                exposed=tuple(sorted(exposed)),
+                zone=geography.zone(graph.vocab, party.country, party, self.on)[0],
+            )
+        return found
+
+    def party_crossing(self, party: m.Party, regimes: tuple[Regime, ...]) -> tuple[Regime, ...]:
+        """The regimes whose territory a party sits outside (an international organisation
+        sits outside every territory)."""
+        key = (party.key, regimes)
+        found = self._party_crossings.get(key)
+        if found is None:
+            organisation = geography.organisation_of_importer(party)
+            found = self._party_crossings[key] = tuple(
+                r for r in regimes if self.crosses(party.country, organisation, r)
+            )
+        return found
+
+    # --- activities --------------------------------------------------------------------------
+
+    def activity(
+        self,
+        activity: m.Activity,
+        is_judged: bool,
+        flows: dict[str, FlowFacts],
+        parties: dict[str, PartyFacts],
+    ) -> ActivityFacts:
+        graph = self.graph
+        own = tuple(flow.key for flow in graph.flows_by_activity.get(activity.key, ()))
+        via: dict[str, dict[str, None]] = {}
+        direct: set[str] = set()
+        for party in activity.recipients or ():
+            if party:
+                via.setdefault(party, {})["recipient"] = None
+                direct.add(party)
+        countries: set[str] = set()
+        systems = graph.systems
+        ends = self._ends
+        for key in own:
+            facts = flows[key]
+            end = ends[facts.flow.target]
+            if end.holder:
+                via.setdefault(end.holder, {})[end.how or f"flow {key}"] = None
+                direct.add(end.holder)
+            if facts.destination:
+                countries.add(facts.destination)
+        for system_key in activity.systems:
+            system = systems.get(system_key)
+            if system is not None and system.operator:
+                via.setdefault(system.operator, {})[f"operator of {system.key}"] = None
+        for holder in list(via):
+            chain = parties[holder].chain if holder in parties else ()
+            for sub in chain:
+                via.setdefault(sub, {})[f"sub-processor of {holder}"] = None
+        reached = {party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()}
+        return ActivityFacts(
+            activity=activity,
+            judged=is_judged,
+            flows=own,
+            reached=reached,
+            countries=tuple(sorted(countries)),
+            screening=self.screen(activity),
+            direct_recipients=frozenset(direct),
+        )
+
+    # --- implied transfers and processor records -----------------------------------------------
+
+    def implied(
+        self,
+        regimes: tuple[Regime, ...],
+        regime: Regime,
+        party: m.Party,
+        base: str,
+        via: tuple[str, ...],
+        activity: str | None = None,
+        record: str | None = None,
+        hr: bool = False,
+    ) -> TransferFacts:
+        organisation = geography.organisation_of_importer(party)
+        view = self.view(regime, None, party.country, organisation, party)
+        return TransferFacts(
+            kind=TransferKind.IMPLIED,
+            entity=f"party:{party.key}",
+            detail=_detail(regimes, regime, base),
+            regime=regime,
+            transfer=None,
+            source=None,
+            target=node_id("party", party.key),
+            importer=party,
+            destination=party.country,
+            international_organisation=organisation,
+            exporter_role=None,
+            importer_role=_role(party),
+            zone=view.zone,
+            day=view.day,
+            mechanism=None,
+            mechanism_valid=None,
+            decision=view.decision,
+            decisions=view.decisions,
+            decision_covers_importer=view.covers,
+            activity=activity,
+            processor_record=record,
+            via=via,
+            hr_data=hr,
+        )
+
+    def implied_by_activity(
+        self, activity: ActivityFacts, flows: dict[str, FlowFacts]
+    ) -> list[TransferFacts]:
+        """Parties outside a territory that hold the activity's data with no flow carrying it
+        to them as a transfer: listed recipients without a flow, operators of systems run from
+        a third country (remote access, SaaS), sub-processors down a chain."""
+        key = activity.activity.key
+        regimes = self.regimes(activity.activity.organisation)
+        parties = self.graph.parties
+        found = []
+        for party_key, reach in activity.reached.items():
+            party = parties.get(party_key)
+            if party is None:
+                continue
+            crossing = self.party_crossing(party, regimes)
+            if not crossing:
+                continue
+            into = [
+                flows[f]
+                for f in activity.flows
+                if (importer := flows[f].importer) is not None and importer.key == party_key
+            ]
+            for regime in crossing:
+                if any(
+                    f.transfer is not None or regime in f.regimes or regime in f.direct_collection
+                    for f in into
+                ):
+                    continue
+                found.append(
+                    self.implied(
+                        regimes,
+                        regime,
+                        party,
+                        key,
+                        reach.via,
+                        activity=key,
+                        hr=self.hr(key),
+                    )
+                )
+        return found
+
+    def record_transfers(
+        self, record: m.ProcessorRecord, parties: dict[str, PartyFacts]
+    ) -> list[TransferFacts]:
+        """Transfers recorded on a processor record (Art 30(2)(c)), judged like a flow's, and
+        its sub-processors (and theirs) outside a territory that no recorded transfer reaches."""
+        graph = self.graph
+        regimes = self.regimes(record.organisation)
+        found = []
+        for index, transfer in enumerate(record.transfers, start=1):
+            importer = graph.parties.get(transfer.importer or "")
+            named = transfer.international_organisation.strip()
+            organisation = named or geography.organisation_of_importer(importer)
+            destination = transfer.destination_country or (
+                importer.country if importer is not None and not named else None
+            )
+            judged_under = tuple(r for r in regimes if self.crosses(destination, organisation, r))
+            for regime in judged_under or regimes[:1]:
+                view = self.view(regime, transfer, destination, organisation, importer)
+                found.append(
+                    TransferFacts(
+                        kind=TransferKind.PROCESSOR_RECORD,
+                        entity=f"processor_record:{record.key}",
+                        detail=_detail(regimes, regime, f"transfer-{index}"),
+                        regime=regime,
+                        transfer=transfer,
+                        source=None,
+                        target=node_id("party", importer.key) if importer is not None else None,
+                        importer=importer,
+                        destination=destination,
+                        international_organisation=organisation,
+                        exporter_role=Role.PROCESSOR,
+                        importer_role=_role(importer),
+                        zone=view.zone,
+                        day=view.day,
+                        mechanism=view.mechanism,
+                        mechanism_valid=view.mechanism_valid,
+                        decision=view.decision,
+                        decisions=view.decisions,
+                        decision_covers_importer=view.covers,
+                        processor_record=record.key,
+                        hr_data=_hr_data(record.data_subjects),
+                    )
+                )
+        subs: dict[str, tuple[str, ...]] = {}
+        for sub in record.sub_processors:
+            subs.setdefault(sub, ("sub-processor",))
+            for deeper in parties[sub].chain if sub in parties else ():
+                subs.setdefault(deeper, (f"sub-processor of {sub}",))
+        for sub, via in subs.items():
+            party = graph.parties.get(sub)
+            if party is None:
+                continue
+            for regime in self.party_crossing(party, regimes):
+                if any(
+                    t.importer == sub
+                    or (
+                        t.importer is None
+                        and t.destination_country
+                        and t.destination_country == party.country
+                    )
+                    for t in record.transfers
+                ):
+                    continue
+                found.append(
+                    self.implied(
+                        regimes,
+                        regime,
+                        party,
+                        record.key,
+                        via,
+                        record=record.key,
+                        hr=_hr_data(record.data_subjects),
+                    )
+                )
+        return found
 
 
 def _chain(start: str, engaged: dict[str, list[str]]) -> set[str]:
@@ -310,301 +693,33 @@ def _chain(start: str, engaged: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-# --- activities --------------------------------------------------------------------------
+# --- organisations and statements ----------------------------------------------------------
 
 
-def _activity(
-    graph: RegistryGraph,
-    activity: m.Activity,
-    is_judged: bool,
-    flows: dict[str, FlowFacts],
-    parties: dict[str, PartyFacts],
-) -> ActivityFacts:
-    own = tuple(flow.key for flow in graph.flows_by_activity.get(activity.key, ()))
-    via: dict[str, dict[str, None]] = defaultdict(dict)
-    direct: set[str] = set()
-
-    def reach(party: str | None, how: str, is_direct: bool) -> None:
-        if party:
-            via[party][how] = None
-            if is_direct:
-                direct.add(party)
-
-    for party in activity.recipients or ():
-        reach(party, "recipient", True)
-    countries: set[str] = set()
-    for key in own:
-        facts = flows[key]
-        kind, _, target = facts.flow.target.partition(":")
-        if kind == "party":
-            reach(target, f"flow {key}", True)
-        elif (system := graph.systems.get(target)) is not None:
-            reach(system.operator, f"operator of {system.key}", True)
-        if facts.destination:
-            countries.add(facts.destination)
-    for system_key in activity.systems:
-        system = graph.systems.get(system_key)
-        if system is not None:
-            reach(system.operator, f"operator of {system.key}", False)
-    for holder in list(via):
-        chain = parties[holder].chain if holder in parties else ()
-        for sub in chain:
-            reach(sub, f"sub-processor of {holder}", False)
-    reached = {
-        party: Reach(party=party, via=tuple(hows), direct=party in direct)
-        for party, hows in via.items()
-    }
-    return ActivityFacts(
-        activity=activity,
-        judged=is_judged,
-        flows=own,
-        reached=reached,
-        countries=tuple(sorted(countries)),
-        screening=screen(graph, activity),
+def _organisations(facts: Facts) -> None:
+    """Effective statements, Art 27, Art 37 and Art 30(5) facts, and engaged sub-processors."""
+    graph = facts.graph
+    for activity in facts.judged_activities:
+        facts.statements[f"activity:{activity.key}"] = org_facts.statements(graph, activity)
+    for record in facts.judged_processor_records:
+        facts.statements[f"processor_record:{record.key}"] = org_facts.statements(graph, record)
+    screenings = {key: a.screening for key, a in facts.activities.items()}
+    own: dict[str, list[m.Activity]] = defaultdict(list)
+    for activity in facts.judged_activities:
+        own[activity.organisation].append(activity)
+    records: dict[str, list[str]] = defaultdict(list)
+    for record in facts.judged_processor_records:
+        records[record.organisation].append(record.key)
+    for key, organisation in graph.organisations.items():
+        mine = own.get(key, [])
+        facts.organisations[key] = org_facts.OrganisationFacts(
+            organisation=organisation,
+            activities=tuple(a.key for a in mine),
+            processor_records=tuple(records.get(key, ())),
+            representation=org_facts.representation(graph, organisation, facts.regimes(key)),
+            dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, screenings),
+            art30_5=org_facts.art30_5(graph, organisation, mine, screenings),
+        )
+    facts.sub_processors = org_facts.engaged_sub_processors(
+        graph, facts.receivers, facts.judged_processor_records
     )
-
-
-# --- transfers to judge ------------------------------------------------------------------
-
-
-def _transfers(
-    graph: RegistryGraph,
-    on: dt.date,
-    flows: dict[str, FlowFacts],
-    activities: dict[str, ActivityFacts],
-    parties: dict[str, PartyFacts],
-    judged_keys: set[str],
-) -> list[TransferFacts]:
-    """Every transfer to judge, per regime: flows, implied transfers, processor records."""
-    found: list[TransferFacts] = []
-    for facts in flows.values():
-        if facts.judged:
-            found.extend(_flow_transfers(graph, on, facts))
-    for key, activity in activities.items():
-        if key in judged_keys:
-            found.extend(_implied_by_activity(graph, on, activity, flows))
-    for record in graph.processor_records.values():
-        if judged(record):
-            found.extend(_record_transfers(graph, on, record, parties))
-    return found
-
-
-def _detail(regimes: tuple[Regime, ...], regime: Regime, base: str = "") -> str:
-    """A finding's detail: the base, with the regime when it is not the organisation's first."""
-    suffix = str(regime) if regime != regimes[0] else ""
-    return "-".join(part for part in (base, suffix) if part)
-
-
-def _flow_transfers(graph: RegistryGraph, on: dt.date, facts: FlowFacts) -> list[TransferFacts]:
-    regimes = regimes_of(graph, graph.organisation_of("flow", facts.key))
-    judged_under = facts.regimes
-    if (
-        not judged_under
-        and facts.transfer is not None
-        and facts.regime not in facts.direct_collection
-    ):
-        judged_under = (facts.regime,)  # declared, but its destination is unknown or inside
-    activity = graph.activities.get(facts.flow.activity)
-    hr = activity is not None and _hr_data(activity.data_subjects, activity.purpose_kinds)
-    found = []
-    for regime in judged_under:
-        view = _view(
-            graph,
-            regime,
-            facts.transfer,
-            facts.destination,
-            facts.international_organisation,
-            facts.importer,
-            on,
-        )
-        found.append(
-            TransferFacts(
-                kind=TransferKind.FLOW,
-                entity=f"flow:{facts.key}",
-                detail=_detail(regimes, regime),
-                regime=regime,
-                transfer=facts.transfer,
-                source=facts.flow.source,
-                target=facts.flow.target,
-                importer=facts.importer,
-                destination=facts.destination,
-                international_organisation=facts.international_organisation,
-                exporter_role=facts.exporter_role,
-                importer_role=facts.importer_role,
-                zone=view.zone,
-                day=view.day,
-                mechanism=view.mechanism,
-                mechanism_valid=view.mechanism_valid,
-                decision=view.decision,
-                decisions=view.decisions,
-                decision_covers_importer=view.covers,
-                activity=facts.flow.activity,
-                hr_data=hr,
-            )
-        )
-    return found
-
-
-def _implied(
-    graph: RegistryGraph,
-    on: dt.date,
-    regimes: tuple[Regime, ...],
-    regime: Regime,
-    party: m.Party,
-    base: str,
-    via: tuple[str, ...],
-    activity: str | None = None,
-    record: str | None = None,
-    hr: bool = False,
-) -> TransferFacts:
-    organisation = geography.organisation_of_importer(party)
-    view = _view(graph, regime, None, party.country, organisation, party, on)
-    return TransferFacts(
-        kind=TransferKind.IMPLIED,
-        entity=f"party:{party.key}",
-        detail=_detail(regimes, regime, base),
-        regime=regime,
-        transfer=None,
-        source=None,
-        target=node_id("party", party.key),
-        importer=party,
-        destination=party.country,
-        international_organisation=organisation,
-        exporter_role=None,
-        importer_role=_role(party),
-        zone=view.zone,
-        day=view.day,
-        mechanism=None,
-        mechanism_valid=None,
-        decision=view.decision,
-        decisions=view.decisions,
-        decision_covers_importer=view.covers,
-        activity=activity,
-        processor_record=record,
-        via=via,
-        hr_data=hr,
-    )
-
-
-def _implied_by_activity(
-    graph: RegistryGraph, on: dt.date, activity: ActivityFacts, flows: dict[str, FlowFacts]
-) -> list[TransferFacts]:
-    """Parties outside a territory that hold the activity's data with no flow carrying it to
-    them as a transfer: listed recipients without a flow, operators of systems run from a third
-    country (remote access, SaaS), sub-processors down a chain."""
-    key = activity.activity.key
-    regimes = regimes_of(graph, activity.activity.organisation)
-    found = []
-    for party_key, reach in activity.reached.items():
-        party = graph.parties.get(party_key)
-        if party is None:
-            continue
-        organisation = geography.organisation_of_importer(party)
-        into = [
-            flows[f]
-            for f in activity.flows
-            if (importer := flows[f].importer) is not None and importer.key == party_key
-        ]
-        for regime in regimes:
-            if not _crosses(graph, party.country, organisation, regime):
-                continue
-            if any(
-                f.transfer is not None or regime in f.regimes or regime in f.direct_collection
-                for f in into
-            ):
-                continue
-            found.append(
-                _implied(
-                    graph,
-                    on,
-                    regimes,
-                    regime,
-                    party,
-                    key,
-                    reach.via,
-                    activity=key,
-                    hr=_hr_data(activity.activity.data_subjects, activity.activity.purpose_kinds),
-                )
-            )
-    return found
-
-
-def _record_transfers(
-    graph: RegistryGraph, on: dt.date, record: m.ProcessorRecord, parties: dict[str, PartyFacts]
-) -> list[TransferFacts]:
-    """Transfers recorded on a processor record (Art 30(2)(c)), judged like a flow's, and its
-    sub-processors (and theirs) outside a territory that no recorded transfer reaches."""
-    regimes = regimes_of(graph, record.organisation)
-    found = []
-    for index, transfer in enumerate(record.transfers, start=1):
-        importer = graph.parties.get(transfer.importer or "")
-        named = transfer.international_organisation.strip()
-        organisation = named or geography.organisation_of_importer(importer)
-        destination = transfer.destination_country or (
-            importer.country if importer is not None and not named else None
-        )
-        judged_under = tuple(r for r in regimes if _crosses(graph, destination, organisation, r))
-        for regime in judged_under or regimes[:1]:
-            view = _view(graph, regime, transfer, destination, organisation, importer, on)
-            found.append(
-                TransferFacts(
-                    kind=TransferKind.PROCESSOR_RECORD,
-                    entity=f"processor_record:{record.key}",
-                    detail=_detail(regimes, regime, f"transfer-{index}"),
-                    regime=regime,
-                    transfer=transfer,
-                    source=None,
-                    target=node_id("party", importer.key) if importer is not None else None,
-                    importer=importer,
-                    destination=destination,
-                    international_organisation=organisation,
-                    exporter_role=Role.PROCESSOR,
-                    importer_role=_role(importer),
-                    zone=view.zone,
-                    day=view.day,
-                    mechanism=view.mechanism,
-                    mechanism_valid=view.mechanism_valid,
-                    decision=view.decision,
-                    decisions=view.decisions,
-                    decision_covers_importer=view.covers,
-                    processor_record=record.key,
-                    hr_data=_hr_data(record.data_subjects),
-                )
-            )
-    subs: dict[str, tuple[str, ...]] = {}
-    for sub in record.sub_processors:
-        subs.setdefault(sub, ("sub-processor",))
-        for deeper in parties[sub].chain if sub in parties else ():
-            subs.setdefault(deeper, (f"sub-processor of {sub}",))
-    for sub, via in subs.items():
-        party = graph.parties.get(sub)
-        if party is None:
-            continue
-        organisation = geography.organisation_of_importer(party)
-        for regime in regimes:
-            if not _crosses(graph, party.country, organisation, regime):
-                continue
-            if any(
-                t.importer == sub
-                or (
-                    t.importer is None
-                    and t.destination_country
-                    and t.destination_country == party.country
-                )
-                for t in record.transfers
-            ):
-                continue
-            found.append(
-                _implied(
-                    graph,
-                    on,
-                    regimes,
-                    regime,
-                    party,
-                    record.key,
-                    via,
-                    record=record.key,
-                    hr=_hr_data(record.data_subjects),
-                )
-            )
-    return found

@@ -196,10 +196,8 @@ class ActivityFacts:
     """Countries the activity's data reaches through its flows, sorted."""
     screening: Screening
     """WP248 criteria and Art 35(3) cases the activity meets."""
-
-    @property
-    def direct_recipients(self) -> frozenset[str]:
-        return frozenset(k for k, r in self.reached.items() if r.direct)
+    direct_recipients: frozenset[str]
+    """The parties in ``reached`` that hold the data directly."""
 
 
 @dataclass(slots=True)
@@ -230,8 +228,6 @@ class Facts:
     judged_flows: list[FlowFacts]
     receivers: dict[str, list[str]]
     """Party key -> the judged activities it directly receives data in, in registry order."""
-    node_zones: dict[str, Zone]
-    """System and party node -> its zone, for the party that imports there."""
     statements: dict[str, Statements] = field(default_factory=dict)
     """``activity:<key>`` or ``processor_record:<key>`` -> its effective statements: its own,
     inherited from the organisation-wide statement, or not stated."""
@@ -242,13 +238,25 @@ class Facts:
     transfers_judged: list[TransferFacts] = field(default_factory=list)
     """Every transfer to judge, per regime: judged flows that are transfers, implied ones, and
     those recorded on judged processor records, in registry order."""
+    _node_zones: dict[str, Zone] = field(default_factory=dict, init=False, repr=False)
+    _regimes: dict[str, frozenset[m.Regime]] = field(default_factory=dict, init=False, repr=False)
 
     def node_zone(self, node: str) -> Zone:
-        return self.node_zones.get(node, Zone.UNKNOWN)
+        """A system or party node's zone, for the party that imports there (worked out when
+        first asked: only the diagrams and the viewer ask)."""
+        found = self._node_zones.get(node)
+        if found is None:
+            found = self._node_zones[node] = geography.node_zone(self.graph, node, self.on)
+        return found
 
     def regimes(self, organisation: str) -> frozenset[m.Regime]:
         """The regimes an organisation answers to; not stated is the EU GDPR."""
-        return frozenset(m.Regime(r) for r in regimes_of(self.graph, organisation))
+        found = self._regimes.get(organisation)
+        if found is None:
+            found = self._regimes[organisation] = frozenset(
+                m.Regime(r) for r in regimes_of(self.graph, organisation)
+            )
+        return found
 
     def decision_in_force(self, country: str) -> AdequacyDecision | None:
         """The adequacy decision in force for a country on the day, whoever the importer."""

@@ -103,32 +103,33 @@ LARGE_SCALE = frozenset({"large_scale", "large_scale_special_categories"})
 TRACKING_PURPOSES = frozenset({m.PurposeKind.MARKETING, m.PurposeKind.ANALYTICS})
 
 
+OWN = Statement(Source.OWN)
+NOT_STATED = Statement(Source.NOT_STATED)
+_NOTHING_SAID = m.Statements()
+
+
+def _pick(own: bool, inherited: str) -> Statement:
+    if own:
+        return OWN
+    inherited = inherited.strip()
+    return Statement(Source.INHERITED, inherited) if inherited else NOT_STATED
+
+
 def statements(graph: RegistryGraph, entry: m.Activity | m.ProcessorRecord) -> Statements:
     organisation = graph.organisations.get(entry.organisation)
     said = organisation.statements if organisation is not None else None
-    said = said or m.Statements()
-
-    def pick(own: bool, inherited: str) -> Statement:
-        if own:
-            return Statement(Source.OWN)
-        if inherited.strip():
-            return Statement(Source.INHERITED, inherited.strip())
-        return Statement(Source.NOT_STATED)
-
-    security = pick(any(x.strip() for x in entry.security_measures), said.security)
+    said = said or _NOTHING_SAID
+    security = _pick(any(x.strip() for x in entry.security_measures), said.security)
     if isinstance(entry, m.Activity):
         flows = graph.flows_by_activity.get(entry.key, ())
         return Statements(
-            security=security,
-            retention=pick(bool(entry.retention), said.retention),
-            lawful_basis=pick(bool(entry.lawful_bases), said.lawful_basis),
-            transfers=pick(any(f.transfer is not None for f in flows), said.transfers),
+            security,
+            _pick(bool(entry.retention), said.retention),
+            _pick(bool(entry.lawful_bases), said.lawful_basis),
+            _pick(any(f.transfer is not None for f in flows), said.transfers),
         )
     return Statements(
-        security=security,
-        retention=Statement(Source.NOT_STATED),
-        lawful_basis=Statement(Source.NOT_STATED),
-        transfers=pick(bool(entry.transfers), said.transfers),
+        security, NOT_STATED, NOT_STATED, _pick(bool(entry.transfers), said.transfers)
     )
 
 

@@ -89,46 +89,70 @@ def list_countries(graph: RegistryGraph, organisation: str) -> list[str]:
 
 
 def screen(graph: RegistryGraph, activity: m.Activity) -> Screening:
-    found = Screening()
-    vocab = graph.vocab.dpia_criteria
-    indicators = list(dict.fromkeys(activity.risk_indicators))
-    for key in indicators:
-        criterion = vocab.get(key)
-        if criterion is None:
-            continue
-        found.meets(criterion.wp248, criterion.title)
-        if criterion.art35_3:
-            found.mandatory(criterion.art35_3, criterion.title)
-    emergency = m.PurposeKind.EMERGENCY in activity.purpose_kinds
-    categories = [graph.category(key) for key in dict.fromkeys(activity.data_categories)]
-    sensitive: list[str] = []
-    for category in categories:
-        if category.special or category.criminal:
-            sensitive.append(category.label)
-            found.meets(SENSITIVE, category.label)
-        if any(tag in category.tags for tag in HIGHLY_PERSONAL_TAGS):
-            found.meets(SENSITIVE, category.label)
-        if "location" in category.tags and not emergency:
-            found.meets(MONITORING, category.label)
-    for key in dict.fromkeys(activity.data_subjects):
-        subjects = graph.subject_categories.get(key)
-        if subjects is not None and getattr(subjects, "vulnerable", False):
-            found.meets(VULNERABLE, subjects.label)
-    decisions = activity.automated_decisions
-    if decisions is not None and decisions.legal_or_similar_effect:
-        found.meets(AUTOMATED_DECISION, "recorded automated decisions")
-        found.mandatory("a", "automated decisions with legal or similar effect")
-    if sensitive and LARGE_SCALE in indicators:
-        found.mandatory("b", f"{', '.join(sensitive)} on a large scale")
-    countries = list_countries(graph, activity.organisation)
-    if countries:
-        is_provider = eprivacy.provider(graph, activity.organisation) is True
-        for case in graph.vocab.dpia_lists.values():
-            if case.country in countries:
-                reasons = _matches(case, activity, categories, indicators, is_provider)
-                if reasons:
-                    found.listed(f"{case.country} ({case.authority}): {case.case}", reasons)
-    return found
+    return Screener(graph)(activity)
+
+
+class Screener:
+    """Screens a registry's activities, asking once per organisation which national lists
+    apply to it."""
+
+    def __init__(self, graph: RegistryGraph) -> None:
+        self.graph = graph
+        self._national: dict[str, tuple[list[NationalDpiaCase], bool]] = {}
+
+    def national(self, organisation: str) -> tuple[list[NationalDpiaCase], bool]:
+        """The national-list cases that apply to the organisation, and whether it is a
+        communications provider."""
+        found = self._national.get(organisation)
+        if found is None:
+            graph = self.graph
+            countries = list_countries(graph, organisation)
+            cases = [c for c in graph.vocab.dpia_lists.values() if c.country in countries]
+            is_provider = bool(countries) and eprivacy.provider(graph, organisation) is True
+            found = self._national[organisation] = (cases, is_provider)
+        return found
+
+    def __call__(self, activity: m.Activity) -> Screening:
+        graph = self.graph
+        found = Screening()
+        vocab = graph.vocab.dpia_criteria
+        indicators = list(dict.fromkeys(activity.risk_indicators))
+        for key in indicators:
+            criterion = vocab.get(key)
+            if criterion is None:
+                continue
+            found.meets(criterion.wp248, criterion.title)
+            if criterion.art35_3:
+                found.mandatory(criterion.art35_3, criterion.title)
+        emergency = m.PurposeKind.EMERGENCY in activity.purpose_kinds
+        categories = [graph.category(key) for key in dict.fromkeys(activity.data_categories)]
+        sensitive: list[str] = []
+        for category in categories:
+            tags = category.tags
+            if category.special or category.criminal:
+                sensitive.append(category.label)
+                found.meets(SENSITIVE, category.label)
+            if tags:
+                if not tags.isdisjoint(HIGHLY_PERSONAL_TAGS):
+                    found.meets(SENSITIVE, category.label)
+                if "location" in tags and not emergency:
+                    found.meets(MONITORING, category.label)
+        for key in dict.fromkeys(activity.data_subjects):
+            subjects = graph.subject_categories.get(key)
+            if subjects is not None and getattr(subjects, "vulnerable", False):
+                found.meets(VULNERABLE, subjects.label)
+        decisions = activity.automated_decisions
+        if decisions is not None and decisions.legal_or_similar_effect:
+            found.meets(AUTOMATED_DECISION, "recorded automated decisions")
+            found.mandatory("a", "automated decisions with legal or similar effect")
+        if sensitive and LARGE_SCALE in indicators:
+            found.mandatory("b", f"{', '.join(sensitive)} on a large scale")
+        cases, is_provider = self.national(activity.organisation)
+        for case in cases:
+            reasons = _matches(case, activity, categories, indicators, is_provider)
+            if reasons:
+                found.listed(f"{case.country} ({case.authority}): {case.case}", reasons)
+        return found
 
 
 def _matches(
@@ -143,6 +167,8 @@ def _matches(
         return ""
     if any(needed not in indicators for needed in case.all_risk_indicators):
         return ""
+    if _has_any(case) and not _triggered(case, activity, categories, indicators):
+        return ""  # the common case, told without building the words
     triggers = [
         *(c.label for c in categories if any(tag in c.tags for tag in case.any_tags)),
         *(str(kind) for kind in activity.purpose_kinds if kind in case.any_purpose_kinds),
@@ -150,14 +176,39 @@ def _matches(
         *(key for key in activity.data_subjects if key in case.any_data_subjects),
         *(c.label for c in categories if case.any_special and (c.special or c.criminal)),
     ]
-    has_any = bool(
+    if _has_any(case) and not triggers:
+        return ""
+    shown = list(dict.fromkeys([*triggers, *case.all_risk_indicators]))
+    return ", ".join(shown) if shown else case.case
+
+
+def _has_any(case: NationalDpiaCase) -> bool:
+    return bool(
         case.any_tags
         or case.any_purpose_kinds
         or case.any_risk_indicators
         or case.any_data_subjects
         or case.any_special
     )
-    if has_any and not triggers:
-        return ""
-    shown = list(dict.fromkeys([*triggers, *case.all_risk_indicators]))
-    return ", ".join(shown) if shown else case.case
+
+
+def _triggered(
+    case: NationalDpiaCase,
+    activity: m.Activity,
+    categories: list[CategoryInfo],
+    indicators: list[str],
+) -> bool:
+    """Whether any ``any_*`` item of the case is present."""
+    return bool(
+        (case.any_tags and any(not c.tags.isdisjoint(case.any_tags) for c in categories))
+        or (
+            case.any_purpose_kinds
+            and not set(case.any_purpose_kinds).isdisjoint(activity.purpose_kinds)
+        )
+        or (case.any_risk_indicators and not set(case.any_risk_indicators).isdisjoint(indicators))
+        or (
+            case.any_data_subjects
+            and not set(case.any_data_subjects).isdisjoint(activity.data_subjects)
+        )
+        or (case.any_special and any(c.special or c.criminal for c in categories))
+    )

@@ -1,14 +1,15 @@
 """The registry document in: strict JSON/YAML parsing and loading into the model.
 
 Parsing is strict where the libraries are lenient: a mapping key given twice, a YAML alias or
-a value of the wrong type is an error with its path, never a silent last-one-wins.
+a value of the wrong type is an error with its path, never a silent last-one-wins. YAML is read
+by `ropa.input.strict_yaml` (libyaml's events, checked as they come).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import msgspec
@@ -18,66 +19,12 @@ from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
 from ropa.domain.structure import structure_problems
 from ropa.domain.validation import InvalidInput, Problem, humanise
-from ropa.input.limits import MAX_DEPTH, check_json_depth, not_utf8, too_deep
+from ropa.input import strict_yaml
+from ropa.input.limits import check_json_depth, not_utf8, too_deep
 from ropa.render.document import Format
 
 T = TypeVar("T")
 _PATH = re.compile(r" - at `(\$[^`]*)`$")
-
-
-class _TooDeep(yaml.YAMLError):
-    """Raised by the loader when collections nest deeper than `MAX_DEPTH`."""
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys, keys that are collections, aliases (no
-    billion-laughs expansion) and nesting deeper than `MAX_DEPTH` (the composer recurses)."""
-
-    _depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in the stubs
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases are not accepted", event.start_mark
-            )
-        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
-            return super().compose_node(parent, index)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _TooDeep()
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    "found a key that is a list or a mapping; keys must be plain text",
-                    key_node.start_mark,
-                )
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, Hashable):  # pragma: no cover - scalars always are
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    "found a key that cannot be a key",
-                    key_node.start_mark,
-                )
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -98,20 +45,36 @@ def _text(raw: bytes | str) -> str:
         raise not_utf8(error) from None
 
 
+def _utf8(raw: bytes | str) -> bytes:
+    """The text as UTF-8 bytes, checked (libyaml would take UTF-16 too, and say less)."""
+    if isinstance(raw, str):
+        try:
+            return raw.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate
+            raise InvalidInput([Problem("$", f"not valid text: {error.reason}")], 400) from None
+    if not raw.isascii():
+        _text(raw)
+    return raw
+
+
 def load_data(raw: bytes | str, fmt: Format) -> Any:
     """Plain data from JSON or YAML text; InvalidInput (400) when it does not parse, is not
-    UTF-8, or nests deeper than `MAX_DEPTH`."""
-    if fmt == "json":
-        check_json_depth(raw)
-    text = _text(raw)
+    UTF-8, nests deeper than `MAX_DEPTH`, or (YAML) repeats a key, has a key that is a list
+    or a mapping, an anchor, an alias or a tag beyond the core schema."""
+    if fmt == "yaml":
+        text = _utf8(raw)
+        try:
+            return strict_yaml.load(text)
+        except strict_yaml.NestedTooDeep:
+            raise too_deep() from None
+        except yaml.YAMLError as error:
+            problem = Problem("$", f"not valid YAML: {strict_yaml.describe(error)}")
+            raise InvalidInput([problem], 400) from error
+    check_json_depth(raw)
     try:
-        if fmt == "json":
-            return json.loads(text, object_pairs_hook=_no_duplicates)
-        return yaml.load(text, Loader=_StrictLoader)
-    except _TooDeep:
-        raise too_deep() from None
-    except (ValueError, yaml.YAMLError) as error:
-        raise InvalidInput([Problem("$", f"not valid {fmt.upper()}: {error}")], 400) from error
+        return json.loads(_text(raw), object_pairs_hook=_no_duplicates)
+    except ValueError as error:
+        raise InvalidInput([Problem("$", f"not valid JSON: {error}")], 400) from error
 
 
 def reject_duplicate_json_keys(raw: bytes) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not in typeshed
 from typing import Any, Literal, cast
@@ -19,9 +20,21 @@ from typing import Any, Literal, cast
 import yaml
 
 from ropa.domain.kinds import KINDS
+from ropa.input import strict_yaml
 
 Format = Literal["json", "yaml"]
 _LAST_STEP = re.compile(r"(\.[^.\[]*|\[\d+\])$")
+_ENTITY_KEY = re.compile(r"^\$\.(\w+)\[(\d+)\]\.key$")
+_STR = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()  # only its `resolve`, which keeps no state
+
+
+def _resolve(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag a plain scalar reads as (``tag:yaml.org,2002:str`` for text)."""
+    return cast(str, _RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
+
+
+_SKIP: Any = object()
 _JSON_LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
 
 
@@ -60,8 +73,10 @@ def source_map(raw: bytes | str, fmt: Format) -> SourceMap:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         return SourceMap()
-    paths = _json_paths(text) if fmt == "json" else _yaml_paths(text)
-    return SourceMap(paths=paths, entities=_entities(text, fmt, paths))
+    if fmt == "yaml":
+        return _yaml_source(text)
+    paths = _json_paths(text)
+    return SourceMap(paths=paths, entities=_entities(text, paths))
 
 
 def error_position(error: BaseException | None) -> Position | None:
@@ -78,30 +93,106 @@ def error_position(error: BaseException | None) -> Position | None:
 # --- YAML ------------------------------------------------------------------------------------
 
 
-def _yaml_paths(text: str) -> dict[str, Position]:
+def _yaml_source(text: str) -> SourceMap:
+    """Where each value and entity entry is, from libyaml's events (one pass, no data built).
+
+    Values under a key that is a list or a mapping are left out; entities are named only when
+    the whole text parses (as YAML: whether the document is valid is another matter).
+    """
+    walker = _YamlWalker()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        text_bytes = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in text given as str
+        return SourceMap()
+    events = strict_yaml.PARSER(text_bytes)
+    try:
+        walker.walk(events.get_event)
     except yaml.YAMLError:
-        return {}
-    paths: dict[str, Position] = {}
-    if root is not None:
-        _walk_yaml(root, "$", paths, Position(1, 1))
-    return paths
+        return SourceMap(paths=walker.paths)
+    finally:
+        events.dispose()
+    return SourceMap(paths=walker.paths, entities=walker.entities())
 
 
-def _mark(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+class _YamlWalker:
+    """Notes the path and position of every node as the events come."""
 
+    def __init__(self) -> None:
+        self.paths: dict[str, Position] = {}
+        self.keys: dict[tuple[str, int], str] = {}
+        """The text of each ``$.collection[i].key`` that reads as text."""
 
-def _walk_yaml(node: yaml.Node, path: str, paths: dict[str, Position], at: Position) -> None:
-    paths.setdefault(path, at)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                _walk_yaml(value_node, f"{path}.{key_node.value}", paths, _mark(key_node))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk_yaml(item, f"{path}[{index}]", paths, _mark(item))
+    def walk(self, get: Callable[[], Any]) -> None:
+        # One frame per open collection: [its path, whether it is a mapping, state]. The state
+        # of a list is the next index; of a mapping, None while a key is expected, then the
+        # path of the value to come (_SKIP after a key that is a list or a mapping).
+        stack: list[list[Any]] = []
+        skip = 0  # collections still open inside a node being skipped
+        while True:
+            event = get()
+            if isinstance(event, yaml.StreamEndEvent):
+                return
+            if skip:
+                if isinstance(event, yaml.CollectionStartEvent):
+                    skip += 1
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    skip -= 1
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue  # stream and document start and end
+            starts = isinstance(event, yaml.CollectionStartEvent)
+            mark: Any = event.start_mark
+            at = Position(mark.line + 1, mark.column + 1)
+            if not stack:
+                path = "$"
+                self.paths.setdefault(path, Position(1, 1))
+            elif not stack[-1][1]:  # an item of a list
+                frame = stack[-1]
+                path = f"{frame[0]}[{frame[2]}]"
+                frame[2] += 1
+                self.paths.setdefault(path, at)
+            else:
+                frame = stack[-1]
+                if frame[2] is None:  # a key
+                    if isinstance(event, yaml.ScalarEvent):
+                        child = f"{frame[0]}.{event.value}"
+                        frame[2] = child
+                        self.paths.setdefault(child, at)
+                    else:  # a list or a mapping as a key: neither it nor its value is noted
+                        frame[2] = _SKIP
+                        skip = 1 if starts else 0
+                    continue
+                path, frame[2] = frame[2], None
+                if path is _SKIP:
+                    skip = 1 if starts else 0
+                    continue
+                if len(stack) == 3 and isinstance(event, yaml.ScalarEvent):
+                    self._entity_key(path, event)
+            if starts:
+                mapping = isinstance(event, yaml.MappingStartEvent)
+                stack.append([path, mapping, None if mapping else 0])
+
+    def _entity_key(self, path: str, event: yaml.ScalarEvent) -> None:
+        found = _ENTITY_KEY.match(path)
+        if found is None or event.tag not in (None, "!", "tag:yaml.org,2002:str"):
+            return
+        if event.implicit[0] and _resolve(event.value, event.implicit) != _STR:
+            return  # `key: 12` is a number, not a key
+        self.keys[(found.group(1), int(found.group(2)))] = event.value
+
+    def entities(self) -> dict[str, Position]:
+        entities: dict[str, Position] = {}
+        for spec in KINDS.values():
+            index = 0
+            while (at := self.paths.get(f"$.{spec.collection}[{index}]")) is not None:
+                key = self.keys.get((spec.collection, index))
+                if key is not None:
+                    entities.setdefault(f"{spec.name}:{key}", at)
+                index += 1
+        return entities
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -185,10 +276,10 @@ def _json_paths(text: str) -> dict[str, Position]:
 # --- entities --------------------------------------------------------------------------------
 
 
-def _entities(text: str, fmt: Format, paths: dict[str, Position]) -> dict[str, Position]:
+def _entities(text: str, paths: dict[str, Position]) -> dict[str, Position]:
     try:
-        data: Any = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
+        data: Any = json.loads(text)
+    except ValueError:
         return {}
     if not isinstance(data, dict):
         return {}

@@ -96,6 +96,12 @@ WORDS: dict[str, str] = {
 """The words extractors and the writer add of their own, by key."""
 
 
+_DURATION = re.compile(
+    r"P(?:(?P<year>\d+)Y)?(?:(?P<month>\d+)M)?(?:(?P<week>\d+)W)?(?:(?P<day>\d+)D)?"
+    r"(?:T(?:(?P<hour>\d+)H)?(?:(?P<minute>\d+)M)?(?:(?P<second>\d+)S)?)?"
+)
+
+
 def _enum_label(value: str) -> str:
     return value.replace("_", " ")
 
@@ -175,6 +181,18 @@ class Translator:
 
     def word(self, key: str) -> str:
         return self("word", WORDS.get(key, key))
+
+    def duration(self, period: str) -> str:
+        """An ISO 8601 duration in words (``P6M``: "6 months", "6 Monate"); other text as is."""
+        found = _DURATION.fullmatch(period)
+        if not found:
+            return period
+        parts = []
+        for unit, amount in found.groupdict().items():
+            if amount is not None:
+                n = int(amount)
+                parts.append(f"{n} {self.word(unit if n == 1 else unit + 's')}")
+        return " ".join(parts) or period
 
     def country(self, code: str, english: str) -> str:
         """The country's name in this language from CLDR, else the vocabulary's English name."""

@@ -51,7 +51,7 @@ STATUS_LABELS = {
 class MapCluster(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: str
     kind: str
-    """``organisation``, ``boundary`` or ``country``."""
+    """``organisation``, ``boundary``, ``country`` or ``international`` (organisations)."""
     title: str
     fill: str
     parent: str | None = None
@@ -61,69 +61,86 @@ class MapCluster(msgspec.Struct, kw_only=True, omit_defaults=True):
     zone: str = ""
 
 
-class MapNode(msgspec.Struct, kw_only=True, omit_defaults=True):
+class MapNode(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """A system or party. Words for its type, zone and country are in ``legend`` and
+    ``countries``; its business functions are its activities'."""
+
     id: str
     kind: str
     """``system`` or ``party``."""
-    key: str
     name: str
-    type: str
+    type: str = ""
     """A system's kind (app, server, ...) or a party's role ("" when not recorded)."""
-    type_label: str
-    organisation: str
-    cluster: str | None
-    zone: str
-    zone_label: str
+    organisation: str = ""
+    cluster: int | None = None
+    """Index in ``clusters`` of the innermost cluster it is drawn in."""
+    zone: str = ""
     country: str = ""
-    country_name: str = ""
     trust_boundary: str = ""
     operator: str = ""
     sub_processor_of: str = ""
-    business_functions: list[str] = msgspec.field(default_factory=list)
-    activities: list[str] = msgspec.field(default_factory=list)
-    """Activities that run on the system, list the party as recipient, or move data through it."""
-    findings: int = 0
-    finding_rules: list[str] = msgspec.field(default_factory=list)
+    activities: list[int] = msgspec.field(default_factory=list)
+    """Indexes in ``activities``: those that run on the system, list the party as recipient, or
+    move data through it."""
+    findings: list[str] = msgspec.field(default_factory=list)
+    """Rules of its open findings (warnings and errors)."""
     chain: list[str] = msgspec.field(default_factory=list)
     """A party's onward sub-processors, transitively (party keys)."""
     exposed: list[str] = msgspec.field(default_factory=list)
     """A party's breach reach: itself, its systems and its chain's (node ids)."""
 
 
-class MapEdge(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    kind: str
-    """``flow``, or a control edge: ``operates``, ``sub_processor``."""
-    source: str
-    target: str
-    label: str
-    key: str = ""
-    activity: str = ""
-    activity_name: str = ""
-    business_function: str = ""
-    data_categories: list[str] = msgspec.field(default_factory=list)
-    category_labels: list[str] = msgspec.field(default_factory=list)
-    internal: bool = False
-    """Between two systems of the same organisation."""
-    transfer: bool = False
-    status: str = ""
+class MapFlow(msgspec.Struct, array_like=True, gc=False):
+    """One flow, as a JSON array in this field order: a map has tens of thousands, so each is a
+    row of indexes into the map's tables rather than an object."""
+
+    key: str
+    source: int
+    """Index in ``nodes``."""
+    target: int
+    activity: int
+    """Index in ``activities``."""
+    categories: list[int]
+    """Indexes in ``data_categories``."""
+    status: str
     """``flow``, ``transfer``, ``problem`` or ``warning``: what the edge's colour says."""
+    internal: bool
+    """Between two systems of the same organisation."""
+    transfer: int
+    """Index in ``transfers`` when the flow is a transfer (declared, or leaving the EEA
+    undeclared), else -1."""
+    findings: list[str]
+    """Rules of its open findings."""
+
+
+class MapTransfer(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Where a transfer goes and under what mechanism; flows that share all of it share a row."""
+
+    zone: str
+    destination: str
+    """A country code (named in ``countries``), or the international organisation's name."""
     mechanism: str = ""
-    mechanism_title: str = ""
+    """The vocabulary's key ("" when none is recorded, or the transfer is undeclared)."""
+    mechanism_title: str
+    """In words, with the SCC module: "Standard contractual clauses (2021), module 2"."""
     mechanism_valid: bool | None = None
-    destination: str = ""
-    destination_name: str = ""
-    zone: str = ""
-    zone_label: str = ""
-    findings: list[str] = msgspec.field(default_factory=list)
 
 
-class MapActivity(msgspec.Struct, kw_only=True, omit_defaults=True):
+class MapLink(msgspec.Struct, array_like=True):
+    """An operator or sub-processor link, as ``[source, target, kind]`` (indexes in ``nodes``;
+    kind ``operates`` or ``sub_processor``)."""
+
+    source: int
+    target: int
+    kind: str
+
+
+class MapActivity(msgspec.Struct, array_like=True, omit_defaults=True, gc=False):
+    """``[key, name, business_function]``."""
+
     key: str
     name: str
-    organisation: str
     business_function: str = ""
-    data_categories: list[str] = msgspec.field(default_factory=list)
 
 
 class MapCategory(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -138,6 +155,8 @@ class Legend(msgspec.Struct, kw_only=True):
     kinds: dict[str, str]
     statuses: dict[str, str]
     controls: dict[str, str]
+    problems: dict[str, str]
+    """Findings that draw a flow red, with the words its label gets."""
 
 
 class DataMap(msgspec.Struct, kw_only=True):
@@ -147,9 +166,13 @@ class DataMap(msgspec.Struct, kw_only=True):
     title: str
     clusters: list[MapCluster]
     nodes: list[MapNode]
-    edges: list[MapEdge]
+    flows: list[MapFlow]
+    links: list[MapLink]
     activities: list[MapActivity]
     data_categories: list[MapCategory]
+    transfers: list[MapTransfer]
+    countries: dict[str, str]
+    """Every country code the nodes and flows name, with its name."""
     legend: Legend
 
 
@@ -207,6 +230,14 @@ def build_map(
         ),
         key=lambda f: f.key,
     )
+    activities = [
+        MapActivity(a.key, a.name, a.business_function)
+        for a in sorted(graph.activities.values(), key=lambda a: a.key)
+        if mine(a)
+    ]
+    for key in sorted({f.activity for f in flows} - {a.key for a in activities}):
+        activities.append(MapActivity(key, key))  # a flow's activity not in the registry
+    activity_at = {a.key: i for i, a in enumerate(activities)}
     refs = {node_id("system", s.key) for s in graph.systems.values() if mine(s)}
     refs |= {node_id("party", p.key) for p in graph.parties.values() if mine(p)}
     for flow in flows:
@@ -237,54 +268,64 @@ def build_map(
             if reach.direct:
                 touching[node_id("party", reach.party)].add(key)
 
+    paths = {ref: layout.path(ref) for ref in refs}
     clusters: dict[str, MapCluster] = {}
-    nodes: list[MapNode] = []
-    for ref in sorted(refs):
-        path = layout.path(ref)
+    for path in paths.values():
         for depth in range(1, len(path) + 1):
-            sub = path[:depth]
-            cid = _cluster_id(sub)
+            cid = _cluster_id(path[:depth])
             if cid not in clusters:
-                clusters[cid] = _cluster(layout, sub, cid)
-        nodes.append(_node(facts, ref, path, touching[ref], node_rules[ref]))
+                clusters[cid] = _cluster(layout, path[:depth], cid)
+    cluster_ids = sorted(clusters)
+    cluster_at = {cid: i for i, cid in enumerate(cluster_ids)}
+    order = sorted(refs)
+    node_at = {ref: i for i, ref in enumerate(order)}
+    nodes = [
+        _node(
+            facts,
+            ref,
+            cluster_at[_cluster_id(paths[ref])] if paths[ref] else None,
+            sorted(activity_at[a] for a in touching[ref] if a in activity_at),
+            node_rules[ref],
+        )
+        for ref in order
+    ]
 
-    edges: list[MapEdge] = [_flow_edge(facts, f, sorted(flow_rules[f.key])) for f in flows]
+    used = {c for a in graph.activities.values() if mine(a) for c in a.data_categories}
+    used |= {c for f in flows for c in f.data_categories}
+    category_keys = sorted(used)
+    category_at = {key: i for i, key in enumerate(category_keys)}
+    transfers: dict[tuple[str, str, str, str, bool | None], int] = {}
+    titles: dict[tuple[object, ...], str] = {}
+    countries = {n.country for n in nodes if n.country}
+    map_flows: list[MapFlow] = []
+    for flow in flows:
+        edge = _flow(facts, flow, sorted(flow_rules[flow.key]), node_at, activity_at, category_at)
+        held = facts.flows.get(flow.key)
+        if held is not None and held.is_transfer:
+            # An international organisation is where the data goes, wherever it sits.
+            where = held.international_organisation or held.destination or ""
+            if held.destination and not held.international_organisation:
+                countries.add(held.destination)
+            said = held.transfer
+            words = (said is None, held.leaves_eea, held.mechanism_key, said and said.scc_module)
+            if words not in titles:
+                titles[words] = mechanism_title(facts, held)
+            row = (
+                str(held.zone),
+                where,
+                held.mechanism_key or "",
+                titles[words],
+                held.mechanism_valid,
+            )
+            edge.transfer = transfers.setdefault(row, len(transfers))
+        map_flows.append(edge)
+
     control: set[tuple[str, str, str]] = set()
     for source, target, kind in graph.graph.edges(data="kind"):
         if kind in CONTROL_LABELS and source in refs and target in refs:
             control.add((source, target, kind))
-    edges.extend(
-        MapEdge(
-            id=f"{kind}:{source}>{target}",
-            kind=kind,
-            source=source,
-            target=target,
-            label=CONTROL_LABELS[kind],
-        )
-        for source, target, kind in sorted(control)
-    )
+    links = [MapLink(node_at[s], node_at[t], kind) for s, t, kind in sorted(control)]
 
-    activities = [
-        MapActivity(
-            key=a.key,
-            name=a.name,
-            organisation=a.organisation,
-            business_function=a.business_function,
-            data_categories=sorted(a.data_categories),
-        )
-        for a in sorted(graph.activities.values(), key=lambda a: a.key)
-        if mine(a)
-    ]
-    used = {c for a in activities for c in a.data_categories}
-    used |= {c for f in flows for c in f.data_categories}
-    categories = [
-        MapCategory(
-            key=key,
-            label=graph.category(key).label,
-            special=graph.category(key).special or graph.category(key).criminal,
-        )
-        for key in sorted(used)
-    ]
     if organisation is not None:
         title = f"Data map of {org_name(graph, organisation)}"
     elif len(graph.organisations) == 1:
@@ -296,17 +337,39 @@ def build_map(
         on=facts.on.isoformat(),
         organisation=organisation,
         title=title,
-        clusters=[clusters[k] for k in sorted(clusters)],
+        clusters=[clusters[cid] for cid in cluster_ids],
         nodes=nodes,
-        edges=edges,
+        flows=map_flows,
+        links=links,
         activities=activities,
-        data_categories=categories,
+        data_categories=[
+            MapCategory(
+                key=key,
+                label=graph.category(key).label,
+                special=graph.category(key).special or graph.category(key).criminal,
+            )
+            for key in category_keys
+        ],
+        transfers=[
+            MapTransfer(
+                zone=zone,
+                destination=where,
+                mechanism=key,
+                mechanism_title=title,
+                mechanism_valid=valid,
+            )
+            for (zone, where, key, title, valid), _ in sorted(
+                transfers.items(), key=lambda item: item[1]
+            )
+        ],
+        countries={code: country_name(graph.vocab, code) for code in sorted(countries)},
         legend=Legend(
             zones=dict(ZONE_LABELS),
             roles=dict(sorted(ROLE_LABELS.items())),
             kinds=dict(sorted(KIND_LABELS.items())),
             statuses=dict(STATUS_LABELS),
             controls=dict(CONTROL_LABELS),
+            problems=dict(sorted(PROBLEM_RULES.items())),
         ),
     )
 
@@ -326,101 +389,65 @@ def _cluster(layout: Layout, path: Path, cid: str) -> MapCluster:
         cluster.organisation, cluster.trust_boundary = key.parts
     elif key.kind == "country":
         cluster.country, cluster.zone = key.parts[0], str(key.parts[1])
+    elif key.kind == "international":
+        cluster.zone = str(key.parts[0])
     return cluster
 
 
-def _node(facts: Facts, ref: str, path: Path, activities: set[str], rules: set[str]) -> MapNode:
+def _node(
+    facts: Facts, ref: str, cluster: int | None, activities: list[int], rules: set[str]
+) -> MapNode:
     graph = facts.graph
     endpoint = graph.endpoint(ref)
-    kind, _, key = ref.partition(":")
-    zone = str(facts.node_zone(ref))
-    country = graph.country_of(ref) or ""
-    functions = sorted(
-        {
-            graph.activities[a].business_function
-            for a in activities
-            if a in graph.activities and graph.activities[a].business_function
-        }
-    )
+    kind = ref.partition(":")[0]
     node = MapNode(
         id=ref,
         kind=kind,
-        key=key,
-        name=endpoint.name if endpoint is not None else key,
-        type="",
-        type_label="not in the registry",
+        name=endpoint.name if endpoint is not None else ref.partition(":")[2],
         organisation=endpoint.organisation if endpoint is not None else "",
-        cluster=_cluster_id(path) if path else None,
-        zone=zone,
-        zone_label=ZONE_LABELS.get(zone, zone),
-        country=country,
-        country_name=country_name(graph.vocab, country),
-        business_functions=functions,
-        activities=sorted(activities),
-        findings=len(rules),
-        finding_rules=sorted(rules),
+        cluster=cluster,
+        zone=str(facts.node_zone(ref)),
+        country=graph.country_of(ref) or "",
+        activities=activities,
+        findings=sorted(rules),
     )
     if isinstance(endpoint, m.System):
         node.type = str(endpoint.system_kind)
-        node.type_label = KIND_LABELS.get(node.type, node.type)
         node.trust_boundary = endpoint.trust_boundary.strip()
         node.operator = endpoint.operator or ""
     elif isinstance(endpoint, m.Party):
         node.type = str(endpoint.role) if endpoint.role else ""
-        node.type_label = ROLE_LABELS.get(node.type, node.type)
         node.sub_processor_of = endpoint.sub_processor_of or ""
-        held = facts.parties.get(key)
+        held = facts.parties.get(ref.partition(":")[2])
         if held is not None:
             node.chain = list(held.chain)
             node.exposed = sorted(held.exposed)
     return node
 
 
-def _flow_edge(facts: Facts, flow: m.Flow, rules: list[str]) -> MapEdge:
-    graph = facts.graph
+def _flow(
+    facts: Facts,
+    flow: m.Flow,
+    rules: list[str],
+    node_at: dict[str, int],
+    activity_at: dict[str, int],
+    category_at: dict[str, int],
+) -> MapFlow:
     held = facts.flows.get(flow.key)
-    activity = graph.activities.get(flow.activity)
-    labels = [graph.category(c).label for c in flow.data_categories]
     problems = [r for r in rules if r in PROBLEM_RULES]
     transfer = held is not None and held.is_transfer
     status = "problem" if problems else "warning" if rules else "transfer" if transfer else "flow"
-    edge = MapEdge(
-        id=f"flow:{flow.key}",
-        kind="flow",
+    return MapFlow(
         key=flow.key,
-        source=flow.source,
-        target=flow.target,
-        label="",
-        activity=flow.activity,
-        activity_name=activity.name if activity else flow.activity,
-        business_function=activity.business_function if activity else "",
-        data_categories=list(flow.data_categories),
-        category_labels=labels,
-        internal=_internal(facts, flow),
-        transfer=transfer,
+        source=node_at[flow.source],
+        target=node_at[flow.target],
+        activity=activity_at[flow.activity],
+        categories=[category_at[c] for c in flow.data_categories],
         status=status,
+        internal=_internal(facts, flow),
+        transfer=-1,
         findings=rules,
     )
-    lines = [", ".join(labels) if len(labels) <= 3 else f"{len(labels)} data categories"]
-    if held is not None:
-        edge.zone = str(held.zone)
-        edge.zone_label = ZONE_LABELS.get(edge.zone, edge.zone)
-        edge.destination = held.destination or held.international_organisation or ""
-        edge.destination_name = (
-            country_name(graph.vocab, held.destination)
-            if held.destination
-            else held.international_organisation
-        )
-        if transfer:
-            edge.mechanism = held.mechanism_key or ""
-            edge.mechanism_title = mechanism_title(facts, held)
-            edge.mechanism_valid = held.mechanism_valid
-            where = f" to {edge.destination_name}" if edge.destination_name else ""
-            lines.append(f"{edge.mechanism_title}{where}")
-    if problems:
-        lines.append("! " + "; ".join(sorted({PROBLEM_RULES[r] for r in problems})))
-    edge.label = "\n".join(line for line in lines if line)
-    return edge
 
 
 def _internal(facts: Facts, flow: m.Flow) -> bool:
@@ -440,3 +467,30 @@ def map_json(data: DataMap) -> bytes:
 def as_builtins(data: DataMap) -> dict[str, Any]:
     result: dict[str, Any] = msgspec.to_builtins(data)
     return result
+
+
+def flow_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The flows of a map's JSON as one object each, with node ids, keys and words in place of
+    indexes: what the page builds from the rows (for readers of the JSON, and the tests)."""
+    names = [f.name for f in msgspec.structs.fields(MapFlow)]
+    rows = []
+    for values in data["flows"]:
+        row = dict(zip(names, values, strict=True))
+        transfer = data["transfers"][row["transfer"]] if row["transfer"] >= 0 else {}
+        activity = data["activities"][row["activity"]]
+        destination = transfer.get("destination", "")
+        row.update(transfer)
+        row.update(
+            id=f"flow:{row['key']}",
+            source=data["nodes"][row["source"]]["id"],
+            target=data["nodes"][row["target"]]["id"],
+            activity=activity[0],
+            activity_name=activity[1],
+            business_function=activity[2] if len(activity) > 2 else "",
+            data_categories=[data["data_categories"][i]["key"] for i in row["categories"]],
+            category_labels=[data["data_categories"][i]["label"] for i in row["categories"]],
+            transfer=bool(transfer),
+            destination_name=data["countries"].get(destination, destination),
+        )
+        rows.append(row)
+    return rows

@@ -63,6 +63,7 @@ from ropa.facts import Facts
 from ropa.graph import RegistryGraph
 from ropa.render import i18n
 from ropa.render import xlsx_columns as cols
+from ropa.render import xlsx_fit as fit
 from ropa.rules.engine import Finding
 
 __all__ = [
@@ -540,23 +541,16 @@ def default_font(profile: Profile) -> Font:
 
 
 CellValue: TypeAlias = str | Cell | None
-LINE_HEIGHT = 13.0
-"""Points per line of 10-point Arial (Liberation Sans), the default font."""
 MAX_ROW_HEIGHT = 409.0
 """Excel's largest row height, in points."""
 
 
-def lines(text: str, width: float) -> int:
-    """How many lines wrapped text takes in a column ``width`` characters wide.
-
-    Generous on purpose: a column's width is counted in zeros, wider than most letters, so the
-    estimate leaves room for word breaks. Spreadsheet programs do not all fit row heights to
-    wrapped text on opening (LibreOffice keeps the default height), so rows get this height.
-    """
-    per_line = max(1.0, width - 1)
-    if "\n" not in text:
-        return max(1, math.ceil(len(text) / per_line))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+def lines(text: str, width: float, size: float = 10, bold: bool = False) -> int:
+    """How many lines wrapped text takes in a column ``width`` characters wide, measured with
+    the font's glyph widths (``ropa.render.xlsx_fit``: one line more rather than one fewer).
+    Spreadsheet programs do not all fit row heights to wrapped text on opening (LibreOffice
+    keeps the default height), so rows get the height of their tallest cell."""
+    return fit.lines(text, width, size, bold)
 
 
 class _Height(RowDimension):
@@ -578,10 +572,11 @@ class _Sheet:
     row's cells.
     """
 
-    def __init__(self, ws: WriteOnlyWorksheet, heights: dict[int, _Height]) -> None:
+    def __init__(self, ws: WriteOnlyWorksheet, heights: dict[int, _Height], size: float) -> None:
         self.ws = ws
         self.row = 0
         self.heights = heights
+        self.size = size
         self.section_ends: list[int] = []
         """Where printed sections end (1-based columns), set by the layout."""
 
@@ -590,7 +585,7 @@ class _Sheet:
         if height_lines > 1:
             dimension = self.heights.get(height_lines)
             if dimension is None:
-                height = min(MAX_ROW_HEIGHT, height_lines * LINE_HEIGHT)
+                height = min(MAX_ROW_HEIGHT, fit.row_height(height_lines, self.size))
                 dimension = self.heights[height_lines] = _Height(self.ws, height)
             self.ws.row_dimensions[self.row] = dimension  # type: ignore[attr-defined]  # not in the stubs
         self.ws.append(cells)
@@ -605,6 +600,7 @@ class _Writer:
     ctx: cols.Context
     styles: _Styles | None = None
     heights: dict[int, _Height] = field(default_factory=dict)
+    known_lines: dict[tuple[str, float, bool], int] = field(default_factory=dict)
 
     # cells ------------------------------------------------------------------------------
 
@@ -612,7 +608,7 @@ class _Writer:
         ws: WriteOnlyWorksheet = self.book.create_sheet(title=name)
         if self.styles is None:
             self.styles = _Styles.of(ws, self.profile.fills, default_font(self.profile))
-        return _Sheet(ws, self.heights)
+        return _Sheet(ws, self.heights, self.profile.font_size)
 
     def empty(self, key: str) -> str:
         return self.ctx.word(key)
@@ -633,6 +629,22 @@ class _Writer:
         cell.data_type = "s"
         return cell
 
+    def lines(self, text: str, width: float, *, bold: bool = False, larger: float = 0) -> int:
+        """Lines ``text`` takes in a column ``width`` characters wide, in the profile's font
+        (``larger`` points larger for a title). Each line of a list is measured once: the
+        same names recur from row to row."""
+        size = self.profile.font_size
+        room = fit.limit(width, size, size + larger)
+        known = self.known_lines
+        total = 0
+        for part in text.split("\n"):
+            key = (part, room, bold)
+            found = known.get(key)
+            if found is None:
+                found = known[key] = fit.paragraph_lines(part, room, bold)
+            total += found
+        return total
+
     def blank(self, sheet: _Sheet, style: StyleArray) -> Cell:
         return Cell(sheet.ws, row=1, column=1, style_array=style)
 
@@ -648,12 +660,10 @@ class _Writer:
             text = safe_text(text)
             cell = Cell(sheet.ws, row=1, column=1, value=text, style_array=self.style.guard)
             cell.data_type = "s"
-            return cell, lines(text, width)
+            return cell, self.lines(text, width)
         if not (text.isprintable() and "_x" not in text and len(text) <= MAX_CELL):
             text = safe_text(text)
-        if len(text) <= width and "\n" not in text:
-            return text, 1
-        return text, lines(text, width)
+        return text, self.lines(text, width)
 
     def groups(self, sheet: _Sheet, columns: Sequence[ColumnSpec]) -> None:
         """The group heading row: each group named above its columns, in one merged cell per
@@ -676,7 +686,7 @@ class _Writer:
         height = 1
         for first, last in spans:
             width = sum(c.width for c in columns[first - 1 : last])
-            height = max(height, lines(columns[first - 1].group, width * 0.9))
+            height = max(height, self.lines(columns[first - 1].group, width, bold=True))
             if last > first:
                 sheet.ws.merged_cells.add(  # type: ignore[attr-defined]  # not in the stubs
                     f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
@@ -690,7 +700,7 @@ class _Writer:
             required = isinstance(column, ColumnSpec) and column.required
             style = self.style.header_required if required else self.style.header_optional
             cells.append(self.styled(sheet, column.heading, style))
-            height = max(height, lines(column.heading, column.width * 0.9))
+            height = max(height, self.lines(column.heading, column.width, bold=True))
         sheet.append(cells, height)
 
     # sheet set-up -------------------------------------------------------------------------
@@ -747,7 +757,7 @@ class _Writer:
     def label_line(self, sheet: _Sheet, label: Cell, text: str, widths: Sequence[float]) -> None:
         """A label in column A and its value in column B (never blank)."""
         value, height = self.body(sheet, text or self.empty("not_stated"), widths[1])
-        label_height = lines(str(label.value or ""), widths[0] * 0.9)
+        label_height = self.lines(str(label.value or ""), widths[0], bold=True)
         sheet.append([label, value], max(height, label_height))
 
     # sheet kinds --------------------------------------------------------------------------
@@ -778,13 +788,13 @@ class _Writer:
         for row in block.rows:
             values = cols.CONTACTS[row.source](self.ctx)
             cells: list[CellValue] = [self.styled(sheet, row.label, self.style.label)]
-            height = lines(row.label, widths[0] * 0.9)
+            height = self.lines(row.label, widths[0], bold=True)
             blank = self.empty("not_applicable" if not any(values) else "not_stated")
             for index, value in enumerate(values, 1):
                 width = widths[index] if index < len(widths) else 20
                 value = value or blank
                 cells.append(self.styled(sheet, value, self.style.wrap))
-                height = max(height, lines(value, width) if value else 1)
+                height = max(height, self.lines(value, width) if value else 1)
             sheet.append(cells, height)
         while sheet.row < HEADER_ROW - 1:
             sheet.append([])
@@ -808,22 +818,26 @@ class _Writer:
         if grouped:
             self.groups(sheet, spec.columns)
         self.headings(sheet, spec.columns)
-        columns = [
+        size = self.profile.font_size
+        columns: list[tuple[cols.Extractor, float, float, str, dict[str, int]]] = [
             (
                 _extractor(spec.rows, c.source),
                 c.width,
-                max(1.0, c.width - 1),
+                fit.limit(c.width, size),
                 self.empty(c.empty),
+                {},  # lines of each text met in the column: most texts recur
             )
             for c in spec.columns
         ]
         ctx, body, append = self.ctx, self.body, sheet.append
+        paragraph_lines, widest = fit.paragraph_lines, fit.WIDEST
         count = 0
-        # The hot loop: body() inlined for the common case, plain text that needs no escape.
+        # The hot loop: body() inlined for the common case, plain text that needs no escape
+        # (a line break is not printable, so lists take body()).
         for row in cols.ROWS[spec.rows](ctx, None):
             cells: list[CellValue] = []
             height = 1
-            for extract, width, per_line, empty in columns:
+            for extract, width, room, empty, known in columns:
                 text = extract(ctx, row) or empty
                 if (
                     text[0] in _SPECIAL_START
@@ -833,15 +847,13 @@ class _Writer:
                 ):
                     cell, cell_lines = body(sheet, text, width)
                     cells.append(cell)
-                elif "\n" in text:
-                    cells.append(text)
-                    cell_lines = lines(text, width)
-                elif len(text) <= width:
-                    cells.append(text)
-                    continue
                 else:
                     cells.append(text)
-                    cell_lines = math.ceil(len(text) / per_line)  # lines(), inlined
+                    if len(text) * widest <= room:  # fits whatever its letters
+                        continue
+                    cell_lines = known.get(text, 0)
+                    if not cell_lines:
+                        cell_lines = known[text] = paragraph_lines(text, room)
                 if cell_lines > height:
                     height = cell_lines
             append(cells, height)
@@ -870,7 +882,7 @@ class _Writer:
 
     def fiches(self, spec: SheetSpec) -> None:
         """One sheet per activity: title, then per section its fields and its small table."""
-        widths = spec.width if len(spec.width) >= 2 else [44, 60, 30, 40]
+        widths = spec.width if len(spec.width) >= 2 else [40, 58, 30, 38]
         title_of = _extractor("activities", spec.title_source) if spec.title_source else None
         fields = [
             [
@@ -879,24 +891,24 @@ class _Writer:
             ]
             for section in spec.sections
         ]
+        size = self.profile.font_size
         for activity in self.ctx.activities:
             number = str(self.ctx.fiche_numbers[activity.key])
             sheet = self.sheet(spec.name.replace("{number}", number))
             self.layout(sheet, widths, header_row=None)
             title = spec.title.replace("{number}", number)
             heading = title_of(self.ctx, activity) if title_of is not None else ""
+            heading_lines = self.lines(heading, widths[1], bold=True, larger=3)
             sheet.append(
                 [
                     self.styled(sheet, title, self.style.title) if title else None,
                     self.styled(sheet, heading, self.style.heading) if heading else None,
                 ],
-                lines(heading, widths[1] * 0.8),
+                math.ceil(heading_lines * (size + 3) / size),  # lines of the larger font
             )
             for section, section_fields in zip(spec.sections, fields, strict=True):
                 sheet.append([])
-                band: list[CellValue] = [self.styled(sheet, section.heading, self.style.section)]
-                band += [self.blank(sheet, self.style.section) for _ in widths[1:]]
-                sheet.append(band)
+                self.band(sheet, section.heading, widths)
                 for line, extract in section_fields:
                     value = extract(self.ctx, activity) if extract is not None else line.text
                     style = (
@@ -906,6 +918,15 @@ class _Writer:
                 if section.table is not None:
                     self.fiche_table(sheet, section.table, activity, widths)
             sheet.ws.close()
+
+    def band(self, sheet: _Sheet, heading: str, widths: Sequence[float]) -> None:
+        """A section's heading across the fiche, as tall as its lines across all columns."""
+        band: list[CellValue] = [self.styled(sheet, heading, self.style.section)]
+        band += [self.blank(sheet, self.style.section) for _ in widths[1:]]
+        row = sheet.row + 1
+        last = get_column_letter(len(widths))
+        sheet.ws.merged_cells.add(f"A{row}:{last}{row}")  # type: ignore[attr-defined]  # not in the stubs
+        sheet.append(band, self.lines(heading, sum(widths), bold=True))
 
     def fiche_table(
         self,

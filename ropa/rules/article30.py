@@ -61,7 +61,8 @@ def _joint_controllers(facts: Facts) -> set[str]:
     graph = facts.graph
     named: set[str] = set()
     for activity in facts.judged_activities:
-        named |= set(activity.joint_controllers) | facts.activities[activity.key].direct_recipients
+        named.update(activity.joint_controllers)
+        named.update(facts.activities[activity.key].direct_recipients)
     return {
         key
         for key in named

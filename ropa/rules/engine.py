@@ -19,7 +19,7 @@ import yaml
 
 from ropa.domain.vocabulary import schema_dir
 from ropa.facts import Facts
-from ropa.graph import RegistryGraph
+from ropa.graph import RegistryGraph, bulk
 
 
 class Severity(enum.StrEnum):
@@ -134,18 +134,36 @@ def _activity_of(graph: RegistryGraph, entity: str) -> str | None:
 
 def evaluate(facts: Facts, rule_ids: Iterable[str] | None = None) -> list[Finding]:
     """Every finding of the chosen rules (all by default), waivers applied, in a stable order."""
+    with bulk():
+        return _evaluate(facts, rule_ids)
+
+
+def _evaluate(facts: Facts, rule_ids: Iterable[str] | None) -> list[Finding]:
     meta = catalogue()
     graph, on = facts.graph, facts.on
     check = Check(facts)
     waivers = {w.finding: w for w in graph.waivers.values()}
-    findings: list[Finding] = []
+    owners: dict[str, tuple[str, str | None]] = {}
+    # entity -> its organisation and activity, asked once per entity
+    groups: list[tuple[int, str, list[Finding]]] = []
     for rule_id in sorted(rule_ids if rule_ids is not None else RULES):
         info = meta[rule_id]
+        found: list[Finding] = []
         for hit in RULES[rule_id](check):
-            finding_id = f"{rule_id}@{hit.entity}" + (f"/{hit.detail}" if hit.detail else "")
-            kind, _, key = hit.entity.partition(":")
-            organisation = graph.organisation_of(kind, key)
-            waiver = waivers.get(finding_id)
+            finding_id = (
+                f"{rule_id}@{hit.entity}/{hit.detail}"
+                if hit.detail
+                else (f"{rule_id}@{hit.entity}")
+            )
+            owner = owners.get(hit.entity)
+            if owner is None:
+                kind, _, key = hit.entity.partition(":")
+                owner = owners[hit.entity] = (
+                    graph.organisation_of(kind, key),
+                    _activity_of(graph, hit.entity),
+                )
+            organisation, activity = owner
+            waiver = waivers.get(finding_id) if waivers else None
             note = None
             if waiver is not None and waiver.organisation == organisation:
                 note = WaiverNote(
@@ -155,7 +173,7 @@ def evaluate(facts: Facts, rule_ids: Iterable[str] | None = None) -> list[Findin
                     expires_on=waiver.expires_on,
                     expired=waiver.expires_on < on,
                 )
-            findings.append(
+            found.append(
                 Finding(
                     id=finding_id,
                     rule=rule_id,
@@ -166,13 +184,20 @@ def evaluate(facts: Facts, rule_ids: Iterable[str] | None = None) -> list[Findin
                     remedy=info.remedy,
                     entity=hit.entity,
                     organisation=organisation,
-                    activity=_activity_of(graph, hit.entity),
+                    activity=activity,
                     waived=note is not None and not note.expired,
                     waiver=note,
                 )
             )
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.id))
-    return _unique(findings)
+        found.sort(key=_by_id)
+        groups.append((SEVERITY_ORDER[info.severity], rule_id, found))
+    # by severity, rule and id: each rule's findings share the first two
+    groups.sort(key=lambda group: group[:2])
+    return _unique([finding for *_, found in groups for finding in found])
+
+
+def _by_id(finding: Finding) -> str:
+    return finding.id
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ropa.domain import model as m
 from ropa.facts import Facts
 from ropa.graph import RegistryGraph, days_in
-from ropa.rules.common import bases, entity
+from ropa.rules.common import bases, basis, entity
 from ropa.rules.engine import Check, Hit, rule
 from ropa.rules.lawful_basis import consent_given
 
@@ -61,7 +61,7 @@ def _traffic_retention_allowed(facts: Facts, activity: m.Activity) -> bool:
     the organisation's regime (ePD Art 15(1))."""
     if consent_given(activity) or m.PurposeKind.FRAUD_DETECTION in activity.purpose_kinds:
         return True
-    obligation = bases(activity).get("legal_obligation")
+    obligation = basis(activity, "legal_obligation")
     law = obligation.law if obligation else None
     return (
         law is not None
@@ -80,8 +80,10 @@ def provider_unstated(check: Check) -> Iterator[Hit]:
         organisation = graph.organisations.get(activity.organisation)
         if organisation is None or organisation.communications_service is not None:
             continue
-        data = [*_tagged(graph, activity, "traffic"), *_tagged(graph, activity, "location")]
-        if data:
+        if any(
+            not graph.category(key).tags.isdisjoint(("traffic", "location"))
+            for key in activity.data_categories
+        ):
             seen.setdefault(activity.organisation, []).append(activity.key)
     for key, activities in seen.items():
         shown = ", ".join(f"`{a}`" for a in activities[:5])

@@ -14,9 +14,17 @@ STALE_AFTER = dt.timedelta(days=365)
 @rule("SYSTEM-UNUSED")
 def system_unused(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    touched = {node for source, target, _ in graph.flow_edges() for node in (source, target)}
+    succ, pred = graph.graph.succ, graph.graph.pred
     for key, system in graph.systems.items():
-        if key not in graph.activities_by_system and f"system:{key}" not in touched:
+        if key in graph.activities_by_system:
+            continue
+        node = f"system:{key}"
+        if not any(
+            data["kind"] == "flow"
+            for neighbours in (succ[node], pred[node])
+            for edges in neighbours.values()
+            for data in edges.values()
+        ):
             yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
 
 
@@ -24,14 +32,19 @@ def system_unused(check: Check) -> Iterator[Hit]:
 def flow_category_undeclared(check: Check) -> Iterator[Hit]:
     """Only flows of judged activities (a retired activity's flows are not judged)."""
     graph = check.graph
+    declared: dict[str, frozenset[str]] = {}  # activity key -> its categories, once per activity
     for facts in check.facts.judged_flows:
         flow = facts.flow
         activity = graph.activities.get(flow.activity)
         if activity is None:
             continue
-        declared = set(activity.data_categories)
+        own = declared.get(activity.key)
+        if own is None:
+            own = declared[activity.key] = frozenset(activity.data_categories)
+        if own.issuperset(flow.data_categories):
+            continue
         for category in flow.data_categories:
-            if category not in declared:
+            if category not in own:
                 yield Hit(
                     entity("flow", flow.key),
                     f"carries {graph.category(category).label} ({category}), which activity "

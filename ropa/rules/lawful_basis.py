@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ropa.domain import model as m
 from ropa.graph import RegistryGraph
-from ropa.rules.common import bases, entity
+from ropa.rules.common import bases, basis, entity
 from ropa.rules.engine import Check, Hit, rule
 
 LAW_BASED = ("legal_obligation", "public_task")
@@ -31,7 +31,7 @@ REGIME_LAW = {
 
 def consent_given(activity: m.Activity) -> bool:
     """The activity relies on consent obtained by a clear affirmative act (or not said how)."""
-    consent = bases(activity).get("consent")
+    consent = basis(activity, "consent")
     return consent is not None and consent.consent_mechanism not in NOT_CONSENT
 
 
@@ -85,7 +85,7 @@ def consent_without_record(check: Check) -> Iterator[Hit]:
     either it is reported on its own, with the detail ``explicit_consent``.
     """
     for activity in check.facts.judged_activities:
-        consent = bases(activity).get("consent")
+        consent = basis(activity, "consent")
         explicit = activity.art9_condition == "explicit_consent" and _blank(
             activity.art9_consent_record
         )
@@ -110,7 +110,7 @@ def consent_without_record(check: Check) -> Iterator[Hit]:
 def consent_invalid_mechanism(check: Check) -> Iterator[Hit]:
     """Consent inferred from use, bundled with the terms or pre-ticked is not consent."""
     for activity in check.facts.judged_activities:
-        consent = bases(activity).get("consent")
+        consent = basis(activity, "consent")
         if consent is not None and consent.consent_mechanism in NOT_CONSENT:
             how = str(consent.consent_mechanism).replace("_", " ")
             yield Hit(
@@ -123,7 +123,7 @@ def consent_invalid_mechanism(check: Check) -> Iterator[Hit]:
 @rule("CONSENT-NO-WITHDRAWAL")
 def consent_no_withdrawal(check: Check) -> Iterator[Hit]:
     for activity in check.facts.judged_activities:
-        consent = bases(activity).get("consent")
+        consent = basis(activity, "consent")
         if consent is not None and _blank(consent.consent_withdrawal):
             yield Hit(
                 entity("activity", activity.key),
@@ -134,7 +134,7 @@ def consent_no_withdrawal(check: Check) -> Iterator[Hit]:
 @rule("LI-WITHOUT-LIA")
 def li_without_lia(check: Check) -> Iterator[Hit]:
     for activity in check.facts.judged_activities:
-        interests = bases(activity).get("legitimate_interests")
+        interests = basis(activity, "legitimate_interests")
         if interests is not None and _blank(interests.lia_reference):
             yield Hit(
                 entity("activity", activity.key),
@@ -145,7 +145,7 @@ def li_without_lia(check: Check) -> Iterator[Hit]:
 @rule("LI-INTEREST-UNSTATED")
 def li_interest_unstated(check: Check) -> Iterator[Hit]:
     for activity in check.facts.judged_activities:
-        interests = bases(activity).get("legitimate_interests")
+        interests = basis(activity, "legitimate_interests")
         if interests is not None and _blank(interests.interest):
             yield Hit(
                 entity("activity", activity.key),
@@ -292,4 +292,23 @@ def adm_without_safeguards(check: Check) -> Iterator[Hit]:
                 entity("activity", activity.key),
                 f"{activity.name} makes automated decisions with legal or similar effect, with "
                 f"{' and '.join(missing)}",
+            )
+
+
+@rule("LI-PUBLIC-AUTHORITY")
+def li_public_authority(check: Check) -> Iterator[Hit]:
+    """Art 6(1) final subparagraph: point (f) does not apply to processing by public authorities
+    in the performance of their tasks. Only an organisation recorded as a public authority is
+    judged; "not stated" is not taken for one."""
+    organisations = check.graph.organisations
+    for activity in check.facts.judged_activities:
+        organisation = organisations.get(activity.organisation)
+        if organisation is None or organisation.public_authority is not True:
+            continue
+        if "legitimate_interests" in bases(activity):
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} relies on legitimate interests, but {organisation.name} is a "
+                "public authority: point (f) is not available for processing in the "
+                "performance of its tasks",
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ropa.domain import model as m
 from ropa.graph import RegistryGraph, days_in
@@ -53,6 +54,7 @@ def retention_missing(check: Check) -> Iterator[Hit]:
     RETENTION-VAGUE judges the statement."""
     graph = check.graph
     statements = check.facts.statements
+    said: dict[str, str] = {}  # category key -> the message, worded once per category
     for activity in check.facts.judged_activities:
         if statements[entity("activity", activity.key)].retention.inherited:
             continue
@@ -61,11 +63,12 @@ def retention_missing(check: Check) -> Iterator[Hit]:
         named = {r.data_category for r in activity.retention}
         for category in dict.fromkeys(activity.data_categories):
             if category not in named:
-                yield Hit(
-                    entity("activity", activity.key),
-                    f"no retention rule covers {_category(graph, category)}",
-                    detail=category,
-                )
+                message = said.get(category)
+                if message is None:
+                    message = said[category] = (
+                        f"no retention rule covers {_category(graph, category)}"
+                    )
+                yield Hit(entity("activity", activity.key), message, detail=category)
 
 
 @rule("RETENTION-VAGUE")
@@ -134,34 +137,37 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
     """
     graph = check.graph
     active = {a.key: a for a in check.facts.judged_activities}
+    periods = {key: _Periods.of(activity) for key, activity in active.items()}
     bringers: dict[tuple[str, str], set[str]] = {}
     for flow in graph.flows.values():
-        if flow.activity in active:
+        if flow.activity in active and flow.target.startswith("system:"):
+            bringer = periods[flow.activity]
             for category in flow.data_categories:
-                bringers.setdefault((flow.target, category), set()).add(flow.activity)
+                if bringer.period(category) is not None:  # a side with no period is not compared
+                    bringers.setdefault((flow.target, category), set()).add(flow.activity)
     for activity in active.values():
+        ours = periods[activity.key]
+        if not ours.any:
+            continue
         reported: set[str] = set()
         for flow in graph.flows_by_activity.get(activity.key, ()):
             if not flow.source.startswith("system:"):
                 continue
             for category in flow.data_categories:
-                if category in reported:
-                    continue
-                mine = _period(activity, category)
-                if mine is None:
+                mine = ours.period(category)
+                if mine is None or category in reported:
                     continue
                 for other_key in sorted(bringers.get((flow.source, category), ())):
-                    other = active[other_key]
-                    if other.key == activity.key:
+                    if other_key == activity.key:
                         continue
-                    theirs = _period(other, category)
+                    theirs = periods[other_key].period(category)
                     if theirs is None or mine[1] <= theirs[1]:
                         continue
                     reported.add(category)
                     yield Hit(
                         entity("activity", activity.key),
                         f"keeps {_category(graph, category)} for {mine[0]}, taken from "
-                        f"{graph.name_of(flow.source)} where activity `{other.key}` keeps it "
+                        f"{graph.name_of(flow.source)} where activity `{other_key}` keeps it "
                         f"for {theirs[0]}",
                         detail=category,
                     )
@@ -175,8 +181,7 @@ def retention_law_uncited(check: Check) -> Iterator[Hit]:
         for retention in activity.retention:
             if retention.legal_source.strip():
                 continue
-            text = " ".join((retention.trigger, retention.criteria, retention.statement))
-            found = LEGAL_WORDS.search(text)
+            found = _legal_words(retention)
             if found:
                 yield Hit(
                     entity("activity", activity.key),
@@ -186,16 +191,52 @@ def retention_law_uncited(check: Check) -> Iterator[Hit]:
                 )
 
 
+def _legal_words(retention: m.Retention) -> re.Match[str] | None:
+    """The first legal word in the trigger, criteria or statement (a word never spans two)."""
+    for text in (retention.trigger, retention.criteria, retention.statement):
+        if text and (found := LEGAL_WORDS.search(text)) is not None:
+            return found
+    return None
+
+
 @functools.lru_cache(maxsize=65536)
 def _days(period: str) -> float | None:
     return days_in(period)
 
 
-def _period(activity: m.Activity, category: str) -> tuple[str, float] | None:
-    """The period an activity keeps a category for, and its length in days, if it has one."""
-    rules = [r for r in activity.retention if r.data_category == category]
-    if not rules:
-        rules = [r for r in activity.retention if r.data_category is None]
+Period = tuple[str, float]
+"""A retention period as recorded, and its length in approximate days."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Periods:
+    """The periods an activity keeps its categories for: a category's own retention rules,
+    or failing those its activity-wide rules; where several apply the longest counts."""
+
+    named: dict[str, Period | None]
+    wide: Period | None
+
+    @classmethod
+    def of(cls, activity: m.Activity) -> _Periods:
+        named: dict[str, list[m.Retention]] = {}
+        wide = []
+        for kept in activity.retention:
+            if kept.data_category is None:
+                wide.append(kept)
+            else:
+                named.setdefault(kept.data_category, []).append(kept)
+        return cls({key: _longest(rules) for key, rules in named.items()}, _longest(wide))
+
+    @property
+    def any(self) -> bool:
+        return self.wide is not None or any(p is not None for p in self.named.values())
+
+    def period(self, category: str) -> Period | None:
+        """The period the activity keeps a category for, if it has one."""
+        return self.named.get(category, self.wide)
+
+
+def _longest(rules: list[m.Retention]) -> Period | None:
     periods = [
         (r.period, days)
         for r in rules

@@ -63,3 +63,31 @@ def statement_contradicts_record(check: Check) -> Iterator[Hit]:
                     + _listed([f"`{f}`" for f in transfers]),
                     detail="transfers",
                 )
+
+
+@rule("TRANSFER-STATEMENT-UNSAFEGUARDED")
+def transfer_statement_unsafeguarded(check: Check) -> Iterator[Hit]:
+    """A statement such as "your data may be transferred across borders": judged once on the
+    organisation, and on each activity that relies on it for its transfers."""
+    graph = check.graph
+    unsafeguarded: set[str] = set()
+    for key, organisation in graph.organisations.items():
+        said = organisation.statements
+        if said is None or not wording.admits_transfers_without_safeguard(said.transfers):
+            continue
+        unsafeguarded.add(key)
+        yield Hit(
+            entity("organisation", key),
+            f'the transfer statement "{said.transfers.strip()}" admits transfers abroad but names '
+            "no safeguard (adequacy decision, standard contractual clauses, binding corporate "
+            "rules or an Art 49 derogation) and no country",
+        )
+    for activity in check.facts.judged_activities:
+        if activity.organisation not in unsafeguarded:
+            continue
+        if check.facts.statements[entity("activity", activity.key)].transfers.inherited:
+            yield Hit(
+                entity("activity", activity.key),
+                f"{activity.name} relies on the organisation-wide transfer statement, which names "
+                "neither the countries nor a safeguard",
+            )

@@ -467,3 +467,26 @@ def transfer_art49_2_repetitive(check: Check) -> Iterator[Hit]:
                 f"legitimate interests (`{COMPELLING_INTERESTS}`), which Art 49(1) allows only "
                 "for a transfer that is not repetitive",
             )
+
+
+EXPIRY_HORIZON = dt.timedelta(days=365)
+
+
+@rule("TRANSFER-DECISION-EXPIRING")
+def transfer_decision_expiring(check: Check) -> Iterator[Hit]:
+    """A transfer that rests on an adequacy decision (or the framework that is one) ending within
+    a year of the day judged."""
+    graph = check.graph
+    for found, _transfer in _declared(check):
+        decision = found.decision
+        if found.mechanism is None or found.mechanism.family not in {"adequacy", "dpf"}:
+            continue
+        if decision is None or decision.valid_until is None:
+            continue
+        if found.day < decision.valid_until <= found.day + EXPIRY_HORIZON:
+            instrument = f" ({decision.decision})" if decision.decision else ""
+            yield _hit(
+                found,
+                f"transfer to {_to(graph, found)} relies on the adequacy decision{instrument}, "
+                f"which ends on {decision.valid_until.isoformat()}",
+            )

@@ -132,6 +132,23 @@ def transfer_denial(text: str) -> str | None:
     return None
 
 
+def admits_transfers_without_safeguard(text: str) -> bool:
+    """Whether a statement speaks of data going abroad without denying it, and names no Art 45,
+    46 or 49 ground ("your data may be processed or transferred across borders")."""
+    if not text.strip() or transfer_denial(text) is not None:
+        return False
+    phrases = wording().statements
+    if not any(
+        contains(text, word) for language in phrases.transfer_places.values() for word in language
+    ):
+        return False
+    return not any(
+        contains(text, phrase)
+        for language in phrases.transfer_safeguards.values()
+        for phrase in language
+    )
+
+
 def _sentence_transfer_denial(text: str) -> str | None:
     if not text.strip() or qualified(text):
         return None

@@ -13,6 +13,7 @@ from ropa.services.entities import EntityService
 from ropa.services.exports import ExportService
 from ropa.services.judgement import JudgementService
 from ropa.services.map import MapService
+from ropa.services.notice import NoticeService
 from ropa.services.queries import QueryService
 from ropa.services.status import StatusService
 from ropa.store.repository import Repository
@@ -34,6 +35,7 @@ class Services:
     status: StatusService
     tokens: TokenService
     map: MapService
+    notice: NoticeService
 
 
 def build_services(engine: Engine[Any], vocabularies: Vocabularies | None = None) -> Services:
@@ -56,4 +58,5 @@ def build_services(engine: Engine[Any], vocabularies: Vocabularies | None = None
         status=StatusService(repository),
         tokens=TokenService(repository.tokens),
         map=MapService(judgement),
+        notice=NoticeService(judgement),
     )

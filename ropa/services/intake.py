@@ -14,6 +14,7 @@ from ropa.domain import model as m
 from ropa.domain.structure import in_document_order, salvage, under
 from ropa.domain.validation import InvalidInput
 from ropa.input.document import load_data, parse_document
+from ropa.input.dpv import parse_dpv
 from ropa.render.document import Format
 from ropa.services.documents import DocumentService
 
@@ -39,3 +40,8 @@ async def read_document(
         if not more:
             raise
         raise InvalidInput(in_document_order([*error.problems, *more], data)) from error
+
+
+async def read_dpv_document(raw: bytes) -> m.RegistryDocument:
+    """A registry document from the DPV JSON-LD that `ropa.render.dpv` writes."""
+    return await anyio.to_thread.run_sync(parse_dpv, raw)

@@ -10,6 +10,8 @@ thread, where starting the work costs less than sending it to another process.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TypeVarTuple, Unpack
 
 import anyio.to_process
 import anyio.to_thread
@@ -20,6 +22,8 @@ from ropa.render.document import Format, dump_document
 
 PROCESS_FROM = 500
 """Entities from which a document is encoded in a child process rather than a thread."""
+
+Args = TypeVarTuple("Args")
 
 SWITCH_INTERVAL = 0.001
 """Seconds a thread may hold the interpreter lock while another waits (Python's default is
@@ -37,6 +41,15 @@ def _size(document: m.RegistryDocument) -> int:
 
 async def encode_off_loop(document: m.RegistryDocument, fmt: Format) -> bytes:
     """`dump_document`, off the event loop."""
+    return await render_off_loop(dump_document, document, fmt)
+
+
+async def render_off_loop(
+    render: Callable[[m.RegistryDocument, Unpack[Args]], bytes],
+    document: m.RegistryDocument,
+    *args: *Args,
+) -> bytes:
+    """``render(document, *args)`` (a module-level function), off the event loop."""
     if _size(document) >= PROCESS_FROM:
-        return await anyio.to_process.run_sync(dump_document, document, fmt, cancellable=True)
-    return await anyio.to_thread.run_sync(dump_document, document, fmt)
+        return await anyio.to_process.run_sync(render, document, *args, cancellable=True)
+    return await anyio.to_thread.run_sync(render, document, *args)

@@ -22,12 +22,16 @@ from ropa.lineage import (
     erasure_parties,
     party_impact,
 )
+from ropa.render.dpv import MEDIA_TYPE as DPV_MEDIA_TYPE
+from ropa.render.dpv import dump_dpv
 from ropa.rules import Severity
 from ropa.services.entities import scope_of
 from ropa.services.errors import NotFound
+from ropa.services.exports import Rendered
 from ropa.services.findings import FindingsReport, report
 from ropa.services.history import RegistryDiff, diff_documents
 from ropa.services.judgement import JudgementService
+from ropa.services.offload import render_off_loop
 
 
 def scoped(document: m.RegistryDocument, organisation: str) -> m.RegistryDocument:
@@ -103,6 +107,15 @@ class QueryService:
         if organisation is not None:
             document = scoped(document, organisation)
         return judged.revision, document
+
+    async def dpv(
+        self, organisation: str | None = None, as_of: str | int | None = None
+    ) -> Rendered:
+        """The registry (whole, or one organisation's) as DPV JSON-LD."""
+        revision, document = await self.document(organisation, as_of)
+        content = await render_off_loop(dump_dpv, document)
+        name = f"ropa-{organisation or 'registry'}.jsonld"
+        return Rendered(content, DPV_MEDIA_TYPE, name, revision)
 
     async def diff(
         self, start: str, end: str | None = None, organisation: str | None = None

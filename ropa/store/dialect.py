@@ -3,7 +3,8 @@
 The store asks the dialect of its engine, chosen once by ``dialect_for``, whenever the two
 engines need different SQL or driver calls: how a writer takes the registry-wide lock, how a
 reader gets a consistent snapshot, how many rows are written at once, which driver errors are
-integrity violations, and what a fresh database needs before its migrations run. Nothing
+integrity violations, what a fresh database needs before its migrations run, how a fixed
+statement writes its parameters and where a read outside a transaction runs. Nothing
 outside this module and ``engine.py`` looks at the engine's class.
 """
 
@@ -19,6 +20,9 @@ import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from ropa.store.reads import PostgresReader, Reader, Row, SQLiteReader
+from ropa.store.resilience import keep_session
 
 DialectName = Literal["sqlite", "postgresql"]
 
@@ -62,6 +66,18 @@ class Dialect(Protocol):
 
     async def close_pool(self, engine: Engine[Any]) -> None: ...
 
+    def statement(self, sql: str) -> str:
+        """``sql`` with each ``{}`` written as this driver's parameter."""
+        ...
+
+    def reader(self, engine: Engine[Any]) -> Reader:
+        """Where reads outside a transaction run (``ropa.store.reads``)."""
+        ...
+
+    async def fetch_in(self, connection: Any, sql: str, args: Sequence[object]) -> Sequence[Row]:
+        """The rows of one statement on the driver connection of the current transaction."""
+        ...
+
 
 class SQLiteDialect:
     name: DialectName = "sqlite"
@@ -101,10 +117,22 @@ class SQLiteDialect:
         return f"sqlite ({getattr(engine, 'path', '?')})"
 
     async def open_pool(self, engine: Engine[Any], size: int) -> None:
-        return None  # SQLite opens a connection per query
+        return None  # Piccolo opens a connection per query; reads keep one (``reader``)
 
     async def close_pool(self, engine: Engine[Any]) -> None:
         return None
+
+    def statement(self, sql: str) -> str:
+        return sql.replace("{}", "?")
+
+    def reader(self, engine: Engine[Any]) -> Reader:
+        assert isinstance(engine, SQLiteEngine)
+        return SQLiteReader(engine)
+
+    async def fetch_in(self, connection: Any, sql: str, args: Sequence[object]) -> Sequence[Row]:
+        async with connection.execute(sql, args) as cursor:  # Piccolo's rows are dicts
+            rows: Sequence[Row] = await cursor.fetchall()
+            return rows
 
 
 class PostgresDialect:
@@ -140,12 +168,25 @@ class PostgresDialect:
     async def open_pool(self, engine: Engine[Any], size: int) -> None:
         assert isinstance(engine, PostgresEngine)
         size = max(1, size)
-        # asyncpg's default minimum (10) is larger than a small pool may be.
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+        # asyncpg's default minimum (10) is larger than a small pool may be. ropa keeps no
+        # session state, so a released connection needs no reset query (``keep_session``).
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size, reset=keep_session)
 
     async def close_pool(self, engine: Engine[Any]) -> None:
         assert isinstance(engine, PostgresEngine)
         await engine.close_connection_pool()
+
+    def statement(self, sql: str) -> str:
+        first, *rest = sql.split("{}")
+        return first + "".join(f"${n}{part}" for n, part in enumerate(rest, 1))
+
+    def reader(self, engine: Engine[Any]) -> Reader:
+        assert isinstance(engine, PostgresEngine)
+        return PostgresReader(engine)
+
+    async def fetch_in(self, connection: Any, sql: str, args: Sequence[object]) -> Sequence[Row]:
+        rows: Sequence[Row] = await connection.fetch(sql, *args)
+        return rows
 
 
 SQLITE: Dialect = SQLiteDialect()

@@ -7,28 +7,41 @@ transaction sees the state the write will commit against.
 
 A repository works on the engine it is given and on nothing else: its queries go through table
 classes bound to that engine (``tables.bind``), and what differs between SQLite and PostgreSQL
-it asks of the engine's dialect (``dialect.py``).
+it asks of the engine's dialect (``dialect.py``). Its frequent reads (one entity, a page, the
+revision) are fixed SQL, run outside a transaction where ``reads.py`` says and inside one on
+the transaction's connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from piccolo.engine.base import Engine
 
 from ropa.store.dialect import Dialect, dialect_for
+from ropa.store.reads import Reader, Row
 from ropa.store.tables import BoundTables, bind
 from ropa.store.tokens import TokenStore
 
 BATCH = 500
+TOTALS_KEPT = 1024
+"""List totals kept for the current revision (one per kind and set of filters)."""
+
+_GET = "SELECT scope, body, version, updated_at FROM ropa_entity WHERE kind = {} AND key = {}"
+_REVISION = "SELECT revision FROM ropa_registry WHERE id = 1"
+_AT_REVISION = f"({_REVISION}) AS revision"
+_TOTAL = ", (SELECT COUNT(*) FROM ropa_entity WHERE {}) AS total"
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEntity:
+class StoredEntity(msgspec.Struct, frozen=True, gc=False):
+    """One stored row. A msgspec struct: a list page makes a hundred of them, and a frozen
+    dataclass takes several times longer to make."""
+
     kind: str
     key: str
     scope: str
@@ -84,6 +97,33 @@ class AuditRecord:
     after: str | None
 
 
+class _Totals:
+    """How many entities each list's filters match, at one registry revision.
+
+    A total is remembered with the revision it was counted at, read by the same statement, so
+    it is right for as long as the revision stays; every committed change moves the revision
+    (``write_transaction``), and a total of another revision is counted again.
+    """
+
+    def __init__(self) -> None:
+        self.revision: int | None = None
+        self.counts: dict[tuple[object, ...], int] = {}
+
+    def get(self, key: tuple[object, ...]) -> tuple[int, int] | None:
+        """(revision, total) when a total is known."""
+        total = self.counts.get(key)
+        if total is None or self.revision is None:
+            return None
+        return self.revision, total
+
+    def remember(self, revision: int, key: tuple[object, ...], total: int) -> None:
+        if revision != self.revision:
+            self.revision, self.counts = revision, {}
+        if len(self.counts) >= TOTALS_KEPT:
+            self.counts.clear()
+        self.counts[key] = total
+
+
 class Repository:
     """Entity rows, the audit trail and API tokens on one engine."""
 
@@ -92,6 +132,24 @@ class Repository:
         self.dialect: Dialect = dialect_for(engine)
         self.tables: BoundTables = bind(engine)
         self.tokens = TokenStore(self.tables.token)
+        self.reader: Reader = self.dialect.reader(engine)
+        self._statements: dict[str, str] = {}
+        self._totals = _Totals()
+
+    def close(self) -> None:
+        """Close the connections kept for reads (the engine's pool is closed with it)."""
+        self.reader.close()
+
+    async def _fetch(self, sql: str, args: Sequence[object]) -> Sequence[Row]:
+        """The rows of a fixed statement (``{}`` for each parameter): on the current
+        transaction's connection inside one, on the reader outside."""
+        statement = self._statements.get(sql)
+        if statement is None:
+            statement = self._statements[sql] = self.dialect.statement(sql)
+        transaction = self.engine.current_transaction.get()
+        if transaction is not None:
+            return await self.dialect.fetch_in(transaction.connection, statement, args)
+        return await self.reader.fetch(statement, args)
 
     # --- transactions --------------------------------------------------------------------
 
@@ -118,22 +176,19 @@ class Repository:
             yield
 
     async def revision(self) -> int:
-        state = self.tables.registry
-        row = await state.select(state.revision).where(state.id == 1).first()
-        return int(row["revision"]) if row else 0
+        rows = await self._fetch(_REVISION, ())
+        return int(rows[0]["revision"]) if rows else 0
 
     # --- reads ---------------------------------------------------------------------------
 
     async def get(self, kind: str, key: str) -> StoredEntity | None:
-        entity = self.tables.entity
-        row = (
-            await entity.select(entity.scope, entity.body, entity.version, entity.updated_at)
-            .where((entity.kind == kind) & (entity.key == key))
-            .first()
-        )
-        if row is None:
+        rows = await self._fetch(_GET, (kind, key))
+        if not rows:
             return None
-        return StoredEntity(kind, key, row["scope"], row["body"], row["version"], row["updated_at"])
+        row = rows[0]
+        return StoredEntity(
+            kind, key, row["scope"], row["body"], row["version"], _moment(row["updated_at"])
+        )
 
     async def scopes(self, needed: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
         """(kind, key) -> scope for those of the given keys that exist."""
@@ -157,8 +212,11 @@ class Repository:
         after: str | None = None,
         limit: int = 100,
     ) -> tuple[list[StoredEntity], int]:
-        """One page in key order, and how many entities match in all."""
-        entity = self.tables.entity
+        """One page in key order, and how many entities match in all.
+
+        The statement that reads the page reads the registry revision too, so a total is
+        counted once per revision (outside a transaction) and read from ``_totals`` after.
+        """
         where = ["kind = {}"]
         args: list[object] = [kind]
         if scope is not None:
@@ -171,20 +229,47 @@ class Repository:
             )
             args.extend([kind, field, value])
         condition = " AND ".join(where)
-        count = await entity.raw(f"SELECT COUNT(*) AS n FROM ropa_entity WHERE {condition}", *args)
         page_condition = condition
-        page_args = list(args)
+        page_args = [*args]
         if after is not None:
             page_condition += " AND key > {}"
             page_args.append(after)
-        rows = await entity.raw(
-            "SELECT key, scope, body, version FROM ropa_entity"
-            f" WHERE {page_condition} ORDER BY key LIMIT {{}}",
-            *page_args,
-            limit,
+        page_args.append(limit)
+        remembered = self.engine.current_transaction.get() is None
+        filters = (kind, scope, *sorted((matches or {}).items()))
+        known = self._totals.get(filters) if remembered else None
+        if known is not None:
+            rows, state = await self._page_rows(page_condition, page_args, None, ())
+            if int(state["revision"]) == known[0]:
+                return _entities(kind, rows), known[1]
+        rows, state = await self._page_rows(page_condition, page_args, condition, args)
+        total = int(state["total"])
+        if remembered:
+            self._totals.remember(int(state["revision"]), filters, total)
+        return _entities(kind, rows), total
+
+    async def _page_rows(
+        self,
+        condition: str,
+        args: Sequence[object],
+        counted: str | None,
+        count_args: Sequence[object],
+    ) -> tuple[Sequence[Row], Row]:
+        """A page's rows, and a row with the registry revision (and with ``counted``, how many
+        entities that condition matches) read by the same statement: the page's first row, or
+        for an empty page a second statement's."""
+        total = _TOTAL.format(counted) if counted is not None else ""
+        rows = await self._fetch(
+            f"SELECT {_AT_REVISION}{total}, key, scope, body, version FROM ropa_entity"
+            f" WHERE {condition} ORDER BY key LIMIT {{}}",
+            [*count_args, *args],
         )
-        items = [StoredEntity(kind, r["key"], r["scope"], r["body"], r["version"]) for r in rows]
-        return items, int(count[0]["n"])
+        state = (
+            rows[0] if rows else (await self._fetch(f"SELECT {_AT_REVISION}{total}", count_args))[0]
+        )
+        if state["revision"] is None:
+            raise RuntimeError("registry state row missing: run `ropa migrate`")
+        return rows, state
 
     async def all_of(self, kinds: Iterable[str], scope: str | None = None) -> list[StoredEntity]:
         """Every entity of the given kinds (optionally of one scope), in key order."""
@@ -401,6 +486,17 @@ class Repository:
             query = query.where(audit.id < before_id)
         rows = await query.order_by(audit.id, ascending=not newest_first).limit(limit)
         return [AuditRecord(**row) for row in rows]
+
+
+def _moment(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A timestamp column's value: SQLite's reader gives the text Piccolo stored (UTC)."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    return value
+
+
+def _entities(kind: str, rows: Sequence[Row]) -> list[StoredEntity]:
+    return [StoredEntity(kind, r["key"], r["scope"], r["body"], r["version"]) for r in rows]
 
 
 def _now() -> dt.datetime:

@@ -191,6 +191,31 @@ class ResilientPostgresEngine(PostgresEngine):
             return await super()._run_in_pool(query, args)
 
 
+async def read(engine: PostgresEngine, query: str, args: Sequence[Any]) -> Any:
+    """The rows of a read statement outside a transaction, on the engine's pool (run again once
+    on a fresh connection when its connection turns out to be lost), or on a connection of its
+    own when the engine has no pool."""
+    pool = engine.pool
+    if pool is None:
+        return await engine._run_in_new_connection(query, args)
+    try:
+        async with pool.acquire() as connection:
+            return await connection.fetch(query, *args)
+    except Exception as error:
+        if not is_connection_lost(error):
+            raise
+        await _on_lost(engine, error)
+    async with pool.acquire() as connection:
+        return await connection.fetch(query, *args)
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """The pool's reset on release: nothing beyond what asyncpg always does (roll back an open
+    transaction, drop listeners). ropa sets no session state (no SET outside a transaction,
+    no advisory locks, LISTEN or held cursors), so the default reset query, a round trip on
+    every release, has nothing to undo."""
+
+
 async def _transaction_status(engine: PostgresEngine, txid: int) -> str | None:
     """``committed``, ``aborted`` or ``in progress`` for a transaction id; None if unknown."""
     for _ in range(20):

@@ -16,7 +16,9 @@ async def test_openapi_is_3_1_with_ids_and_tags(client) -> None:
     replace = spec["paths"]["/api/v1/activities/{key}"]["put"]
     assert {"412", "422", "428"} <= set(replace["responses"])
     body = spec["paths"]["/api/v1/registry/import"]["post"]["requestBody"]["content"]
-    assert set(body) == {"application/json", "application/yaml"}
+    assert set(body) == {"application/json", "application/yaml", "application/ld+json"}
+    export = spec["paths"]["/api/v1/registry"]["get"]["responses"]["200"]["content"]
+    assert set(export) == {"application/json", "application/yaml", "application/ld+json"}
 
 
 async def test_docs_page_loads_only_local_assets(client) -> None:

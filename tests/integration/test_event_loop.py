@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from piccolo.engine.base import Engine
 
 from bench.synthetic import generate
@@ -26,6 +27,8 @@ from tests.live_server import database_url_of, live_server
 
 ACTIVITIES = int(os.environ.get("ROPA_TEST_LOOP_ACTIVITIES", "300"))
 BOUND_MS = float(os.environ.get("ROPA_TEST_HEALTH_BOUND_MS", "100"))
+
+pytestmark = pytest.mark.alone  # a latency measured beside other tests measures them
 
 
 async def test_health_stays_fast_while_the_largest_export_and_a_diagram_render_run(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ropa.render.map import flow_rows
+
 EXAMPLE = (
     Path(__file__).resolve().parents[2] / "examples" / "softphone-provider.yaml"
 ).read_bytes()
@@ -27,7 +29,7 @@ async def test_map_of_the_example(client) -> None:
     assert body["title"] == "Data map of Sprechwerk Telefonie GmbH"
     assert body["revision"] >= 1 and body["on"] == "2026-06-01"
     nodes = {n["id"]: n for n in body["nodes"]}
-    edges = {e["id"]: e for e in body["edges"]}
+    edges = {e["id"]: e for e in flow_rows(body)}
     assert nodes["party:payment-processor"]["name"] == "Paylance Inc."
     assert edges["flow:payment-checkout"]["mechanism_title"] == "EU-US Data Privacy Framework"
     # The same revision's diagram names the same flows.

@@ -1,8 +1,9 @@
 """Regulators' access to the record: the index of what a token may download, the editions it
-may have, and the PDF beside the workbook."""
+may have, the PDF beside the workbook, and the records page that offers them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "softphone-provider.yaml").read_text()
@@ -86,3 +87,29 @@ async def test_index_lists_granted_organisations_only(client) -> None:
     everything = (await client.get("/api/v1/exports/records")).json()
     assert {o["key"] for o in everything["organisations"]} == {"sprechwerk", "other"}
     assert everything["editions"] == ["regulator", "internal"]
+
+
+async def test_the_records_page_is_served_without_a_token_under_the_strict_policy(
+    anonymous,
+) -> None:
+    """The page needs no token (it asks for one) and runs no inline script: every script and
+    style it loads is a file the service serves, under the viewer's content security policy."""
+    page = await anonymous.get("/records/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert page.headers["x-frame-options"] == "DENY"
+    html = page.text
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all(
+        "src=" in attributes and not body.strip() for attributes, body in scripts
+    )
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no event-handler attributes
+    assets = re.findall(r'(?:src|href)="(\.\./viewer/[^"]+)"', html)
+    assert {"../viewer/js/records.js", "../viewer/records.css"} <= set(assets)
+    for asset in [*assets, "../viewer/records-text.json", "../viewer/js/api.js"]:
+        served = await anonymous.get(asset.replace("..", "", 1))
+        assert served.status_code == 200, asset
+    bare = await anonymous.get("/records", follow_redirects=False)
+    assert bare.status_code == 308 and bare.headers["location"] == "/records/"

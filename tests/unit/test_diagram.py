@@ -30,6 +30,7 @@ from ropa.domain.vocabulary import builtin
 from ropa.facts import derive
 from ropa.graph import RegistryGraph, build_graph
 from ropa.input.document import parse_document
+from ropa.lineage import category_lineage
 from ropa.render import dot as dotlang
 from ropa.render.diagram import (
     DETAILS,
@@ -810,3 +811,85 @@ def test_rendered_svg_shows_the_text_of_the_dot(graphviz: str, example: Registry
     assert "Clickmetric analytics and crash" in texts
     assert "! no transfer mechanism" in texts
     assert "Transfers outside the EEA" in texts
+
+
+# International organisations: one in the EEA (France), one in an adequate country
+# (Switzerland), one with no seat recorded. The derived facts make each a transfer destination
+# outside every territory; the diagrams must say so, never judge them by their seat's country.
+INTERNATIONAL = """
+ropa: "1"
+organisations:
+  - {key: acme, name: Acme GmbH, establishment_country: DE}
+parties:
+  - {key: agency, organisation: acme, name: Space Agency, role: independent_controller,
+     country: FR, international_organisation: true}
+  - {key: committee, organisation: acme, name: Relief Committee, role: independent_controller,
+     country: CH, international_organisation: true}
+  - {key: body, organisation: acme, name: Treaty Body, role: independent_controller,
+     international_organisation: true}
+  - {key: shop, organisation: acme, name: Shop SARL, role: processor, country: FR}
+systems:
+  - {key: db, organisation: acme, name: Customer database, type: database, hosting_country: DE}
+activities:
+  - key: aid
+    organisation: acme
+    name: Aid
+    data_categories: [full_name]
+    recipients: [agency, committee, body, shop]
+    systems: [db]
+flows:
+  - {key: to-agency, activity: aid, source: "system:db", target: "party:agency",
+     data_categories: [full_name]}
+  - {key: to-committee, activity: aid, source: "system:db", target: "party:committee",
+     data_categories: [full_name], transfer: {mechanism: scc_2021, scc_module: 1}}
+  - {key: to-body, activity: aid, source: "system:db", target: "party:body",
+     data_categories: [full_name]}
+  - {key: to-shop, activity: aid, source: "system:db", target: "party:shop",
+     data_categories: [full_name]}
+"""
+
+
+def _clusters_of(text: str) -> dict[str, str]:
+    """Each node's tooltip (its ref) mapped to the label of the innermost cluster holding it."""
+    found: dict[str, str] = {}
+    stack: list[str] = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        label = re.match(r"graph \[.*label=<([^>]*)>\]", line)
+        node = re.match(r'n\d+ \[.*tooltip="((?:system|party):[^" ]+)', line)
+        if line.startswith("subgraph"):
+            stack.append("")
+        elif line == "}" and stack:
+            stack.pop()
+        elif label and stack:
+            stack[-1] = label.group(1)
+        elif node:
+            found[node.group(1)] = stack[-1] if stack else ""
+    return found
+
+
+def test_international_organisations_are_judged_by_the_facts_not_by_their_seat() -> None:
+    registry = _load(parse_document(INTERNATIONAL, "yaml"))
+    facts, _ = registry
+    for key in ("to-agency", "to-committee", "to-body"):
+        assert facts.flows[key].is_transfer and facts.flows[key].zone == "third"
+    transfers = _dot(registry, "transfers")
+    placed = _clusters_of(transfers)
+    for party in ("party:agency", "party:committee", "party:body"):
+        assert placed[party] == "International organisations", (party, placed)
+    assert "party:shop" not in placed  # no transfer
+    zones = transfers[transfers.index("label=<Other third countries>") :]
+    assert "International organisations" in zones
+    assert "transfer: undeclared to Space Agency" in _edge(transfers, "to-agency")
+    assert "to Relief Committee" in _edge(transfers, "to-committee")
+    lineage = _dot(registry, "category", category="full_name")
+    placed = _clusters_of(lineage)
+    assert placed["party:agency"] == placed["party:body"] == "International organisations"
+    assert placed["party:shop"] == "France (FR)"  # an ordinary party is placed by its country
+    assert "France (FR) · third country" not in lineage
+    assert "independent controller · international organisation" in lineage
+    reached = {r.node: r for r in category_lineage(facts, "full_name").reached}
+    for party in ("party:agency", "party:committee", "party:body"):
+        assert reached[party].outside_eea, party
+    assert not reached["party:shop"].outside_eea
+    assert reached["party:agency"].mechanisms == ["undeclared"]
+    assert reached["party:committee"].mechanisms == ["scc_2021"]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from hypothesis import given, settings
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from ropa.domain import model as m
 from ropa.domain.validation import InvalidInput
 from ropa.input.document import parse_document
-from ropa.render.document import canonical, dump_document
+from ropa.render.document import canonical, dump_document, scalar_style
 from tests.strategies import registries
 
 MINIMAL = b"organisations:\n  - key: acme\n    name: Acme\n"
@@ -109,3 +111,60 @@ def test_every_structural_problem_at_once_in_document_order() -> None:
     assert "did you mean `controller`?" in messages["$.organisations[0].role"]
     assert "`processor`" in messages["$.organisations[0].role"]  # the allowed values
     assert "did you mean `name`?" in messages["$.parties[0].nmae"]
+
+
+# --- the YAML writer: libyaml's emitter, byte for byte what PyYAML's representer wrote -------
+
+
+class _ReferenceDumper(yaml.SafeDumper):
+    """How the YAML export was written before: PyYAML's representer and emitter."""
+
+
+_ReferenceDumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style=scalar_style(value)
+    ),
+)
+
+
+def _reference_yaml(document: m.RegistryDocument) -> bytes:
+    text = yaml.dump(
+        msgspec.to_builtins(canonical(document)),
+        Dumper=_ReferenceDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+    return text.encode("utf-8")
+
+
+# Any character (lone surrogates, controls, emoji included), and long lines that fold.
+any_text = st.text(st.characters(exclude_categories=()), max_size=40) | st.text(
+    st.sampled_from("ab \n\t'\"é"), min_size=90, max_size=220
+)
+
+
+def _with_names(names: list[str]) -> m.RegistryDocument:
+    return m.RegistryDocument(
+        organisations=[m.Organisation(key=f"o{i}", name=n) for i, n in enumerate(names)]
+    )
+
+
+@given(registries())
+@settings(max_examples=40, deadline=None)
+def test_yaml_is_written_as_before(document: m.RegistryDocument) -> None:
+    assert dump_document(document, "yaml") == _reference_yaml(document)
+
+
+@given(st.lists(any_text.filter(bool), min_size=1, max_size=4))
+@example(["lone \ud800 surrogate", "emoji \U0001f600", "a" * 60 + "\n" + "b " * 40])
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_written_deterministically_and_reads_back(names: list[str]) -> None:
+    document = _with_names(names)
+    text = dump_document(document, "yaml")
+    assert text == dump_document(document, "yaml")
+    assert [o.name for o in parse_document(text, "yaml").organisations] == names
+    if not any("\n" in n and len(n) > 60 for n in names):  # libyaml folds long lines its way
+        assert text == _reference_yaml(document)

@@ -229,6 +229,64 @@ def test_every_ico_heading_first_and_in_order(
     assert uk[: len(ICO_CONTROLLER) + 5] == ICO_CONTROLLER + ICO_SCHEDULE_1
 
 
+def _label_column_text(data: bytes) -> str:
+    """The words of the PDF's label column (left of the first value), in reading order."""
+    words: list[str] = []
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        page_words = [page.extract_words() for page in document.pages]
+        on_page = next(found for found in page_words if any(w["text"] == "Business" for w in found))
+        first = next(w for w in on_page if w["text"] == "Business")
+        value = min(  # the first value, on the heading's line, right of the label column
+            w["x0"]
+            for w in on_page
+            if abs(w["top"] - first["top"]) < 2 and w["x0"] > first["x0"] + 120
+        )
+        for found in page_words:
+            words += [w["text"] for w in found if first["x0"] - 1 <= w["x0"] < value - 1]
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("edition", xlsx.EDITIONS)
+def test_every_ico_heading_in_order_in_the_pdf(
+    edition: str, judged: tuple[Facts, list[Finding]]
+) -> None:
+    """Each activity of the PDF is a block of the ICO's headings and their values: the
+    headings of the first block are the template's, in its order."""
+    facts, findings = judged
+    labels = _label_column_text(pdf.record_pdf(facts, findings, profile="ico", edition=edition))
+    start = labels.index("Business function")
+    block = labels[start : labels.index("Business function", start + 1)]
+    position = 0
+    for heading in ICO_CONTROLLER:
+        found = block.find(heading, position)
+        assert found >= position, heading
+        position = found + len(heading)
+
+
+MIN_PDF_TEXT = 7.0
+"""Points: the smallest text the PDF may hold (the workbook's printed minimum too)."""
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("edition", xlsx.EDITIONS)
+def test_every_pdf_page_is_legible_a4_landscape(
+    profile: str, edition: str, judged: tuple[Facts, list[Finding]]
+) -> None:
+    facts, findings = judged
+    data = pdf.record_pdf(facts, findings, profile=profile, edition=edition)
+    organisation = facts.graph.organisations["sprechwerk"].name
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        pages = document.pages
+        assert len(pages) >= 2
+        for number, page in enumerate(pages, 1):
+            assert (round(page.width), round(page.height)) == (842, 595), number
+            sizes = [char["size"] for char in page.chars if char["text"].strip()]
+            assert sizes and min(sizes) >= MIN_PDF_TEXT, (number, min(sizes, default=0))
+            text = page.extract_text() or ""
+            assert organisation in text.splitlines()[0], number  # the header names it
+            assert str(len(pages)) in text.splitlines()[-1], number  # page x of y
+
+
 def test_processor_sheet_whenever_processor_records_exist(
     judged: tuple[Facts, list[Finding]],
 ) -> None:

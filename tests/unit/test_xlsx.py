@@ -19,6 +19,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import msgspec
 import pytest
@@ -801,7 +802,8 @@ def test_the_container_is_dated_by_the_day_judged(ico: bytes) -> None:
     assert {info.date_time for info in infos} == {(2026, 11, 22, 0, 0, 0)}
     assert [info.filename for info in infos][:2] == ["[Content_Types].xml", "_rels/.rels"]
     assert "2026-11-22T00:00:00Z" in core
-    assert "<dc:creator>ropa</dc:creator>" in core
+    properties = ElementTree.fromstring(core)
+    assert properties.findtext("{http://purl.org/dc/elements/1.1/}creator") == "ropa"
 
 
 # --- errors and new profiles -------------------------------------------------------------------
@@ -883,6 +885,15 @@ def test_a_fiche_needs_its_number(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ProfileError, match="number"):
         load_profile(path)
+
+
+@pytest.mark.parametrize("name", profiles())
+def test_a_fiche_prints_at_the_width_of_one_page(name: str) -> None:
+    """A fiche wider than the page would print its last column on pages of its own."""
+    spec = load_profile(name)
+    for sheet in spec.sheets:
+        if sheet.kind == "fiche":
+            assert xlsx.print_sections(sheet.width, 0, spec.print_scale) == [len(sheet.width)]
 
 
 # --- LibreOffice ---------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ def _shown_single(graph: RegistryGraph, layout: Layout, ref: str, key: tuple[str
     elif isinstance(endpoint, m.Party):
         role = str(endpoint.role) if endpoint.role else ""
         look = PARTY_LOOKS.get(role, PARTY_LOOKS[""])
-        subtitle = f"{ROLE_WORDS.get(role, 'role not recorded')} \u00b7 {country}"
+        where = "international organisation" if endpoint.international_organisation else country
+        subtitle = f"{ROLE_WORDS.get(role, 'role not recorded')} \u00b7 {where}"
     else:
         return Shown(key, path, ref, MISSING_LOOK, subtitle="not in the registry")
     return Shown(key, path, endpoint.name, look, subtitle=subtitle)

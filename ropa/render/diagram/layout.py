@@ -2,7 +2,9 @@
 
 Clusters: organisation, then trust boundary, for the organisation's systems; country for
 parties, filled by zone (EEA, adequate for the importer, other third country). The transfers
-view clusters everything by zone, then country.
+view clusters everything by zone, then country. An international organisation sits in a cluster
+of its own kind, not in the country it may be recorded in: it is outside every territory wherever
+it sits, so its zone (from the derived facts, ``Facts.node_zone``) is never its country's.
 """
 
 from __future__ import annotations
@@ -42,6 +44,16 @@ def _country_key(country: str, zone: Zone) -> ClusterKey:
     return ClusterKey(3, "country", (country, zone))
 
 
+def _international_key(zone: Zone) -> ClusterKey:
+    """International organisations, by the zone the derived facts give them (adequate when a
+    decision covers the organisation, else third)."""
+    return ClusterKey(3, "international", (zone,))
+
+
+def _international(endpoint: object) -> bool:
+    return isinstance(endpoint, m.Party) and endpoint.international_organisation
+
+
 def _zone_key(zone: str) -> ClusterKey:
     return ClusterKey(ZONE_RANK[zone], "zone", (zone,))
 
@@ -62,6 +74,8 @@ class Layout:
             return (_org_key(org), _boundary_key(org, endpoint.trust_boundary.strip()))
         if isinstance(endpoint, m.Party):
             zone = self.facts.node_zone(ref)
+            if endpoint.international_organisation:
+                return (_international_key(zone),)
             return (_country_key(endpoint.country or "", zone),)
         return ()
 
@@ -72,10 +86,13 @@ class GeographicLayout(Layout):
     geographic = True
 
     def path(self, ref: str) -> Path:
-        if self.graph.endpoint(ref) is None:
+        endpoint = self.graph.endpoint(ref)
+        if endpoint is None:
             return ()
         country = self.graph.country_of(ref)
         zone = self.facts.node_zone(ref)
+        if _international(endpoint):
+            return (_zone_key(zone), _international_key(zone))
         if zone == Zone.UNKNOWN or not country:
             return (_zone_key(Zone.UNKNOWN),)
         return (_zone_key(zone), _country_key(country, zone))
@@ -100,6 +117,9 @@ def cluster_title(layout: Layout, key: ClusterKey) -> str:
         if zone == Zone.ADEQUATE:
             return f"Adequate for the importer (decision in force on {facts.on.isoformat()})"
         return ZONE_TITLES[zone]
+    if key.kind == "international":
+        adequate = key.parts[0] == Zone.ADEQUATE and not layout.geographic
+        return "International organisations" + (" \u00b7 adequacy decision" if adequate else "")
     country, zone = key.parts
     if not country:
         return "Country not recorded"
@@ -118,7 +138,7 @@ def cluster_fill(key: ClusterKey) -> str:
         return ORG_FILL
     if key.kind == "boundary":
         return BOUNDARY_FILL
-    if key.kind == "zone":
+    if key.kind in ("zone", "international"):
         return ZONE_FILLS[key.parts[0]]
     return ZONE_FILLS[key.parts[1] if key.parts[0] else Zone.UNKNOWN]
 

@@ -458,7 +458,9 @@ def _transfer_text(flow: FlowFacts) -> str:
         text = transfer.mechanism or "no mechanism"
         if transfer.scc_module is not None:
             text += f" (module {transfer.scc_module})"
-    where = flow.destination or flow.international_organisation
+    # An international organisation is the destination wherever it sits (the derived facts
+    # judge it so); its seat's country is not where the data goes.
+    where = flow.international_organisation or flow.destination
     if where:
         text += f" to {_short(where, 40)}"
     return text

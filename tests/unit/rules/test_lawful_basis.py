@@ -70,6 +70,13 @@ def _regimes(*regimes: str) -> Change:
     return change
 
 
+def _public_authority(flag: bool) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        item(data, "organisations", "acme")["public_authority"] = flag
+
+    return change
+
+
 def _decides(**fields: Any) -> Change:
     return _push(
         automated_decisions={
@@ -88,6 +95,12 @@ _RETIRED = _push(status="retired")
 _CONTRACT = {"basis": "contract"}
 
 FIRES = [
+    pytest.param(
+        "LI-PUBLIC-AUTHORITY",
+        [_public_authority(True), _bases(_CONTRACT, _li())],
+        ["LI-PUBLIC-AUTHORITY@activity:push"],
+        id="public-authority-on-li",
+    ),
     pytest.param(
         "LAWFUL-BASIS-MISSING",
         [_bases()],
@@ -281,6 +294,15 @@ FIRES = [
 ]
 
 SILENT = [
+    pytest.param("LI-PUBLIC-AUTHORITY", [_bases(_li())], id="li-authority-not-stated"),
+    pytest.param(
+        "LI-PUBLIC-AUTHORITY",
+        [_public_authority(True), _bases({"basis": "public_task", "law": DE_LAW})],
+        id="public-authority-on-public-task",
+    ),
+    pytest.param(
+        "LI-PUBLIC-AUTHORITY", [_public_authority(False), _bases(_li())], id="li-private-body"
+    ),
     pytest.param("LAWFUL-BASIS-MISSING", [_bases(), _RETIRED], id="retired"),
     pytest.param(
         "LAWFUL-BASIS-MISSING", [_bases({"basis": "vital_interests"})], id="one-basis-no-support"

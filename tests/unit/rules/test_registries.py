@@ -211,6 +211,16 @@ EXPECTED = {
                 "analytics", "service-communications", "legal-compliance",
             )
         ),
+        # "processed or transferred across borders" (L28): no country, no safeguard; every
+        # activity relies on it, as none records a transfer of its own.
+        "TRANSFER-STATEMENT-UNSAFEGUARDED@organisation:softphonez",
+        *(
+            f"TRANSFER-STATEMENT-UNSAFEGUARDED@activity:softphonez-{a}"
+            for a in (
+                "accounts", "calling-messaging", "subscriptions", "support", "fraud-abuse",
+                "analytics", "service-communications", "legal-compliance",
+            )
+        ),
         # Four bases "depending on the context" (L15), tied to no activity: none identifiable.
         *(
             f"LAWFUL-BASIS-MISSING@activity:softphonez-{a}"

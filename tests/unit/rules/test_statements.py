@@ -69,7 +69,30 @@ _ROWS = [
                   lambda d: item(d, "activities", "push").update(status="retired")],
                  [], id="twin-retired-activity"),
 ]  # fmt: skip
-CASES = [pytest.param(RULE, *p.values, id=p.id) for p in _ROWS]
+UNSAFEGUARDED = "TRANSFER-STATEMENT-UNSAFEGUARDED"
+ACROSS_BORDERS = (
+    "Our service providers may be located in countries different from your own; your data may "
+    "be processed or transferred across borders."
+)
+_UNSAFEGUARDED_ROWS = [
+    pytest.param([said(transfers=ACROSS_BORDERS)],
+                 [f"{UNSAFEGUARDED}@organisation:acme"], id="across-borders-push-has-its-own"),
+    pytest.param([said(transfers=ACROSS_BORDERS), within_eea],
+                 [f"{UNSAFEGUARDED}@activity:push", f"{UNSAFEGUARDED}@organisation:acme"],
+                 id="across-borders-inherited-by-push"),
+    pytest.param([said(transfers="Data sent to the US is covered by standard contractual clauses")],
+                 [], id="twin-safeguard-named"),
+    pytest.param([said(transfers="We do not transfer data outside the EEA."), within_eea],
+                 [], id="twin-transfers-denied"),
+    pytest.param([said(transfers="Transfers follow the recipients list."), within_eea],
+                 [], id="twin-nothing-about-borders"),
+    pytest.param([said(transfers=ACROSS_BORDERS), within_eea,
+                  lambda d: item(d, "activities", "push").update(status="retired")],
+                 [f"{UNSAFEGUARDED}@organisation:acme"], id="twin-retired-activity-not-judged"),
+]  # fmt: skip
+CASES = [pytest.param(RULE, *p.values, id=p.id) for p in _ROWS] + [
+    pytest.param(UNSAFEGUARDED, *p.values, id=p.id) for p in _UNSAFEGUARDED_ROWS
+]
 
 
 @pytest.mark.parametrize(("rule", "changes", "expected"), CASES)

@@ -10,6 +10,9 @@ import { h, renderFindings } from "./panel.js";
 /* global cytoscape, cytoscapeFcose */
 
 const LARGE = 150; // more nodes than this: clusters start collapsed
+const PAGE = 100; // a cluster holding more nodes than this opens in pages of this many
+const EXPAND_ALL = 800; // more nodes than this: "Expand all" leaves the pages collapsed
+const MANY_EDGES = 1500; // more edges than this: straight lines, cheaper to draw than curves
 const MAX_LISTED = 200;
 const COLOURS = {
   ink: "#333333",
@@ -70,7 +73,9 @@ let cy = null;
 let findingsOf = new Map();
 let loadController = null;
 let searchState = { query: "", hits: [], at: -1 };
-const timings = { fetch: 0, build: 0, layout: 0 };
+let activityText = new Map(); // activity key -> what the activity filter shows
+let activityKey = new Map(); // and back
+const timings = { fetch: 0, decode: 0, filters: 0, build: 0, layout: 0, draw: 0 };
 
 // --- fragment -----------------------------------------------------------------------------
 
@@ -130,22 +135,10 @@ function showLogin(message = "") {
   $("token-input").focus();
 }
 
-/** A regulator's token is sent to the records page (or told where it is). */
-async function regulatorPage() {
-  document.querySelector("header").hidden = true;
-  document.querySelector("main").hidden = true;
-  const section = $("regulator");
-  section.hidden = false;
-  const link = $("records-link");
-  try {
-    const response = await fetch(link.href, { method: "GET", credentials: "omit" });
-    if (response.ok) {
-      location.assign(link.href);
-      return;
-    }
-  } catch {
-    // the plain message and link stay
-  }
+/** A regulator's token opens the records page: regulators receive the record, not the map. */
+function regulatorPage() {
+  setStatus("This token is a regulator’s: opening the records page…");
+  location.assign(new URL("../records/", location.href).href);
 }
 
 function isRegulatorRefusal(error) {
@@ -160,7 +153,7 @@ async function fail(error) {
     return;
   }
   if (isRegulatorRefusal(error)) {
-    await regulatorPage();
+    regulatorPage();
     return;
   }
   setStatus(error instanceof Error ? error.message : String(error), "error");
@@ -176,7 +169,7 @@ async function submitToken(event) {
   } catch (error) {
     if (isRegulatorRefusal(error)) {
       ui.login.close();
-      await regulatorPage();
+      regulatorPage();
       return;
     }
     forgetToken();
@@ -225,17 +218,143 @@ async function loadMap() {
 
 /** Show a map's JSON (also the entry point of the benchmark, which brings its own JSON). */
 export function useMap(body) {
-  data = body;
-  index = buildIndex(body);
+  const started = performance.now();
+  data = decode(body);
+  index = buildIndex(data);
+  timings.decode = performance.now() - started;
   if (view.open !== null) view.open = new Set([...view.open].map(longCluster));
+  const filling = performance.now();
   fillFilters();
   renderLegend();
+  timings.filters = performance.now() - filling;
   render({ fit: true });
   if (view.selected && (index.nodes.has(view.selected) || cy.getElementById(view.selected).nonempty())) {
     select(view.selected);
     openDetails(view.selected);
   }
   organisationFindings().catch(() => {});
+}
+
+/**
+ * The map's JSON is compact (flows are rows of indexes into its tables; words for types, zones
+ * and countries are given once): this makes the objects the page works with, one per node and
+ * edge, and splits clusters too large to draw at once into pages.
+ */
+function decode(body) {
+  const legend = body.legend;
+  const categories = body.data_categories;
+  const countryName = (code) => (code ? body.countries[code] || code : "");
+  const activities = body.activities.map(([key, name, business_function = ""]) => ({ key, name, business_function }));
+  const clusters = body.clusters.map((cluster) => ({ ...cluster }));
+  const nodes = body.nodes.map((node) => {
+    const own = (node.activities || []).map((i) => activities[i]);
+    const rules = node.findings || [];
+    const type = node.type || "";
+    return {
+      ...node,
+      key: node.id.slice(node.id.indexOf(":") + 1),
+      type,
+      type_label: node.kind === "system" ? legend.kinds[type] || type : legend.roles[type] || type,
+      zone_label: legend.zones[node.zone] || node.zone,
+      country: node.country || "",
+      country_name: countryName(node.country),
+      cluster: node.cluster === undefined || node.cluster === null ? null : clusters[node.cluster].id,
+      activities: own.map((a) => a.key),
+      business_functions: [...new Set(own.map((a) => a.business_function).filter(Boolean))].sort(),
+      finding_rules: rules,
+      findings: rules.length,
+    };
+  });
+  const places = body.transfers.map((place) => ({
+    ...place,
+    zone_label: legend.zones[place.zone] || place.zone,
+    destination_name: countryName(place.destination),
+  }));
+  const categoryAt = new Map(categories.map((c, i) => [c.key, i]));
+  const context = { activities, categories, categoryAt, places };
+  const edges = body.flows.map((row) => new Flow(row, nodes, context));
+  for (const [source, target, kind] of body.links) {
+    const from = nodes[source].id;
+    const to = nodes[target].id;
+    edges.push({ id: `${kind}:${from}>${to}`, kind, source: from, target: to, label: legend.controls[kind] || kind });
+  }
+  paginate(nodes, clusters);
+  return { ...body, activities, clusters, nodes, edges };
+}
+
+/**
+ * Clusters holding more than PAGE nodes of their own get pages of PAGE nodes each, in name order,
+ * so that opening a trust boundary of hundreds of systems draws a handful of groups, and each
+ * page opens on its own: expansion stays progressive at any size.
+ */
+function paginate(nodes, clusters) {
+  const own = new Map();
+  for (const node of nodes) {
+    if (!node.cluster) continue;
+    if (!own.has(node.cluster)) own.set(node.cluster, []);
+    own.get(node.cluster).push(node);
+  }
+  for (const cluster of clusters.slice()) {
+    const members = own.get(cluster.id) || [];
+    if (members.length <= PAGE) continue;
+    members.sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
+    for (let start = 0, page = 1; start < members.length; start += PAGE, page++) {
+      const part = members.slice(start, start + PAGE);
+      const id = `${cluster.id}#page${page}`;
+      const first = part[0].name;
+      const last = part[part.length - 1].name;
+      clusters.push({
+        id,
+        kind: "page",
+        title: `${first} … ${last}`,
+        fill: cluster.fill,
+        parent: cluster.id,
+        page: `${start + 1}–${start + part.length} of ${members.length}`,
+      });
+      for (const node of part) node.cluster = id;
+    }
+  }
+}
+
+/** One flow of the map: the row's indexes resolved, the words looked up when asked for. */
+class Flow {
+  constructor([key, source, target, activity, categories, status, internal, transfer, findings], nodes, context) {
+    this.id = `flow:${key}`;
+    this.key = key;
+    this.source = nodes[source].id;
+    this.target = nodes[target].id;
+    this.act = context.activities[activity];
+    this.cats = categories;
+    this.status = status;
+    this.internal = internal;
+    this.place = transfer >= 0 ? context.places[transfer] : null;
+    this.findings = findings;
+    this.context = context;
+  }
+  get kind() { return "flow"; }
+  get activity() { return this.act.key; }
+  get activity_name() { return this.act.name; }
+  get business_function() { return this.act.business_function; }
+  get data_categories() { return this.cats.map((i) => this.context.categories[i].key); }
+  get category_labels() { return this.cats.map((i) => this.context.categories[i].label); }
+  get transfer() { return this.place !== null; }
+  get zone() { return this.place?.zone || ""; }
+  get zone_label() { return this.place?.zone_label || ""; }
+  get destination() { return this.place?.destination || ""; }
+  get destination_name() { return this.place?.destination_name || ""; }
+  get mechanism() { return this.place?.mechanism || ""; }
+  get mechanism_title() { return this.place?.mechanism_title || ""; }
+  get mechanism_valid() { return this.place?.mechanism_valid; }
+  carries(category) { return this.cats.includes(this.context.categoryAt.get(category)); }
+}
+
+function flowLabel(edge) {
+  const labels = edge.category_labels;
+  const lines = [labels.length <= 3 ? labels.join(", ") : `${labels.length} data categories`];
+  if (edge.transfer) lines.push(`${edge.mechanism_title}${edge.destination_name ? ` to ${edge.destination_name}` : ""}`);
+  const problems = [...new Set(edge.findings.map((rule) => data.legend.problems[rule]).filter(Boolean))].sort();
+  if (problems.length) lines.push(`! ${problems.join("; ")}`);
+  return lines.filter(Boolean).join("\n");
 }
 
 function buildIndex(body) {
@@ -258,6 +377,7 @@ function buildIndex(body) {
       members.get(at).push(node.id);
     }
   }
+  const edgeById = new Map(body.edges.map((edge) => [edge.id, edge]));
   const flows = body.edges.filter((edge) => edge.kind === "flow");
   const incoming = new Map();
   const outgoing = new Map();
@@ -267,7 +387,7 @@ function buildIndex(body) {
     if (!incoming.has(edge.target)) incoming.set(edge.target, []);
     incoming.get(edge.target).push(edge);
   }
-  return { nodes, clusters, clusterIndex, activities, categories, children, members, flows, incoming, outgoing };
+  return { nodes, clusters, clusterIndex, activities, categories, children, members, flows, incoming, outgoing, edgeById };
 }
 
 // --- filters ------------------------------------------------------------------------------
@@ -278,8 +398,10 @@ function options(select, items, chosen) {
   select.value = items.some(([value]) => value === chosen) ? chosen : "";
 }
 
+const collator = new Intl.Collator("en", { numeric: true });
+
 function sortedPairs(map) {
-  return [...map.entries()].sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]));
+  return [...map.entries()].sort((a, b) => collator.compare(a[1], b[1]) || collator.compare(a[0], b[0]));
 }
 
 function fillFilters() {
@@ -307,19 +429,41 @@ function fillFilters() {
   options($("f-country"), sortedPairs(countries), view.filters.country);
   options($("f-boundary"), sortedPairs(boundaries), view.filters.boundary);
   options($("f-function"), sortedPairs(functions), view.filters.function);
-  options(
-    $("f-activity"),
-    data.activities.map((a) => [a.key, a.name]).sort((a, b) => a[1].localeCompare(b[1])),
-    view.filters.activity,
-  );
-  const categories = data.data_categories.map((c) => [c.key, c.label]).sort((a, b) => a[1].localeCompare(b[1]));
+  fillActivities();
+  const categories = data.data_categories.map((c) => [c.key, c.label]).sort((a, b) => collator.compare(a[1], b[1]));
   options($("f-category"), categories, view.filters.category);
   options(ui.trace, categories, view.trace);
   options($("f-role"), sortedPairs(roles), view.filters.role);
-  for (const name of FILTERS) view.filters[name] = document.querySelector(`[data-filter="${name}"]`).value;
+  for (const name of FILTERS) {
+    if (name !== "activity") view.filters[name] = document.querySelector(`[data-filter="${name}"]`).value;
+  }
   view.trace = ui.trace.value;
   ui.findings.checked = view.findings;
   ui.internal.checked = view.hideInternal;
+}
+
+/**
+ * Activities are chosen by typing, from a datalist: an organisation may have thousands, and a
+ * <select> of thousands of options costs the page seconds of layout each time it is drawn.
+ */
+function fillActivities() {
+  const names = new Map();
+  for (const activity of data.activities) names.set(activity.name, (names.get(activity.name) || 0) + 1);
+  activityText = new Map(
+    data.activities.map((a) => [a.key, names.get(a.name) > 1 ? `${a.name} (${a.key})` : a.name]),
+  );
+  activityKey = new Map([...activityText].map(([key, text]) => [text, key]));
+  const sorted = [...activityText.values()].sort(collator.compare);
+  $("activity-options").replaceChildren(...sorted.map((text) => new Option(text, text)));
+  if (!activityText.has(view.filters.activity)) view.filters.activity = "";
+  $("f-activity").value = activityText.get(view.filters.activity) || "";
+}
+
+/** The activity typed: its key, "" for any, or null when no activity has that name. */
+function typedActivity() {
+  const text = $("f-activity").value.trim();
+  if (!text) return "";
+  return activityKey.get(text) ?? data.activities.find((a) => a.key === text)?.key ?? null;
 }
 
 function nodePasses(node) {
@@ -335,9 +479,9 @@ function nodePasses(node) {
 function flowPasses(edge) {
   const f = view.filters;
   if (f.activity && edge.activity !== f.activity) return false;
-  if (f.category && !edge.data_categories.includes(f.category)) return false;
+  if (f.category && !edge.carries(f.category)) return false;
   if (f.function && edge.business_function !== f.function) return false;
-  if (view.trace && !edge.data_categories.includes(view.trace)) return false;
+  if (view.trace && !edge.carries(view.trace)) return false;
   if (view.hideInternal && edge.internal) return false;
   return true;
 }
@@ -476,7 +620,8 @@ function elements() {
   for (const [rep, count] of repCount) {
     const cluster = index.clusters.get(rep);
     const total = index.members.get(rep)?.length || count;
-    const label = `${wrap(cluster.title, 28)}\n${count === total ? "" : `${count} of `}${total} ${total === 1 ? "node" : "nodes"} · collapsed`;
+    const size = `${count === total ? "" : `${count} of `}${total} ${total === 1 ? "node" : "nodes"}`;
+    const label = `${wrap(cluster.title, 28)}\n${cluster.page ? `${cluster.page} · ` : ""}${size} · collapsed`;
     els.push({
       group: "nodes",
       data: { id: rep, label, parent: cluster.parent || undefined, fill: cluster.fill, kind: "group", count, ...labelBox(label, 13) },
@@ -515,7 +660,7 @@ function elements() {
     const id = single ? single.id : `group:${key}`;
     const status = group.kind === "flow" ? edgeStatus(group.members) : "control";
     let label = "";
-    if (group.kind === "flow") label = single ? single.label : `${group.members.length} flows`;
+    if (group.kind === "flow") label = single ? flowLabel(single) : `${group.members.length} flows`;
     els.push({
       group: "edges",
       data: { id, source: group.source, target: group.target, label, status, members: group.members.map((m) => m.id) },
@@ -709,6 +854,7 @@ function render({ fit = false } = {}) {
   const started = performance.now();
   const { els, shownNodes, edges } = elements();
   timings.build = performance.now() - started;
+  const drawing = performance.now();
   if (!cy) {
     cy = cytoscape({
       container: ui.map,
@@ -725,6 +871,11 @@ function render({ fit = false } = {}) {
   cy.batch(() => {
     cy.elements().remove();
     cy.add(els);
+    const many = cy.edges().length > MANY_EDGES;
+    if (many !== cy.scratch("_many")) {
+      cy.scratch("_many", many);
+      cy.style().selector("edge").style("curve-style", many ? "straight" : "bezier").update();
+    }
   });
   const layoutStart = performance.now();
   const count = cy.nodes().length;
@@ -745,6 +896,7 @@ function render({ fit = false } = {}) {
   if (fit) cy.fit(undefined, 12);
   cy.scratch("_labelled", null);
   labelEdges();
+  timings.draw = performance.now() - drawing; // adding, layout, fit (Cytoscape paints on the next frame)
   const flows = edges.filter((e) => e.kind === "flow").length;
   const groups = cy.nodes(".group").length;
   setStatus(
@@ -825,6 +977,7 @@ function expand(clusterId) {
   for (let at = clusterId; at; at = index.clusters.get(at)?.parent) open.add(at);
   view.open = open;
   render({ fit: true });
+  if (!ui.panel.hidden) showCluster(clusterId); // the panel now offers to collapse it
 }
 
 function collapse(clusterId) {
@@ -833,6 +986,7 @@ function collapse(clusterId) {
   for (const child of index.children.get(clusterId) || []) open.delete(child);
   view.open = open;
   render({ fit: true });
+  if (!ui.panel.hidden) showCluster(clusterId);
 }
 
 function select(id) {
@@ -959,10 +1113,10 @@ async function openDetails(id) {
     element.select();
   }
   if (index.nodes.has(id)) return showNode(index.nodes.get(id));
-  const edge = data.edges.find((e) => e.id === id);
+  const edge = index.edgeById.get(id);
   if (edge) return showEdges([edge]);
   const grouped = element?.nonempty() ? element.data("members") : null;
-  if (grouped) return showEdges(grouped.map((m) => data.edges.find((e) => e.id === m)).filter(Boolean));
+  if (grouped) return showEdges(grouped.map((m) => index.edgeById.get(m)).filter(Boolean));
   if (index.clusters.has(id)) return showCluster(id);
 }
 
@@ -1022,7 +1176,7 @@ async function showBreach(node) {
     const impact = await get(`impact/parties/${encodeURIComponent(node.key)}`);
     if (!target.isConnected) return;
     const categoryLabel = (key) => index.categories.get(key)?.label || key;
-    const onward = (impact.onward_flows || []).map((key) => data.edges.find((e) => e.id === `flow:${key}`)).filter(Boolean);
+    const onward = (impact.onward_flows || []).map((key) => index.edgeById.get(`flow:${key}`)).filter(Boolean);
     target.replaceChildren(
       facts([
         ["Activities", impact.activities.map((key) => index.activities.get(key)?.name || key).join("; ") || "none"],
@@ -1172,12 +1326,38 @@ function renderLegend() {
 
 // --- downloads ----------------------------------------------------------------------------
 
+/**
+ * The Graphviz diagram of what the map shows, for documents: the whole organisation, its
+ * transfers, or the activity, data category or party the map is reduced to.
+ */
+function diagramRequest(kind) {
+  const which = $("diagram-view").value;
+  const params = { organisation: view.organisation, detail: $("diagram-detail").value };
+  const focused = index?.nodes.get(view.focus || view.selected);
+  if (which === "activity") {
+    if (!view.filters.activity) throw new Error("Choose an activity in the filters for its diagram.");
+    params.activity = view.filters.activity;
+  } else if (which === "category") {
+    const category = view.trace || view.filters.category;
+    if (!category) throw new Error("Trace or filter a data category for its lineage diagram.");
+    params.category = category;
+  } else if (which === "party") {
+    if (focused?.kind !== "party") throw new Error("Select or focus on a party for its diagram.");
+    params.party = focused.key;
+  }
+  return [`diagrams/${which}.${kind}`, params];
+}
+
 async function download(kind, button) {
   button.disabled = true;
   try {
-    const response = await get(`diagrams/organisation.${kind}`, { organisation: view.organisation }, { as: "response" });
+    const [path, params] =
+      kind === "xlsx"
+        ? ["exports/article30.xlsx", { organisation: view.organisation, profile: $("profile-select").value }]
+        : diagramRequest(kind);
+    const response = await get(path, params, { as: "response" });
     const blob = await response.blob();
-    const name = fileName(response.headers.get("content-disposition")) || `organisation.${kind}`;
+    const name = fileName(response.headers.get("content-disposition")) || path.split("/").pop();
     const url = URL.createObjectURL(blob);
     const link = h("a", { href: url, download: name, hidden: true });
     document.body.append(link);
@@ -1212,9 +1392,20 @@ function wire() {
     closePanel();
     loadMap();
   });
+  // Enter in the activity field commits it (a change event); it must not submit the form.
+  $("map-controls").addEventListener("submit", (event) => event.preventDefault());
   for (const select of document.querySelectorAll("[data-filter]")) {
     select.addEventListener("change", () => {
-      view.filters[select.dataset.filter] = select.value;
+      if (!data) return;
+      let value = select.value;
+      if (select.dataset.filter === "activity") {
+        value = typedActivity();
+        if (value === null) {
+          setStatus(`No activity is called “${select.value.trim()}”: choose one from the list.`, "error");
+          return;
+        }
+      }
+      view.filters[select.dataset.filter] = value;
       render({ fit: true });
     });
   }
@@ -1238,7 +1429,9 @@ function wire() {
     render({ fit: true });
   });
   $("expand-all").addEventListener("click", () => {
-    view.open = new Set(data.clusters.map((c) => c.id));
+    // On a large map the pages stay collapsed: every node at once is a tangle, and slow.
+    const all = data.nodes.length <= EXPAND_ALL;
+    view.open = new Set(data.clusters.filter((c) => all || c.kind !== "page").map((c) => c.id));
     render({ fit: true });
   });
   $("collapse-all").addEventListener("click", () => {

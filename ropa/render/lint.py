@@ -10,7 +10,7 @@ import importlib.metadata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import msgspec
@@ -20,7 +20,9 @@ from ropa.domain.kinds import KINDS
 from ropa.input.positions import Position, SourceMap
 from ropa.rules import Finding, Severity
 from ropa.rules.engine import SEVERITY_ORDER, RuleMeta
-from ropa.services.findings import FindingsReport
+
+if TYPE_CHECKING:  # a renderer depends on no service; the report is only read
+    from ropa.services.findings import FindingsReport
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
