@@ -256,6 +256,13 @@ def _operations(spec: dict[str, Any], data: dict[str, Any], new: dict[str, Any])
     _set_parameter(diagram, "organisation", ORGANISATION)
     _set_body(op("create_token"), {"name": "dpo-laptop", "role": "dpo"})
     _set_parameter(op("revoke_token"), "name", "dpo-laptop")
+    _set_parameter(op("render_notice"), "key", ORGANISATION)
+    _set_parameter(op("check_notice"), "key", ORGANISATION)
+    _set_body(
+        op("check_notice"),
+        "Sprechwerk Telefonie GmbH runs your account and bills you under our contract with you "
+        "(Art 6(1)(b) GDPR). Our data protection officer: dpo@sprechwerk.example.",
+    )
     _set_parameter(op("import_sheet"), "organisation", ORGANISATION)
     _set_parameter(op("import_sheet"), "dry_run", True)
     importer = op("import_registry")
