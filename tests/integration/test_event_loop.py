@@ -4,9 +4,9 @@ One worker serves a registry big enough that its YAML export takes seconds of CP
 that export, an SVG diagram (DOT generation and Graphviz) and the Article 30 workbook are
 made, ``/health`` is asked every 20 ms on the same worker. Were any of them done on the event
 loop, ``/health`` would wait for it (seconds); done off the loop, it answers in milliseconds.
-Nine answers in ten must come within 100 ms and none may take a second: generous for a
-shared machine, far below the seconds a blocked loop gives (4 s for this registry's export
-before the work moved off the loop).
+Every answer must come within 100 ms, against the seconds a blocked loop gives (4 s for
+this registry's export before the work moved off the loop). The test runs on its own (marker
+``alone``): a latency measured beside other tests measures them.
 """
 
 from __future__ import annotations
@@ -71,6 +71,4 @@ async def test_health_stays_fast_while_the_largest_export_and_a_diagram_render_r
     print(summary)
     assert heavy_seconds > 0.5, f"the heavy work was too light to prove anything: {summary}"
     assert len(latencies) >= 10, summary
-    # A blocked loop answers nothing for seconds; a shared machine adds the odd slow answer.
-    assert p90 < BOUND_MS, summary
-    assert max(latencies) < 10 * BOUND_MS, summary
+    assert max(latencies) < BOUND_MS, summary
