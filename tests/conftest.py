@@ -13,13 +13,15 @@ the PostgreSQL half is skipped and the summary says so plainly, unless ROPA_REQU
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -45,6 +47,16 @@ ENGINES = ("sqlite", "postgres")
 _postgres_runs = {"passed": 0, "skipped": 0}
 
 
+T = TypeVar("T")
+
+
+def run_blocking(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from synchronous code, on a thread of its own: a worker's
+    thread may already hold a running event loop (pytest-asyncio's, between async tests)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -59,7 +71,7 @@ async def _quiet_migrate(engine: Engine) -> None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating per test would be slow)."""
     path = tmp_path_factory.mktemp("template") / "ropa.sqlite"
-    asyncio.run(_quiet_migrate(make_engine(f"sqlite:///{path}")))
+    run_blocking(_quiet_migrate(make_engine(f"sqlite:///{path}")))
     return path
 
 
@@ -86,7 +98,7 @@ def postgres_url() -> Iterator[str | None]:
             await admin.close()
 
     try:
-        url = asyncio.run(create())
+        url = run_blocking(create())
     except (TimeoutError, OSError, asyncpg.PostgresError) as error:
         if REQUIRE_POSTGRES:
             pytest.exit(
@@ -97,7 +109,7 @@ def postgres_url() -> Iterator[str | None]:
         yield None
         return
     yield url
-    asyncio.run(drop())
+    run_blocking(drop())
 
 
 async def _reset_postgres(engine: Engine) -> None:

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
+from ropa.api.allow import allow_every_method
 from ropa.api.auth import SCHEME, authentication
 from ropa.api.contract import tighten
 from ropa.api.dependencies import dependencies, waiver_dependency
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         debug=False,
     )
     tighten(app)
+    allow_every_method(app)
     app.state.services = services
     app.state.import_gate = ImportGate()
     app.state.settings = settings

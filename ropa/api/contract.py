@@ -3,6 +3,8 @@
 - Bodies decoded into structs that forbid unknown fields say ``additionalProperties: false``
   (the service answers 422 for a field it does not know).
 - Routes served without a token (``/health`` and the like) say ``security: []``.
+- Structs encoded as arrays (the map's rows: ``array_like``) are described as arrays, their
+  fields as ``prefixItems`` in order.
 
 Applied once to the generated document when the app is built; a test (schemathesis, every
 check) holds the document and the behaviour together.
@@ -14,11 +16,12 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPI, Reference, Schema
+from litestar.openapi.spec import OpenAPI, OpenAPIType, Reference, Schema
 
 from ropa.api.auth import PUBLIC_PATHS
 from ropa.api.tokens import NewToken
 from ropa.domain import model as m
+from ropa.render import map as data_map
 
 
 def _strict_struct_names() -> set[str]:
@@ -42,12 +45,31 @@ def tighten(app: Litestar) -> None:
     for name, schema in schemas.items():
         if isinstance(schema, Schema) and _base_name(name) in strict and schema.properties:
             schema.additional_properties = False
+    rows = {t.__name__ for t in _structs_of(data_map) if t.__struct_config__.array_like}
+    for name, schema in schemas.items():
+        if isinstance(schema, Schema) and _base_name(name) in rows and schema.properties:
+            _as_row(schema)
     for path, item in (document.paths or {}).items():
         if not path.startswith(PUBLIC_PATHS):
             continue
         for operation in (item.get, item.head, item.post, item.put, item.delete):
             if operation is not None:
                 operation.security = []
+
+
+def _as_row(schema: Schema) -> None:
+    """An object schema rewritten as the array msgspec writes: fields in order, trailing
+    fields left at their default omitted."""
+    fields = list((schema.properties or {}).values())
+    required = set(schema.required or ())
+    names = list((schema.properties or {}).keys())
+    schema.type = OpenAPIType.ARRAY
+    schema.prefix_items = fields
+    schema.min_items = max((i + 1 for i, n in enumerate(names) if n in required), default=0)
+    schema.max_items = len(fields)
+    schema.properties = None
+    schema.required = None
+    schema.additional_properties = None
 
 
 def _base_name(component: str) -> str:

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import Parameter, QueryParameter
 
 from ropa.api.auth import needs, visible_organisation
@@ -37,9 +45,27 @@ def _bad(where: str, message: str) -> InvalidInput:
     return InvalidInput([Problem(where, message)], 400)
 
 
+@dataclass
+class _NoticeOperation(Operation):
+    """The notice answers in the media type of the format asked for."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            text = Schema(type=OpenAPIType.STRING)
+            ok.content = {
+                "text/html": OpenAPIMediaType(schema=text),
+                "text/markdown": OpenAPIMediaType(schema=text),
+                "application/pdf": OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                ),
+            }
+
+
 @get(
     "/organisations/{key:str}/notice",
     operation_id="render_notice",
+    operation_class=_NoticeOperation,
     summary="The organisation's privacy notice",
     description="The Art 13/14 notice written from the registry: controller, representative and "
     "DPO; per purpose the basis and the legitimate interest; recipients; transfers with their "
@@ -76,7 +102,7 @@ async def render_notice(
     disposition = "attachment" if fmt == "pdf" else "inline"
     return Response(
         content=rendered.content,
-        media_type=rendered.media_type,
+        media_type=rendered.media_type.split(";")[0],  # the charset is added for text
         headers={
             "Content-Disposition": f'{disposition}; filename="{rendered.filename}"',
             "X-Registry-Revision": str(rendered.revision),

@@ -50,10 +50,18 @@ class _Misfit(Exception):
 def expanded(raw: bytes) -> list[dict[str, Any]]:
     """The JSON-LD in expanded form; InvalidInput (400) when it is not JSON-LD."""
     data = load_data(raw, "json")
-    if not isinstance(data, dict | list):
-        # pyld would take a string for the URL of a document to fetch
+    if not isinstance(data, dict):
+        # pyld would take a string for the URL of a document to fetch; the registry is one
+        # object, as documented and as `ropa export dpv` writes it
         raise InvalidInput(
-            [Problem("$", "not JSON-LD: a JSON-LD document is a JSON object or array")], 400
+            [
+                Problem(
+                    "$",
+                    "not a registry in JSON-LD: send one JSON object with @context and @graph, "
+                    "as `ropa export dpv` writes it",
+                )
+            ],
+            400,
         )
     try:
         result = jsonld.expand(data, {"documentLoader": _no_remote})
