@@ -9,6 +9,7 @@ with the standard library's parser; each block keeps the line it starts on.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -233,6 +234,18 @@ def read_published(raw: bytes, fmt: str | None = None, name: str = "") -> Read:
     return read_notice(text, fmt or format_of(name, text))
 
 
+def _is_json(text: str) -> bool:
+    """Whether the text is a JSON object or array (a report or a data file sent by mistake)."""
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "{[":
+        return False
+    try:
+        json.loads(stripped)
+    except ValueError:
+        return False
+    return True
+
+
 def read_notice(raw: bytes | str, fmt: str) -> Read:
     """The notice's blocks; ``fmt`` is ``text``, ``md`` or ``html``."""
     if isinstance(raw, bytes):
@@ -244,6 +257,10 @@ def read_notice(raw: bytes | str, fmt: str) -> Read:
             ) from error
     if fmt not in FORMATS:
         raise UnreadableNotice(f"unknown notice format {fmt!r}; expected one of text, md, html")
+    if _is_json(raw):
+        raise UnreadableNotice(
+            "this is JSON data, not a published notice: send the notice's text, Markdown or HTML"
+        )
     read = {"text": _text, "md": _markdown, "html": _html}[fmt](raw)
     if not read.blocks:
         raise UnreadableNotice("the notice holds no text")

@@ -263,3 +263,13 @@ def test_cli_refuses_bad_input(tmp_path: Path) -> None:
     assert unreadable.exit_code == 2
     nobody = runner.invoke(app, ["notice", "--document", str(EXAMPLE), "--organisation", "nobody"])
     assert nobody.exit_code == 2
+
+
+@pytest.mark.parametrize("body", ["{}", '  {"gaps": []}', "[1, 2]"])
+def test_json_data_is_not_a_notice(body: str) -> None:
+    with pytest.raises(reading.UnreadableNotice, match="JSON data, not a published notice"):
+        reading.read_notice(body, "md")
+
+
+def test_text_that_starts_like_json_but_is_prose_is_read() -> None:
+    assert reading.read_notice("[Draft] We process your data to run your account.", "md").blocks
