@@ -235,9 +235,10 @@ def read_published(raw: bytes, fmt: str | None = None, name: str = "") -> Read:
 
 
 def _is_json(text: str) -> bool:
-    """Whether the text is a JSON object or array (a report or a data file sent by mistake)."""
+    """Whether the whole text is one JSON value (a report, a data file or a bare ``null`` sent
+    by mistake): no published notice is."""
     stripped = text.strip()
-    if not stripped or stripped[0] not in "{[":
+    if not stripped:
         return False
     try:
         json.loads(stripped)

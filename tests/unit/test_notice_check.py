@@ -265,7 +265,7 @@ def test_cli_refuses_bad_input(tmp_path: Path) -> None:
     assert nobody.exit_code == 2
 
 
-@pytest.mark.parametrize("body", ["{}", '  {"gaps": []}', "[1, 2]"])
+@pytest.mark.parametrize("body", ["{}", '  {"gaps": []}', "[1, 2]", "null", "7", '"text"'])
 def test_json_data_is_not_a_notice(body: str) -> None:
     with pytest.raises(reading.UnreadableNotice, match="JSON data, not a published notice"):
         reading.read_notice(body, "md")
