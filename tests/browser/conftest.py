@@ -195,7 +195,7 @@ def _ropa(env: dict[str, str], *args: str) -> str:
 
 
 def _wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the service exited early:\n{log.read_text()}")
