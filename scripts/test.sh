@@ -16,10 +16,11 @@ fi
 .venv/bin/python -m ropa.store.drift  # the migrations against ropa/store/tables.py
 # Two workers by default (ROPA_TEST_WORKERS=0 runs in one process): each has its own SQLite
 # files and PostgreSQL database; the minutes-long tests start first. Tests that measure latency
-# (marker `alone`) run afterwards, on a machine no other test is using.
+# (marker `alone`) and the browser tests (Chromium's renderer crashes when starved of CPU) run
+# afterwards, in one process, on a machine no other test is using.
 workers=(-n "${ROPA_TEST_WORKERS:-auto}")
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/pytest "${workers[@]}" "$@"
 fi
-.venv/bin/pytest "${workers[@]}" -m "not alone"
-exec .venv/bin/pytest -m alone
+.venv/bin/pytest "${workers[@]}" -m "not alone and not browser"
+exec .venv/bin/pytest -m "alone or browser"

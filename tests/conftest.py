@@ -182,6 +182,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_running(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A synchronous test leaves no event loop marked running on its thread: Playwright's sync
+    API runs one, and a browser that crashes mid-call can leave it set, which every later
+    async test of the process would then trip over."""
+    yield
+    if not asyncio.iscoroutinefunction(request.function) and asyncio._get_running_loop():
+        asyncio._set_running_loop(None)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if "postgres" not in report.keywords:
         return
