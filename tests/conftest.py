@@ -179,17 +179,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("engine") == "postgres":
             item.add_marker(pytest.mark.postgres)
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
-
-
-@pytest.fixture(autouse=True)
-def _no_event_loop_left_running(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A synchronous test leaves no event loop marked running on its thread: Playwright's sync
-    API runs one, and a browser that crashes mid-call can leave it set, which every later
-    async test of the process would then trip over."""
-    yield
-    if not asyncio.iscoroutinefunction(request.function) and asyncio._get_running_loop():
-        asyncio._set_running_loop(None)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("long") is None,
+            item.get_closest_marker("alone") is None,  # before a browser can disturb the loop
+        )
+    )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
