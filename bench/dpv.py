@@ -9,28 +9,16 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import gc
-import time
-from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 
+from bench.exports import _best
 from bench.synthetic import generate
 from ropa.input.document import parse_document
 from ropa.input.dpv import parse_dpv
 from ropa.render.document import canonical, dump_document
 from ropa.render.dpv import dump_dpv
-
-
-def _best(run: Callable[[], object], repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main() -> None:

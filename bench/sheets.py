@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import io
-import time
-from collections.abc import Callable
 
 from openpyxl import load_workbook
 from rich.console import Console
 from rich.table import Table
 
+from bench.exports import _best
 from bench.synthetic import generate
 from ropa.domain.vocabulary import builtin
 from ropa.render import xlsx
@@ -31,16 +29,6 @@ from ropa.services.judgement import judge
 from ropa.sheets import read_sheet
 
 ON = dt.date(2026, 11, 22)
-
-
-def _best(run: Callable[[], object], repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def _openpyxl_pass(raw: bytes) -> int:
