@@ -19,7 +19,13 @@ import msgspec
 from ropa.domain import model as m
 from ropa.domain.kinds import KINDS
 from ropa.domain.structure import in_document_order
-from ropa.domain.validation import InvalidInput, Problem, intrinsic_problems, reference_problems
+from ropa.domain.validation import (
+    InvalidInput,
+    Problem,
+    intrinsic_problems,
+    needed_keys,
+    reference_problems,
+)
 from ropa.domain.vocabulary import Vocabularies
 from ropa.services.entities import decode, new_row, scope_of
 from ropa.services.errors import NotFound
@@ -212,8 +218,7 @@ class DocumentService:
     ) -> _Plan:
         """What the import would change; InvalidInput with every problem of the document (what
         entries say themselves, and what they refer to), in document order."""
-        stored = {(r.kind, r.key): r for r in await self.repository.all_of(KINDS)}
-        known = {key: row.scope for key, row in stored.items()}
+        stored, known = await self._stored(entities, prune)
         in_document = {(e.kind, e.key) for _, e in entities}
         organisations = {o.key for o in document.organisations}
         pruned = sorted(
@@ -256,6 +261,30 @@ class DocumentService:
             else:
                 plan.unchanged[row.kind] = plan.unchanged.get(row.kind, 0) + 1
         return plan
+
+    async def _stored(
+        self, entities: list[tuple[str, m.Entity]], prune: bool
+    ) -> tuple[dict[tuple[str, str], StoredEntity], dict[tuple[str, str], str]]:
+        """The stored rows the plan compares against, and the scope of every key it may look up.
+
+        A pruning import needs the whole store (what the document leaves out is deleted). One
+        that does not reads only the document's own rows and the scopes of what they refer to,
+        so adding one system to a large registry costs what the system costs.
+        """
+        if prune:
+            stored = {(r.kind, r.key): r for r in await self.repository.all_of(KINDS)}
+            return stored, {key: row.scope for key, row in stored.items()}
+        own: dict[str, set[str]] = {}
+        referred: dict[str, set[str]] = {}
+        for _, entity in entities:
+            own.setdefault(entity.kind, set()).add(entity.key)
+            for kind, keys in needed_keys(entity).items():
+                referred.setdefault(kind, set()).update(keys)
+        rows = await self.repository.rows_of(own)
+        stored = {(r.kind, r.key): r for r in rows}
+        known = await self.repository.scopes(referred)
+        known.update((key, row.scope) for key, row in stored.items())
+        return stored, known
 
     async def _apply(self, plan: _Plan, write: Write, progress: Progress | None) -> None:
         total = len(plan.deleted) + 2 * len(plan.updated) + len(plan.created)

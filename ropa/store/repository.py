@@ -271,6 +271,21 @@ class Repository:
             raise RuntimeError("registry state row missing: run `ropa migrate`")
         return rows, state
 
+    async def rows_of(self, wanted: Mapping[str, Iterable[str]]) -> list[StoredEntity]:
+        """The stored rows of the given keys per kind, those that exist."""
+        entity = self.tables.entity
+        found: list[StoredEntity] = []
+        for kind, keys in sorted(wanted.items()):
+            chosen = sorted(set(keys))
+            for start in range(0, len(chosen), BATCH):
+                rows = await entity.select(
+                    entity.key, entity.scope, entity.body, entity.version
+                ).where((entity.kind == kind) & entity.key.is_in(chosen[start : start + BATCH]))
+                found.extend(
+                    StoredEntity(kind, r["key"], r["scope"], r["body"], r["version"]) for r in rows
+                )
+        return found
+
     async def all_of(self, kinds: Iterable[str], scope: str | None = None) -> list[StoredEntity]:
         """Every entity of the given kinds (optionally of one scope), in key order."""
         entity = self.tables.entity

@@ -137,3 +137,57 @@ async def test_export_is_byte_identical_across_calls(client) -> None:
     first = await client.get("/api/v1/registry")
     second = await client.get("/api/v1/registry")
     assert first.content == second.content
+
+
+async def test_import_without_prune_checks_against_the_store_it_does_not_send(client) -> None:
+    """A small document that only adds or changes a few entries is judged against the store:
+    references to stored entities hold, unknown ones and moves between organisations fail,
+    and an unchanged entry stays as it is."""
+    await _import(client, _document())
+    addition = {
+        "systems": [
+            {"key": "db", "organisation": "acme", "name": "Database", "operator": "google"}
+        ],
+        "flows": [
+            {
+                "key": "app-to-db",
+                "activity": "push",
+                "source": "system:app",
+                "target": "system:db",
+                "data_categories": ["push_token"],
+            }
+        ],
+    }
+    added = await _import(client, addition, prune="false")
+    assert added.status_code == 200, added.text
+    changes = added.json()["changes"]
+    assert changes["systems"]["created"] == ["db"]
+    assert changes["flows"]["created"] == ["app-to-db"]
+    assert (await client.get("/api/v1/flows/relay-to-fcm")).status_code == 200
+
+    same = await _import(client, addition, prune="false")
+    assert same.json()["revision"] is None
+    assert same.json()["changes"]["systems"]["unchanged"] == 1
+
+    before = await snapshot(client)
+    broken = {
+        "systems": [
+            {"key": "db", "organisation": "acme", "name": "Database", "operator": "nobody"}
+        ],
+        "flows": [{**addition["flows"][0], "activity": "ghost"}],
+    }
+    refused = await _import(client, broken, prune="false")
+    assert refused.status_code == 422
+    paths = {e["path"] for e in refused.json()["errors"]}
+    assert {"$.systems[0].operator", "$.flows[0].activity"} <= paths
+    moved = await _import(
+        client,
+        {
+            "organisations": [{"key": "other", "name": "Other"}],
+            "systems": [{"key": "relay", "organisation": "other", "name": "Relay"}],
+        },
+        prune="false",
+    )
+    assert moved.status_code == 422
+    assert moved.json()["errors"][0]["path"] == "$.systems[0].organisation"
+    assert await snapshot(client) == before
