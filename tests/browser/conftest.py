@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 IN_CI = os.environ.get("CI") == "true"
 
 try:
-    from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     MISSING: str | None = "Playwright is not installed (uv sync --dev installs it)"
 else:
@@ -161,6 +161,8 @@ class Service:
     """An architect's."""
     regulator: str
     """A regulator's, granted the example's organisation."""
+    dpo: str
+    """A DPO's."""
 
     def get(self, path: str) -> tuple[bytes, dict[str, str]]:
         request = urllib.request.Request(
@@ -225,6 +227,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     regulator = _ropa(
         env, *create, "authority", "--role", "regulator", "--organisation", "sprechwerk"
     ).split()[-1]
+    dpo = _ropa(env, *create, "dpo", "--role", "dpo").split()[-1]
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = work / "service.log"
@@ -252,7 +255,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         )
     try:
         _wait_for_health(url, process, log)
-        yield Service(url, token, regulator)
+        yield Service(url, token, regulator, dpo)
     finally:
         process.terminate()
         try:
@@ -263,23 +266,28 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """Chromium from Debian with a fresh profile, at 1440 by 900."""
+def chromium() -> Iterator[Browser]:
+    """Chromium from Debian, one for the whole run: every test opens contexts of its own."""
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1440, "height": 900},
-            accept_downloads=True,
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        context.set_default_timeout(20_000)
         try:
-            yield context
+            yield launched
         finally:
-            context.close()
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Browser) -> Iterator[BrowserContext]:
+    """The map's context: a fresh profile at 1440 by 900."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(20_000)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @dataclass

@@ -1,131 +1,23 @@
 """The records page in headless Chromium (Debian's /usr/bin/chromium, through Playwright): a
 regulator's token sees its own organisations only and downloads their record; a DPO's token is
 offered both editions; a German reader reads German. A screenshot goes to tests/artifacts/.
+
+It uses the browser session and the service of tests/browser/conftest.py (the example and the
+extra registry, with a regulator's and a DPO's token).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-import yaml
+from playwright.sync_api import Browser, Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "softphone-provider.yaml"
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-OTHER = "Other Organisation Ltd"
+if TYPE_CHECKING:
+    from conftest import Service
 
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    MISSING: str | None = "Playwright is not installed (uv sync --dev installs it)"
-else:
-    MISSING = None if CHROMIUM.is_file() else f"{CHROMIUM} is missing (apt-get install chromium)"
-if MISSING:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run in CI: {MISSING}", pytrace=False)
-    pytest.skip(MISSING, allow_module_level=True)
-
-
-@dataclass
-class Service:
-    url: str
-    regulator: str
-    dpo: str
-
-
-def _ropa(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "ropa", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"ropa {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """The example and one more organisation in a SQLite file, served on a free port; a
-    regulator token granted the example's organisation, and a DPO token."""
-    work = tmp_path_factory.mktemp("records")
-    database = f"sqlite:///{work / 'ropa.sqlite'}"
-    env = os.environ | {"DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
-    _ropa(env, "import", str(EXAMPLE))
-    other = work / "other.yaml"
-    other.write_text(
-        yaml.safe_dump(
-            {"ropa": "1", "organisations": [{"key": "other", "name": OTHER, "role": "controller"}]}
-        )
-    )
-    _ropa(env, "import", str(other))
-    regulator = _ropa(
-        env,
-        "token",
-        "create",
-        "--name",
-        "cnil",
-        "--role",
-        "regulator",
-        "--organisation",
-        "sprechwerk",
-    ).split()[-1]
-    dpo = _ropa(env, "token", "create", "--name", "dpo", "--role", "dpo").split()[-1]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    log = (work / "service.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ropa", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env | {"ROPA_AUTO_MIGRATE": "0"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120  # a shared machine may be slow to start it
-        while True:
-            assert process.poll() is None, (work / "service.log").read_text()
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                assert time.monotonic() < deadline, "the service did not start"
-                time.sleep(0.2)
-        yield Service(url, regulator, dpo)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def _open(browser: Browser, service: Service, token: str, locale: str = "en-GB") -> Page:
@@ -147,13 +39,14 @@ def _open(browser: Browser, service: Service, token: str, locale: str = "en-GB")
 
 
 def test_a_regulator_sees_its_organisations_and_downloads_their_record(
-    browser: Browser, service: Service
+    chromium: Browser, service: Service, hostile: dict[str, str]
 ) -> None:
-    page = _open(browser, service, service.regulator)
+    page = _open(chromium, service, service.regulator)
     sections = page.locator("section.organisation")
     assert sections.evaluate_all("all => all.map(s => s.dataset.organisation)") == ["sprechwerk"]
     expect(sections.locator("h3")).to_have_text("Sprechwerk Telefonie GmbH")
-    assert OTHER not in page.content()
+    assert hostile["organisation"] not in page.locator("body").inner_text()
+    assert "Wide Systems GmbH" not in page.locator("body").inner_text()
     rows = sections.locator("tbody tr")
     profiles = rows.evaluate_all("all => all.map(r => r.dataset.profile)")
     assert sorted(profiles) == ["cnil", "de", "ico"]
@@ -163,7 +56,6 @@ def test_a_regulator_sees_its_organisations_and_downloads_their_record(
     )
     assert editions == ["regulator"]
     expect(page.locator("#viewer-link")).to_be_hidden()
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "records-page-regulator.png"), full_page=True)
 
     for profile, fmt, magic in (("cnil", "xlsx", b"PK"), ("de", "pdf", b"%PDF-")):
@@ -190,14 +82,14 @@ def test_a_regulator_sees_its_organisations_and_downloads_their_record(
 
 
 def test_a_dpo_is_offered_both_editions_and_a_german_reader_reads_german(
-    browser: Browser, service: Service
+    chromium: Browser, service: Service
 ) -> None:
-    page = _open(browser, service, service.dpo, locale="de-DE")
+    page = _open(chromium, service, service.dpo, locale="de-DE")
     assert page.locator("html").get_attribute("lang") == "de"
     keys = page.locator("section.organisation").evaluate_all(
         "all => all.map(s => s.dataset.organisation)"
     )
-    assert sorted(keys) == ["other", "sprechwerk"]
+    assert sorted(keys) == ["bulk", "sprechwerk", "zeta"]
     expect(page.locator("thead th").nth(1)).to_contain_text("Ausgabe für die Aufsichtsbehörde")
     expect(page.locator("thead th").nth(2)).to_contain_text("Interne Ausgabe")
     expect(page.locator("#viewer-link")).to_be_visible()
