@@ -40,9 +40,10 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
 
 
-def canvas_maker(*, day: dt.date, title: str, subject: str, decorate: Decorate) -> type[Canvas]:
+def canvas_maker(*, day: dt.date, decorate: Decorate) -> type[Canvas]:
     """A canvas class in invariant mode, dated ``day``, that calls ``decorate`` on each page
-    once the page count is known."""
+    once the page count is known. (Title, subject and the like are the document template's:
+    it sets them on the canvas when it builds, over anything set here.)"""
 
     class DeterministicCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,10 +53,6 @@ def canvas_maker(*, day: dt.date, title: str, subject: str, decorate: Decorate) 
             stamp.t = calendar.timegm(day.timetuple())
             stamp.lt = tuple(dt.datetime.combine(day, dt.time()).timetuple())
             stamp.YMDhms = tuple(stamp.lt)[:6]
-            self.setTitle(title)
-            self.setAuthor(AUTHOR)
-            self.setCreator(AUTHOR)
-            self.setSubject(subject)
             self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:
@@ -95,7 +92,9 @@ def build_pdf(
         topMargin=margin,
         bottomMargin=margin,
         title=title,
+        subject=subject,
         author=AUTHOR,
+        creator=AUTHOR,
         invariant=1,
         lang=lang,
     )
@@ -103,6 +102,6 @@ def build_pdf(
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc.build(
         list(story),
-        canvasmaker=canvas_maker(day=day, title=title, subject=subject, decorate=decorate),
+        canvasmaker=canvas_maker(day=day, decorate=decorate),
     )
     return out.getvalue()

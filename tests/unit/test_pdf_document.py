@@ -48,7 +48,8 @@ def test_same_story_same_bytes_dated_the_day_judged() -> None:
         meta = document.metadata
         texts = [page.extract_text() or "" for page in document.pages]
     assert meta["CreationDate"].startswith("D:20261122000000")
-    assert (meta["Title"], meta["Author"]) == ("A title", "ropa")
+    assert (meta["Title"], meta["Subject"], meta["Author"]) == ("A title", "A subject", "ropa")
+    assert meta["Creator"] == "ropa"
     assert b"/Lang (de)" in first
     assert [t.splitlines()[-1] for t in texts] == ["page 1 of 3", "page 2 of 3", "page 3 of 3"]
 
