@@ -53,11 +53,13 @@ class Sample:
     max_ms: float
 
 
-async def _prepare(url: str, activities: int) -> tuple[str, str, int]:
+async def _prepare(
+    url: str, activities: int, organisations: int | None = None
+) -> tuple[str, str, int]:
     services = build_services(make_engine(url))
     with contextlib.redirect_stdout(io.StringIO()):
         await migrate(services.engine)
-    document = generate(activities)
+    document = generate(activities, organisations=organisations)
     await services.documents.import_document(document)
     entities = sum(len(getattr(document, spec.collection)) for spec in KINDS.values())
     token = await services.tokens.create("bench", Role.ADMIN)

@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 
 from ropa.api.allow import allow_every_method
 from ropa.api.auth import SCHEME, authentication
+from ropa.api.compression import compression_config
 from ropa.api.contract import tighten
 from ropa.api.dependencies import dependencies, waiver_dependency
 from ropa.api.entities import entity_router
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         middleware=[recovery(), body_deadline(settings.body_timeout), authentication()],
         exception_handlers=exception_handlers() | connection_lost_handlers(),
         openapi_config=openapi_config(),
+        compression_config=compression_config(),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )

@@ -15,6 +15,7 @@ from litestar.params import Parameter
 
 from ropa.api.auth import needs, principal_of, visible_organisation
 from ropa.api.disconnect import client_gone
+from ropa.api.downloads import download
 from ropa.api.problems import ProblemDetails, problem, problem_responses
 from ropa.auth.roles import ORGANISATION_BOUND, Permission
 from ropa.domain.validation import InvalidInput, Problem
@@ -22,7 +23,7 @@ from ropa.render import diagram as diagrams
 from ropa.render import dot as dot_format
 from ropa.render import xlsx
 from ropa.services.errors import NotFound, ServiceError
-from ropa.services.exports import DIAGRAM_MEDIA_TYPES, ExportService, Rendered
+from ropa.services.exports import DIAGRAM_MEDIA_TYPES, ExportService
 from ropa.services.render_limits import Busy, ClientGone
 
 Key = Annotated[str | None, Parameter(max_length=128)]
@@ -42,17 +43,6 @@ On = Annotated[
 class RendererUnavailable(ServiceError):
     status = 503
     title = "Service unavailable"
-
-
-def _file(rendered: Rendered, disposition: str = "attachment") -> Response[bytes]:
-    return Response(
-        content=rendered.content,
-        media_type=rendered.media_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{rendered.filename}"',
-            "X-Registry-Revision": str(rendered.revision),
-        },
-    )
 
 
 Profile = Annotated[
@@ -122,7 +112,7 @@ async def _record(
             else "the registry holds several organisations: name one"
         )
         raise NotFound(detail) from error
-    return _file(rendered)
+    return download(rendered)
 
 
 @dataclass
@@ -258,7 +248,7 @@ async def render_diagram(
         raise NotFound(str(error)) from error
     except (dot_format.RendererUnavailable, dot_format.RenderFailed) as error:
         raise RendererUnavailable(f"the diagram could not be rendered: {error}") from error
-    return _file(rendered, "inline")
+    return download(rendered, "inline")
 
 
 def on_busy(_: Request[Any, Any, Any], error: Busy) -> Response[ProblemDetails]:

@@ -21,6 +21,7 @@ from litestar.openapi.spec import (
 from litestar.params import Parameter, QueryParameter
 
 from ropa.api.auth import needs, visible_organisation
+from ropa.api.downloads import download
 from ropa.api.problems import problem_responses
 from ropa.auth.roles import Permission
 from ropa.domain.validation import InvalidInput, Problem
@@ -99,15 +100,7 @@ async def render_notice(
         rendered = await notice_service.notice(organisation, language, fmt, as_of, on)
     except build.UnknownOrganisation as error:
         raise NotFound(f"no organisation `{organisation}` in the registry") from error
-    disposition = "attachment" if fmt == "pdf" else "inline"
-    return Response(
-        content=rendered.content,
-        media_type=rendered.media_type.split(";")[0],  # the charset is added for text
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{rendered.filename}"',
-            "X-Registry-Revision": str(rendered.revision),
-        },
-    )
+    return download(rendered, "attachment" if fmt == "pdf" else "inline")
 
 
 @dataclass

@@ -5,16 +5,14 @@
 - HTML: rendered from ``templates/notice.html.j2`` with Jinja2 (autoescaped); every statement
   carries ``data-ref``, every gap marker ``data-finding``; ``lang`` on the root, one ``h1``,
   headings in order, a ``main`` landmark.
-- PDF: ReportLab, as the record's PDF (``ropa.render.pdf``): bundled fonts embedded, invariant
-  mode, the creation date the day judged, so the same registry gives the same bytes.
+- PDF: ReportLab, through the same deterministic document as the record's PDF
+  (``ropa.render.pdf_document``): bundled fonts embedded, invariant mode, the creation date the
+  day judged, so the same registry gives the same bytes.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import functools
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +25,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from ropa.notice.model import Notice, Section, Statement
-from ropa.render import pdf as record_pdf
+from ropa.render.pdf_document import FONT, FONT_BOLD, Decorate, build_pdf, register_fonts
 
 FORMATS = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 FORMATS["pdf"] = "application/pdf"
@@ -149,58 +147,33 @@ PAGE = A4
 MARGIN = 18 * mm
 
 
-def _canvas(notice: Notice, page_of: str) -> type[Canvas]:
-    day = notice.day
+def _footer(page_of: str) -> Decorate:
+    """Each page's "page x of y" footer, in the notice's language."""
 
-    class NoticeCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["invariant"] = 1
-            super().__init__(*args, **kwargs)
-            stamp = self._doc._timeStamp  # type: ignore[attr-defined]  # private, not in the stubs
-            stamp.t = calendar.timegm(day.timetuple())
-            stamp.lt = tuple(dt.datetime.combine(day, dt.time()).timetuple())
-            stamp.YMDhms = tuple(stamp.lt)[:6]
-            self.setTitle(notice.title)
-            self.setAuthor("ropa")
-            self.setCreator("ropa")
-            self.setSubject("Privacy notice (Articles 13 and 14 GDPR)")
-            self._pages: list[dict[str, Any]] = []
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        footer = page_of.replace("&P", str(number)).replace("&N", str(total))
+        canvas.drawCentredString(PAGE[0] / 2, 8 * mm, footer)
+        canvas.restoreState()
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()  # type: ignore[attr-defined]  # private, not in the stubs
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFont(record_pdf.FONT, 8)
-                footer = page_of.replace("&P", str(number)).replace("&N", str(total))
-                self.drawCentredString(PAGE[0] / 2, 8 * mm, footer)
-                self.restoreState()
-                Canvas.showPage(self)
-            Canvas.save(self)
-
-    return NoticeCanvas
+    return decorate
 
 
 def pdf(notice: Notice) -> bytes:
     from ropa.render.i18n import translator
 
-    record_pdf._fonts()
-    body = ParagraphStyle("body", fontName=record_pdf.FONT, fontSize=10, leading=13, spaceAfter=4)
+    register_fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13, spaceAfter=4)
     item = ParagraphStyle("item", parent=body, leftIndent=12, bulletIndent=2)
     gap = ParagraphStyle("gap", parent=body, textColor=colors.HexColor("#9c2a00"))
     headings = {
-        1: ParagraphStyle(
-            "h1", parent=body, fontName=record_pdf.FONT_BOLD, fontSize=17, leading=21
-        ),
+        1: ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=17, leading=21),
         2: ParagraphStyle(
-            "h2", parent=body, fontName=record_pdf.FONT_BOLD, fontSize=13, leading=16, spaceBefore=8
+            "h2", parent=body, fontName=FONT_BOLD, fontSize=13, leading=16, spaceBefore=8
         ),
         3: ParagraphStyle(
-            "h3", parent=body, fontName=record_pdf.FONT_BOLD, fontSize=11, leading=14, spaceBefore=4
+            "h3", parent=body, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=4
         ),
     }
 
@@ -223,21 +196,14 @@ def pdf(notice: Notice) -> bytes:
         for block in blocks(section):
             for statement in block.items:
                 story += paragraph(statement, block.listed)
-    out = io.BytesIO()
-    doc = BaseDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    page_of = translator(notice.language).word("page_of")
+    return build_pdf(
+        story,
+        page=PAGE,
+        margin=MARGIN,
         title=notice.title,
-        author="ropa",
-        invariant=1,
+        subject="Privacy notice (Articles 13 and 14 GDPR)",
+        day=notice.day,
+        decorate=_footer(page_of),
         lang=notice.language,
     )
-    frame = Frame(MARGIN, MARGIN, PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN, id="body")
-    doc.addPageTemplates([PageTemplate(id="notice", frames=[frame])])
-    page_of = translator(notice.language).word("page_of")
-    doc.build(story, canvasmaker=_canvas(notice, page_of))
-    return out.getvalue()

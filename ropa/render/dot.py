@@ -8,8 +8,10 @@ Safety rules, one for each way text reaches the DOT:
   ``\\G`` and the like even inside HTML labels (measured on 2.43). Nothing a registry keeper
   writes can close a label, add an attribute or pull in an ``<IMG>``.
 - Node and cluster ids are synthetic (``n1``, ``cluster_1``), never taken from the registry.
-- Tooltips carry entity keys only, filtered by `key_text` to a small alphabet without quotes or
-  backslashes: Graphviz unescapes tooltip strings more than once, so no registry text goes there.
+- Tooltips carry entity keys, filtered by `key_text` to a small alphabet without quotes or
+  backslashes, and names, filtered by `name_text` to letters and digits of any script and the
+  same punctuation: Graphviz unescapes tooltip strings more than once, so nothing that could
+  start an escape or an entity (quotes, backslashes, ``&``, ``<``) reaches it.
 - Every other attribute value is one of our constants, quoted by `_quote`, which refuses
   anything unexpected rather than escaping it.
 """
@@ -56,6 +58,7 @@ _BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 # XML parser for HTML labels, nor the SVG it writes.
 _UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9._:@/ ,+()-]")
+_NAME_UNSAFE = re.compile(r"[^\w.:@/ ,+()-]")
 
 
 def clean(text: str) -> str:
@@ -100,6 +103,14 @@ def key_text(text: str, *, max_chars: int = 400) -> str:
     return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
 
 
+def name_text(text: str, *, max_chars: int = 400) -> str:
+    """Names for a tooltip: letters and digits of any script kept, spaces and the key
+    punctuation kept, anything else (quotes, backslashes, ``&``, controls, direction marks)
+    becomes ``?``."""
+    text = _NAME_UNSAFE.sub("?", " ".join(str(text).split()))
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
+
+
 @dataclass(frozen=True, slots=True)
 class Html:
     """An HTML-like label whose text parts have already gone through `html_text`."""
@@ -107,7 +118,8 @@ class Html:
     markup: str
 
 
-_SAFE_VALUE = re.compile(r"[A-Za-z0-9 #.,:;=_/()@?+\u2026-]*")
+_SAFE_VALUE = re.compile(r"[\w #.,:;=/()@?+\u2026-]*")
+"""Constants, keys and tooltip names: letters and digits of any script, no quote or backslash."""
 
 
 def _quote(value: str) -> str:

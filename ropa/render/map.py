@@ -13,7 +13,6 @@ The output is deterministic: every list is sorted, so the same registry gives th
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -21,12 +20,13 @@ from typing import Any
 import msgspec
 
 from ropa.domain import model as m
-from ropa.facts import Facts, FlowFacts, Zone
+from ropa.facts import Facts, Zone
 from ropa.facts.geography import country_name
 from ropa.graph import node_id
 from ropa.render.diagram.layout import Layout, Path, cluster_fill, cluster_title, org_name
 from ropa.render.diagram.looks import PROBLEM_RULES, ROLE_WORDS, SYSTEM_KIND_WORDS
 from ropa.render.diagram.scene import UnknownEntity
+from ropa.render.diagram.words import mechanism_title
 from ropa.rules.engine import Finding, Severity
 
 ZONE_LABELS: dict[str, str] = {
@@ -174,31 +174,6 @@ class DataMap(msgspec.Struct, kw_only=True):
     countries: dict[str, str]
     """Every country code the nodes and flows name, with its name."""
     legend: Legend
-
-
-def mechanism_title(facts: Facts, flow: FlowFacts) -> str:
-    """A transfer's mechanism in words: the vocabulary's title without the decision's number
-    ("EU-US Data Privacy Framework"), the SCC year and module kept ("Standard contractual
-    clauses (2021), module 2"); "undeclared transfer" or "no mechanism recorded" otherwise."""
-    transfer = flow.transfer
-    if transfer is None:
-        return "undeclared transfer" if flow.leaves_eea else ""
-    key = transfer.mechanism
-    if not key:
-        return "no mechanism recorded"
-    entry = facts.graph.vocab.transfer_mechanisms.get(key)
-    if entry is None:
-        text = key
-    else:
-        text = entry.title
-        found = re.search(r"\s*\((?:Decision|Decisions)\s+([^)]*)\)\s*$", text)
-        if found:
-            year = re.search(r"(\d{4})", found.group(1))
-            keep_year = entry.has_scc_modules and year is not None
-            text = text[: found.start()] + (f" ({year.group(1)})" if keep_year and year else "")
-    if transfer.scc_module is not None:
-        text += f", module {transfer.scc_module}"
-    return text
 
 
 def _cluster_id(path: Path) -> str:

@@ -7,37 +7,27 @@ landscape, each row of a table (an activity, a transfer, a recipient) as a block
 headings and values, a fiche as its sections, a header naming the organisation, the record
 and the day, and "page x of y" at the foot of every page.
 
-Made with ReportLab (platypus): pure Python wheels, no system libraries, works offline. Its
-bundled Bitstream Vera fonts are embedded, so the file looks the same everywhere. The bytes are
-deterministic: ReportLab's invariant mode fixes the document id, and the creation date is the
-day the registry was judged.
+Made with ReportLab (platypus): pure Python wheels, no system libraries, works offline. The
+document, its fonts and its deterministic canvas come from `ropa.render.pdf_document`, shared
+with the privacy notice: the same registry gives the same bytes.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
-    Frame,
     KeepTogether,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -48,26 +38,16 @@ from ropa.domain import model as m
 from ropa.facts import Facts
 from ropa.render import xlsx
 from ropa.render import xlsx_columns as cols
+from ropa.render.pdf_document import FONT, FONT_BOLD, Decorate, build_pdf, register_fonts
 from ropa.rules.engine import Finding
 
 __all__ = ["MEDIA_TYPE", "filename", "record_pdf"]
 
 MEDIA_TYPE = "application/pdf"
-FONT = "RecordSans"
-FONT_BOLD = "RecordSans-Bold"
 BODY_SIZE = 9
 """Points: the smallest text in the document, headers and footers included."""
 PAGE = landscape(A4)
 MARGIN = 14 * mm
-
-
-def _fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    folder = Path(reportlab.__file__).parent / "fonts"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
 
 
 def filename(organisation: str, profile: str, judged_on: dt.date) -> str:
@@ -238,51 +218,22 @@ class _Builder:
             self.story.append(PageBreak())
 
 
-def _canvas_maker(
-    header: tuple[str, str, str], page_of: str, day: dt.date, title: str, subject: str
-) -> type[Canvas]:
-    """A canvas that writes each page's header and footer once the page count is known."""
+def _decorator(header: tuple[str, str, str], page_of: str) -> Decorate:
+    """Each page's header (organisation, record, day) and its "page x of y" footer."""
 
-    class RecordCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["invariant"] = 1
-            super().__init__(*args, **kwargs)
-            # The creation date: the day judged, not now.
-            stamp = self._doc._timeStamp  # type: ignore[attr-defined]  # private, not in the stubs
-            stamp.t = calendar.timegm(day.timetuple())
-            stamp.lt = tuple(dt.datetime.combine(day, dt.time()).timetuple())
-            stamp.YMDhms = tuple(stamp.lt)[:6]
-            self.setTitle(title)
-            self.setAuthor("ropa")
-            self.setCreator("ropa")
-            self.setSubject(subject)
-            self._pages: list[dict[str, Any]] = []
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        width, height = PAGE
+        canvas.saveState()
+        canvas.setFont(FONT_BOLD, 8)
+        canvas.drawString(MARGIN, height - 9 * mm, header[0][:90])
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(width / 2, height - 9 * mm, header[1][:90])
+        canvas.drawRightString(width - MARGIN, height - 9 * mm, header[2])
+        footer = page_of.replace("&P", str(number)).replace("&N", str(total))
+        canvas.drawCentredString(width / 2, 7 * mm, footer)
+        canvas.restoreState()
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()  # type: ignore[attr-defined]  # private, not in the stubs
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, 1):
-                self.__dict__.update(state)
-                self._decorate(number, total)
-                Canvas.showPage(self)
-            Canvas.save(self)
-
-        def _decorate(self, number: int, total: int) -> None:
-            width, height = PAGE
-            self.saveState()
-            self.setFont(FONT_BOLD, 8)
-            self.drawString(MARGIN, height - 9 * mm, header[0][:90])
-            self.setFont(FONT, 8)
-            self.drawCentredString(width / 2, height - 9 * mm, header[1][:90])
-            self.drawRightString(width - MARGIN, height - 9 * mm, header[2])
-            footer = page_of.replace("&P", str(number)).replace("&N", str(total))
-            self.drawCentredString(width / 2, 7 * mm, footer)
-            self.restoreState()
-
-    return RecordCanvas
+    return decorate
 
 
 def record_pdf(
@@ -296,7 +247,7 @@ def record_pdf(
 ) -> bytes:
     """One organisation's Article 30 record as PDF bytes, laid out from ``profile``; the
     arguments and errors are those of ``ropa.render.xlsx.workbook``."""
-    _fonts()
+    register_fonts()
     spec = profile if isinstance(profile, xlsx.Profile) else xlsx.load_profile(profile)
     org: m.Organisation = xlsx.organisation_for(facts.graph, organisation)
     ctx = xlsx.context_for(facts, findings, spec, org, revision=revision, edition=edition)
@@ -319,31 +270,15 @@ def record_pdf(
             builder.fiches(sheet)
     if builder.story and isinstance(builder.story[-1], PageBreak):
         builder.story.pop()
-    out = io.BytesIO()
     title = f"{spec.title}: {org.name}"
     day = facts.on
-    doc = BaseDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=title,
-        author="ropa",
-        invariant=1,
-    )
-    frame = Frame(MARGIN, MARGIN, PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN, id="body")
-    doc.addPageTemplates([PageTemplate(id="record", frames=[frame])])
     header = (org.name, spec.title, f"{ctx.word('recorded_on')} {day.isoformat()}")
-    doc.build(
+    return build_pdf(
         builder.story,
-        canvasmaker=_canvas_maker(
-            header,
-            ctx.word("page_of"),
-            day,
-            title,
-            "Record of processing activities (Article 30 GDPR)",
-        ),
+        page=PAGE,
+        margin=MARGIN,
+        title=title,
+        subject="Record of processing activities (Article 30 GDPR)",
+        day=day,
+        decorate=_decorator(header, ctx.word("page_of")),
     )
-    return out.getvalue()

@@ -90,6 +90,7 @@ class DotReading:
 _CLUSTER = re.compile(r"^\s*subgraph (cluster_\w+) \{")
 _GRAPH_LABEL = re.compile(r"^\s*graph \[.*label=<(.*)>\];$")
 _NODE = re.compile(r'^\s*(n\d+) \[.*tooltip="([^"]*)".*\];$')
+_NAMED_REF = re.compile(r".*\(((?:system|party):[^()\s]+)\)")
 _EDGE = re.compile(r'^\s*(n\d+) -> (n\d+) \[.*tooltip="([^"]*)".*label=<(.*)>\];$')
 
 
@@ -113,7 +114,10 @@ def _read_dot(text: str) -> DotReading:
             edges.append(DotEdge(found.group(1), found.group(2), keys, found.group(4)))
             continue
         if found := _NODE.match(line):
-            node, refs = found.group(1), found.group(2).split(" - findings:")[0].split(", ")
+            # A single system or party's tooltip gives its key after its name; a group's names.
+            named = found.group(2).split(" - findings:")[0]
+            single = _NAMED_REF.fullmatch(named)
+            node, refs = found.group(1), [single.group(1)] if single else named.split(", ")
             members[node] = refs
             zone = next(
                 (

@@ -276,7 +276,7 @@ def test_same_registry_in_any_order_gives_identical_dot(source: str) -> None:
 def test_ids_are_synthetic_and_assigned_in_sorted_order(small: Registry) -> None:
     text = _dot(small, "organisation")
     ids = re.findall(r"^\s+(n\d+) \[", text, re.M)
-    refs = re.findall(r'^\s+n\d+ \[.*?tooltip="([^" ]*)', text, re.M)
+    refs = re.findall(r'^\s+n\d+ \[.*?tooltip="[^"]*?\(((?:system|party):[^)\s]+)\)', text, re.M)
     numbers = [int(i[1:]) for i in ids]
     assert sorted(numbers) == list(range(1, len(ids) + 1))
     by_number = [ref for _, ref in sorted(zip(numbers, refs, strict=True))]
@@ -287,7 +287,9 @@ def test_ids_are_synthetic_and_assigned_in_sorted_order(small: Registry) -> None
 
 
 def _node_id(text: str, ref: str) -> str:
-    found = re.search(rf'^\s+(n\d+) \[[^\n]*tooltip="{re.escape(ref)}[" ]', text, re.M)
+    """The node standing for one system or party: its tooltip names it, then gives its key."""
+    ref = re.escape(ref)
+    found = re.search(rf'^\s+(n\d+) \[[^\n]*tooltip="(?:{ref}|[^"]*\({ref}\))[" ]', text, re.M)
     assert found, f"no node for {ref}"
     return found.group(1)
 
@@ -313,7 +315,32 @@ def test_valid_transfer_is_blue_and_names_its_mechanism() -> None:
     edge = _edge(_clean_dot(), "relay-to-fcm")
     assert f'color="{looks.TRANSFER}"' in edge
     assert looks.PROBLEM not in edge
-    assert "transfer: eu_us_dpf to US" in edge
+    # In the vocabularies' words, not their keys (eu_us_dpf, US).
+    assert "transfer to United States:<BR/>EU-US Data Privacy Framework" in edge
+    assert "eu_us_dpf" not in edge
+
+
+def test_countries_are_named_not_coded(small: Registry) -> None:
+    text = _dot(small, "organisation")
+    assert "processor · United States<" in text and "server · Germany<" in text
+    assert not re.search(r"· [A-Z]{2}<", text)
+    backup = _edge(text, "relay-to-backup")
+    assert "transfer to Switzerland:<BR/>Adequacy decision (Art 45)" in backup
+    assert "countries: Switzerland, Germany" in _dot(small, "party", party="hoster")
+
+
+def test_tooltips_name_the_systems_and_parties_a_node_stands_for(small: Registry) -> None:
+    text = _dot(small, "organisation", detail="cluster")
+    tooltips = re.findall(r'^\s+n\d+ \[[^\n]*tooltip="([^"]*)"', text, re.M)
+    assert "Core switch, Customer database, Push relay" in tooltips
+    names = [t.partition(" - findings")[0] for t in tooltips]
+    assert not [t for t in names if re.search(r"(system|party):", t) and ", " in t]
+    single = _dot(small, "organisation")
+    assert re.search(r'tooltip="Hoster GmbH \(party:hoster\)[" ]', single)
+    # Names keep letters of any script; quotes and backslashes never reach a tooltip.
+    hostile = dot(derive(_hostile_graph(), ON), [], "organisation")
+    assert 'tooltip="خادم البيانات (system:' in hostile
+    assert 'tooltip="x?? ? ? evil ?label??pwned (system:s-inject)"' in hostile
 
 
 def test_missing_mechanism_is_red() -> None:
@@ -493,8 +520,10 @@ def test_dangling_reference_is_drawn_as_missing(small: Registry) -> None:
 
 def test_party_detail_folds_operated_systems_into_their_operator(small: Registry) -> None:
     text = _dot(small, "organisation", detail="party")
-    assert "system:mail" in text  # in the tooltip of the party that operates it
-    crm = _node_id(text, "party:crm, system:mail")
+    # The party that operates it: its tooltip names both.
+    found = re.search(r'^\s+(n\d+) \[[^\n]*tooltip="CRM Inc., CRM mail[" ]', text, re.M)
+    assert found, "no node for the CRM party and its system"
+    crm = found.group(1)
     assert re.search(rf"^\s+{crm} \[[^\n]*\+ CRM mail", text, re.M)
     assert "Trust boundary: data centre" in text
     assert "Trust boundary not recorded" in text  # the desk phone has none
@@ -697,8 +726,8 @@ def test_hostile_text_cannot_break_or_inject_into_the_dot() -> None:
                     if value.startswith("<"):
                         markup = ET.fromstring(f"<root>{value[1:-1]}</root>")
                         assert {e.tag for e in markup.iter()} <= ALLOWED_MARKUP, value[:200]
-                    elif name == "tooltip":
-                        assert re.fullmatch(r"[A-Za-z0-9._:@/ ,+()?\u2026-]*", value[1:-1])
+                    elif name == "tooltip":  # keys and names: no quote, backslash or &
+                        assert re.fullmatch(r"[\w.:@/ ,+()?\u2026-]*", value[1:-1])
                     else:
                         assert "pwned" not in value and "evil" not in value, (name, value)
             if view == "organisation" and detail == "full":
@@ -855,7 +884,7 @@ def _clusters_of(text: str) -> dict[str, str]:
     stack: list[str] = []
     for line in (raw.strip() for raw in text.splitlines()):
         label = re.match(r"graph \[.*label=<([^>]*)>\]", line)
-        node = re.match(r'n\d+ \[.*tooltip="((?:system|party):[^" ]+)', line)
+        node = re.match(r'n\d+ \[.*tooltip="[^"]*?\(((?:system|party):[^)\s]+)\)', line)
         if line.startswith("subgraph"):
             stack.append("")
         elif line == "}" and stack:
@@ -879,8 +908,8 @@ def test_international_organisations_are_judged_by_the_facts_not_by_their_seat()
     assert "party:shop" not in placed  # no transfer
     zones = transfers[transfers.index("label=<Other third countries>") :]
     assert "International organisations" in zones
-    assert "transfer: undeclared to Space Agency" in _edge(transfers, "to-agency")
-    assert "to Relief Committee" in _edge(transfers, "to-committee")
+    assert "transfer to Space Agency:<BR/>undeclared transfer" in _edge(transfers, "to-agency")
+    assert "transfer to Relief Committee:" in _edge(transfers, "to-committee")
     lineage = _dot(registry, "category", category="full_name")
     placed = _clusters_of(lineage)
     assert placed["party:agency"] == placed["party:body"] == "International organisations"

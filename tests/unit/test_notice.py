@@ -200,6 +200,7 @@ def test_pdf_holds_the_notice(example: Judged, tmp_path: Path) -> None:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
         pages = len(pdf.pages)
         assert pdf.metadata["Title"] == "Datenschutzhinweise der Sprechwerk Telefonie GmbH"
+        assert pdf.metadata["Subject"] == "Privacy notice (Articles 13 and 14 GDPR)"
     assert "dpo@sprechwerk.example" in text
     assert "Lücke im Verzeichnis" in text
     assert f"Seite 1 von {pages}" in text and f"Seite {pages} von {pages}" in text

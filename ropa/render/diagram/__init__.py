@@ -20,7 +20,8 @@ Views:
   third country.
 
 The modules: ``scene`` (what a view draws), ``layout`` (cluster paths and titles), ``fold``
-(detail levels), ``writer`` (DOT), ``looks`` (colours, shapes and words). Zones, transfers and
+(detail levels), ``writer`` (DOT), ``looks`` (colours, shapes and words), ``words`` (transfers
+in the vocabularies' words, shared with the map). Zones, transfers and
 adequacy come from the derived facts (``ropa.facts``), as they do for the rules and the workbook.
 """
 

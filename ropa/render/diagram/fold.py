@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ropa.domain import model as m
+from ropa.facts.geography import country_name
 from ropa.graph import RegistryGraph, node_id
 from ropa.render.diagram.layout import (
     Layout,
@@ -118,7 +119,7 @@ class Folder:
 def _shown_single(graph: RegistryGraph, layout: Layout, ref: str, key: tuple[str, ...]) -> Shown:
     endpoint = graph.endpoint(ref)
     path = layout.path(ref)
-    country = graph.country_of(ref) or "no country"
+    country = country_name(graph.vocab, graph.country_of(ref)) or "no country"
     if isinstance(endpoint, m.System):
         kind = str(endpoint.system_kind)
         look = SYSTEM_LOOKS.get(kind, SYSTEM_LOOKS["other"])

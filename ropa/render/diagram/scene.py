@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ropa.domain import model as m
+from ropa.facts.geography import country_name
 from ropa.graph import RegistryGraph, node_id
 from ropa.lineage import category_lineage, party_impact
 from ropa.render.diagram.layout import Layout, org_name
@@ -167,7 +168,11 @@ def scene_party(graph: RegistryGraph, layout: Layout, party: str | None) -> Scen
             "a breach exposes "
             + count(len(impact.data_categories), "data category", "data categories")
             + f"{special} of {count(len(impact.activities), 'activity', 'activities')}",
-            "countries: " + (", ".join(impact.countries) or "none recorded"),
+            "countries: "
+            + (
+                ", ".join(country_name(graph.vocab, code) for code in impact.countries)
+                or "none recorded"
+            ),
             *(
                 [f"onward: {count(len(impact.onward_flows), 'flow', 'flows')} it passes on"]
                 if impact.onward_flows

@@ -34,6 +34,7 @@ from ropa.render.diagram.looks import (
     Look,
 )
 from ropa.render.diagram.scene import Scene, count
+from ropa.render.diagram.words import destination_name, mechanism_title
 from ropa.render.dot import (
     DotCluster,
     DotEdge,
@@ -43,6 +44,7 @@ from ropa.render.dot import (
     html_lines,
     html_text,
     key_text,
+    name_text,
 )
 from ropa.rules.engine import Finding, Severity
 
@@ -179,12 +181,22 @@ class Writer:
             attrs["color"] = PROBLEM
             attrs["penwidth"] = "2"
             self.used_colours.add("node-finding")
-        tooltip = _keys_tooltip(members, "")
+        tooltip = self._names_tooltip(members)
         if rules:
             tooltip += " - findings: " + _capped(rules)
-        attrs["tooltip"] = key_text(tooltip)
+        attrs["tooltip"] = name_text(tooltip)
         attrs["label"] = Html("<BR/>".join(lines))
         return attrs
+
+    def _names_tooltip(self, members: list[str]) -> str:
+        """A node's tooltip: the names of what it stands for; a single system or party's key
+        beside its name, which is how findings and the API address it."""
+        if len(members) == 1:
+            ref = members[0]
+            name = self.graph.name_of(ref)
+            return f"{name} ({ref})" if name != ref else ref
+        names = (self.graph.name_of(ref) for ref in members)
+        return _capped(sorted(names, key=lambda name: (name.casefold(), name)))
 
     def _member_counts(self, members: list[str]) -> str:
         systems = sum(1 for ref in members if ref.startswith("system:"))
@@ -240,11 +252,11 @@ class Writer:
         if crossing:
             if len(crossing) < len(flows):
                 lines.append(f"{len(crossing)} of {len(flows)} flows are transfers")
-            mechanisms = sorted({_transfer_text(f) for f in crossing})
-            if len(mechanisms) > self.max_labels:
-                lines.append(f"transfer: {len(mechanisms)} mechanisms")
+            transfers = sorted({_transfer_text(self.facts, f) for f in crossing})
+            if len(transfers) > self.max_labels:
+                lines.append(f"transfer: {len(transfers)} mechanisms or destinations")
             else:
-                lines.extend(f"transfer: {text}" for text in mechanisms)
+                lines.extend(transfers)
         rules = sorted({rule for flow in flows for rule in self.marks.flows.get(flow.key, ())})
         problems = sorted({PROBLEM_RULES[rule] for rule in rules if rule in PROBLEM_RULES})
         others = [rule for rule in rules if rule not in PROBLEM_RULES]
@@ -262,7 +274,7 @@ class Writer:
             attrs["color"] = colour
             attrs["fontcolor"] = colour
             attrs["penwidth"] = width
-        markup = [html_text(line) for line in lines]
+        markup = [html_lines(line, width=EDGE_WIDTH) for line in lines]
         markup.extend(f"<B>! {html_text(text)}</B>" for text in problems)
         if others:
             text = (
@@ -281,7 +293,7 @@ class Writer:
     def _listed(self, values: list[str], one: str, many: str) -> list[str]:
         if len(values) > self.max_labels:
             return [count(len(values), one, many)]
-        return [_short(value, 48) for value in values]
+        return [_short(value, EDGE_WIDTH) for value in values]
 
     def _control_attrs(self, kinds: set[str]) -> dict[str, str | Html]:
         self.used_colours.add("control")
@@ -449,21 +461,16 @@ class Writer:
         )
 
 
-def _transfer_text(flow: FlowFacts) -> str:
-    """A transfer as an edge label line: its mechanism (or its absence) and where it goes."""
-    transfer = flow.transfer
-    if transfer is None:
-        text = "undeclared"
-    else:
-        text = transfer.mechanism or "no mechanism"
-        if transfer.scc_module is not None:
-            text += f" (module {transfer.scc_module})"
-    # An international organisation is the destination wherever it sits (the derived facts
-    # judge it so); its seat's country is not where the data goes.
-    where = flow.international_organisation or flow.destination
-    if where:
-        text += f" to {_short(where, 40)}"
-    return text
+def _transfer_text(facts: Facts, flow: FlowFacts) -> str:
+    """A transfer as an edge label line, in the vocabularies' words: where it goes and under
+    which mechanism (or that there is none)."""
+    where = destination_name(facts, flow)
+    mechanism = mechanism_title(facts, flow) or "undeclared transfer"
+    return f"transfer to {_short(where, 40)}:\n{mechanism}" if where else f"transfer: {mechanism}"
+
+
+EDGE_WIDTH = 48
+"""Edge label lines wrap at this many characters (names and labels are cut to it)."""
 
 
 def _short(text: str, limit: int) -> str:

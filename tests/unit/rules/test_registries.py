@@ -70,6 +70,18 @@ def test_example_errors_are_its_missing_transfer_mechanisms_and_dpa() -> None:
 
 # --- the seed policies ------------------------------------------------------------------------
 
+SOFTPHONEZ_ACTIVITIES = (
+    "accounts",
+    "calling-messaging",
+    "subscriptions",
+    "support",
+    "fraud-abuse",
+    "analytics",
+    "service-communications",
+    "legal-compliance",
+)
+"""The Softphonez activities: the policy says the same of each (see EXPECTED)."""
+
 EXPECTED = {
     "itnet": {
         # "iTNet Solutions" carries no legal form: which legal entity is the controller?
@@ -195,40 +207,19 @@ EXPECTED = {
         "EPRIVACY-PROVIDER-UNSTATED@organisation:softphonez",
         # "as long as reasonably necessary" (L26), judged once and on every activity.
         "RETENTION-VAGUE@organisation:softphonez",
-        *(
-            f"RETENTION-VAGUE@activity:softphonez-{a}/all"
-            for a in (
-                "accounts", "calling-messaging", "subscriptions", "support", "fraud-abuse",
-                "analytics", "service-communications", "legal-compliance",
-            )
-        ),
+        *(f"RETENTION-VAGUE@activity:softphonez-{a}/all" for a in SOFTPHONEZ_ACTIVITIES),
         # "reasonable administrative, technical, and organizational safeguards" (L25).
         "SECURITY-VAGUE@organisation:softphonez",
-        *(
-            f"SECURITY-VAGUE@activity:softphonez-{a}"
-            for a in (
-                "accounts", "calling-messaging", "subscriptions", "support", "fraud-abuse",
-                "analytics", "service-communications", "legal-compliance",
-            )
-        ),
+        *(f"SECURITY-VAGUE@activity:softphonez-{a}" for a in SOFTPHONEZ_ACTIVITIES),
         # "processed or transferred across borders" (L28): no country, no safeguard; every
         # activity relies on it, as none records a transfer of its own.
         "TRANSFER-STATEMENT-UNSAFEGUARDED@organisation:softphonez",
         *(
             f"TRANSFER-STATEMENT-UNSAFEGUARDED@activity:softphonez-{a}"
-            for a in (
-                "accounts", "calling-messaging", "subscriptions", "support", "fraud-abuse",
-                "analytics", "service-communications", "legal-compliance",
-            )
+            for a in SOFTPHONEZ_ACTIVITIES
         ),
         # Four bases "depending on the context" (L15), tied to no activity: none identifiable.
-        *(
-            f"LAWFUL-BASIS-MISSING@activity:softphonez-{a}"
-            for a in (
-                "accounts", "calling-messaging", "subscriptions", "support", "fraud-abuse",
-                "analytics", "service-communications", "legal-compliance",
-            )
-        ),
+        *(f"LAWFUL-BASIS-MISSING@activity:softphonez-{a}" for a in SOFTPHONEZ_ACTIVITIES),
         # "provide and operate its products and services", "improve performance", "comply with
         # legal obligations" (L14): they do not say what is done.
         "ART30-1B-PURPOSE-VAGUE@activity:softphonez-accounts/0",
@@ -244,21 +235,14 @@ EXPECTED = {
         # Debug logs with full traffic: one WP248 criterion.
         "DPIA-CONSIDER@activity:softphonez-support",
         # No review date anywhere (info).
-        *(
-            f"RECORD-STALE@activity:softphonez-{a}"
-            for a in (
-                "accounts", "calling-messaging", "subscriptions", "support", "fraud-abuse",
-                "analytics", "service-communications", "legal-compliance",
-            )
-        ),
+        *(f"RECORD-STALE@activity:softphonez-{a}" for a in SOFTPHONEZ_ACTIVITIES),
     },
 }
 
 NOT_EXPECTED = {
     "itnet": {
         # An email address meets Art 30(1)(a); the missing postal address is advice only.
-        "ART30-1A-CONTROLLER-CONTACT@organisation:itnet":
-            "an email address meets Art 30(1)(a)",
+        "ART30-1A-CONTROLLER-CONTACT@organisation:itnet": ("an email address meets Art 30(1)(a)"),
         "ART30-1A-DPO-CONTACT@organisation:itnet": "the DPO is reachable at privacy@itnet247.com",
         # "We are not a public telecommunications provider" (L4) is recorded.
         "EPRIVACY-PROVIDER-UNSTATED@organisation:itnet": "provider status recorded: not public",
@@ -268,22 +252,28 @@ NOT_EXPECTED = {
         "RETENTION-VAGUE@organisation:itnet": "the statement gives 30 days from termination",
         # TLS, SRTP, zero-trust access control: named measures.
         "SECURITY-VAGUE@organisation:itnet": "TLS, SRTP and zero-trust access are measures",
-        "ART30-1G-TOMS-MISSING@activity:itnet-contacts-local":
-            "its own measure: the contacts never leave the device",
+        "ART30-1G-TOMS-MISSING@activity:itnet-contacts-local": (
+            "its own measure: the contacts never leave the device"
+        ),
         # Device-only contacts (L8): no flow leaves the device, nothing is uploaded.
-        "ART30-1D-RECIPIENTS-MISSING@activity:itnet-contacts-local":
-            "device-only contacts: recipients are none",
-        "ART30-1D-RECIPIENT-NOT-LISTED@activity:itnet-contacts-local":
-            "device-only contacts: nobody receives them",
+        "ART30-1D-RECIPIENTS-MISSING@activity:itnet-contacts-local": (
+            "device-only contacts: recipients are none"
+        ),
+        "ART30-1D-RECIPIENT-NOT-LISTED@activity:itnet-contacts-local": (
+            "device-only contacts: nobody receives them"
+        ),
         "EPRIVACY-DEVICE-ACCESS-WITHOUT-CONSENT@activity:itnet-contacts-local/"
-        "the-device-s-contact-list-read-to-display-caller-id-and-cont":
-            "reading contacts to show caller ID in the dialer is strictly necessary",
+        "the-device-s-contact-list-read-to-display-caller-id-and-cont": (
+            "reading contacts to show caller ID in the dialer is strictly necessary"
+        ),
         "EPRIVACY-DEVICE-ACCESS-WITHOUT-CONSENT@activity:itnet-push-notifications/"
-        "firebase-cloud-messaging-sdk-registration-token-read-on-the":
-            "the push token is strictly necessary to ring for an incoming call",
+        "firebase-cloud-messaging-sdk-registration-token-read-on-the": (
+            "the push token is strictly necessary to ring for an incoming call"
+        ),
         # Push recipients follow from the flow to FCM.
-        "ART30-1D-RECIPIENTS-MISSING@activity:itnet-push-notifications":
-            "the flow to FCM names the recipient",
+        "ART30-1D-RECIPIENTS-MISSING@activity:itnet-push-notifications": (
+            "the flow to FCM names the recipient"
+        ),
         # Not a public provider: the ePrivacy traffic rules do not apply.
         "EPRIVACY-TRAFFIC-RETENTION@activity:itnet-voip-calls": "not a public provider",
         # FCM's role is unknown, so no Art 28 contract can be asked for yet.
@@ -291,43 +281,55 @@ NOT_EXPECTED = {
     },
     "innovat": {
         # Push relay deleting data when the push instance expires (L17): concrete criteria.
-        "RETENTION-VAGUE@activity:innovat-push-notifications/sip_account_credentials":
-            "erased when the push instance expires",
-        "RETENTION-INDEFINITE@activity:innovat-push-notifications/sip_account_credentials":
-            "erased when the push instance expires",
-        "RETENTION-MISSING@activity:innovat-push-notifications/sip_account_credentials":
-            "erased when the push instance expires",
-        "RETENTION-VAGUE@activity:innovat-push-notifications/sip_signalling":
-            "the remote registration ends with the push instance",
-        "RETENTION-MISSING@activity:innovat-push-notifications/sip_signalling":
-            "the remote registration ends with the push instance",
+        "RETENTION-VAGUE@activity:innovat-push-notifications/sip_account_credentials": (
+            "erased when the push instance expires"
+        ),
+        "RETENTION-INDEFINITE@activity:innovat-push-notifications/sip_account_credentials": (
+            "erased when the push instance expires"
+        ),
+        "RETENTION-MISSING@activity:innovat-push-notifications/sip_account_credentials": (
+            "erased when the push instance expires"
+        ),
+        "RETENTION-VAGUE@activity:innovat-push-notifications/sip_signalling": (
+            "the remote registration ends with the push instance"
+        ),
+        "RETENTION-MISSING@activity:innovat-push-notifications/sip_signalling": (
+            "the remote registration ends with the push instance"
+        ),
         # Busy Lamp Field: "will not be stored anywhere" (L32).
         "RETENTION-VAGUE@activity:innovat-busy-lamp-field/all": "not stored anywhere",
         # The response deadline (L79) is not a retention period: no rule compares or accepts it.
-        "RETENTION-MISSING@activity:innovat-privacy-requests/identity_document":
-            "covered by the (vague) retention statement, not by the 30-day deadline",
-        "RETENTION-DOWNSTREAM-LONGER@activity:innovat-privacy-requests/identity_document":
-            "a deadline is no period to compare",
+        "RETENTION-MISSING@activity:innovat-privacy-requests/identity_document": (
+            "covered by the (vague) retention statement, not by the 30-day deadline"
+        ),
+        "RETENTION-DOWNSTREAM-LONGER@activity:innovat-privacy-requests/identity_document": (
+            "a deadline is no period to compare"
+        ),
         # Device-only contacts (L31-L32, L49): not a transfer, not a recipient.
-        "ART30-1D-RECIPIENTS-MISSING@activity:innovat-contacts-local":
-            "device-only contacts: recipients are none",
-        "ART30-1D-RECIPIENT-NOT-LISTED@activity:innovat-contacts-local":
-            "device-only contacts: nobody receives them",
+        "ART30-1D-RECIPIENTS-MISSING@activity:innovat-contacts-local": (
+            "device-only contacts: recipients are none"
+        ),
+        "ART30-1D-RECIPIENT-NOT-LISTED@activity:innovat-contacts-local": (
+            "device-only contacts: nobody receives them"
+        ),
         "RETENTION-VAGUE@activity:innovat-contacts-local/all": "kept on the device only",
         "EPRIVACY-DEVICE-ACCESS-WITHOUT-CONSENT@activity:innovat-contacts-local/"
-        "the-device-address-book-read-with-the-contacts-permission-l1":
-            "reading contacts for the app's own contact list is strictly necessary",
+        "the-device-address-book-read-with-the-contacts-permission-l1": (
+            "reading contacts for the app's own contact list is strictly necessary"
+        ),
         "EPRIVACY-DEVICE-ACCESS-WITHOUT-CONSENT@activity:innovat-push-notifications/"
-        "apns-fcm-push-token-obtained-on-the-device-l13":
-            "the push token is strictly necessary to ring for an incoming call",
+        "apns-fcm-push-token-obtained-on-the-device-l13": (
+            "the push token is strictly necessary to ring for an incoming call"
+        ),
         # Recipients follow from flows: push (APNs, FCM, SIP provider), BLF, location.
         "ART30-1D-RECIPIENTS-MISSING@activity:innovat-push-notifications": "flows name them",
         "ART30-1D-RECIPIENTS-MISSING@activity:innovat-busy-lamp-field": "flows name them",
         "ART30-1D-RECIPIENTS-MISSING@activity:innovat-emergency-location": "flows name them",
         # One emergency location per call is not tracking (WP248 criterion 3), and Art 10(b).
         "DPIA-LIKELY@activity:innovat-emergency-location": "one-off emergency location",
-        "EPRIVACY-LOCATION-WITHOUT-CONSENT@activity:innovat-emergency-location":
-            "emergency location needs no consent",
+        "EPRIVACY-LOCATION-WITHOUT-CONSENT@activity:innovat-emergency-location": (
+            "emergency location needs no consent"
+        ),
         # "commercially reasonable measures ... for example ... SSL" (L60) names a measure.
         "SECURITY-VAGUE@organisation:innovat": "names encryption in transit (SSL)",
         # No DPO is named, but nothing recorded makes one mandatory.
@@ -347,8 +349,9 @@ NOT_EXPECTED = {
         "STATEMENT-CONTRADICTS-RECORD@organisation:softphonez/sharing": "sharing admitted",
         "STATEMENT-CONTRADICTS-RECORD@organisation:softphonez/transfers": "transfers admitted",
         # Provider status unknown: the traffic rules are asked about, not applied.
-        "EPRIVACY-TRAFFIC-RETENTION@activity:softphonez-calling-messaging/call_metadata":
-            "provider status not stated",
+        "EPRIVACY-TRAFFIC-RETENTION@activity:softphonez-calling-messaging/call_metadata": (
+            "provider status not stated"
+        ),
         # Not recorded as consent on any activity: no consent record to ask for.
         "CONSENT-WITHOUT-RECORD@activity:softphonez-analytics": "no activity claims consent",
     },
