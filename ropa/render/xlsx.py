@@ -415,13 +415,20 @@ def _escape(text: str) -> str:
     return text.replace("\r", "_x000D_")
 
 
+def _unescaped(text: str) -> bool:
+    """True when a cell stores the text as it is: nothing to escape or cut (line feeds stay)."""
+    if "_x" in text or len(text) > MAX_CELL:
+        return False
+    return text.isprintable() or ("\r" not in text and text.replace("\n", "").isprintable())
+
+
 def safe_text(text: str) -> str:
     """The text as a cell stores it: XML-safe, escapes applied, within Excel's cell limit.
 
     Text longer than the limit (counted once escaped, so that openpyxl never cuts an escape in
     two) keeps as much as fits and ends with a note of how much was left out.
     """
-    if text.isprintable() and "_x" not in text and len(text) <= MAX_CELL:
+    if _unescaped(text):
         return text
     escaped = _escape(text)
     if len(escaped) <= MAX_CELL:
@@ -601,6 +608,7 @@ class _Writer:
     styles: _Styles | None = None
     heights: dict[int, _Height] = field(default_factory=dict)
     known_lines: dict[tuple[str, float, bool], int] = field(default_factory=dict)
+    """Lines of each paragraph measured, by text, room and weight."""
 
     # cells ------------------------------------------------------------------------------
 
@@ -631,10 +639,13 @@ class _Writer:
 
     def lines(self, text: str, width: float, *, bold: bool = False, larger: float = 0) -> int:
         """Lines ``text`` takes in a column ``width`` characters wide, in the profile's font
-        (``larger`` points larger for a title). Each line of a list is measured once: the
-        same names recur from row to row."""
+        (``larger`` points larger for a title)."""
         size = self.profile.font_size
-        room = fit.limit(width, size, size + larger)
+        return self.measure(text, fit.limit(width, size, size + larger), bold)
+
+    def measure(self, text: str, room: float, bold: bool = False) -> int:
+        """Lines ``text`` takes where ``room`` units fit on a line. Each line of a list is
+        measured once: the same names recur from row to row."""
         known = self.known_lines
         total = 0
         for part in text.split("\n"):
@@ -656,14 +667,17 @@ class _Writer:
         """
         if not text:
             return None, 1
+        return self.body_in(sheet, text, fit.limit(width, self.profile.font_size))
+
+    def body_in(self, sheet: _Sheet, text: str, room: float) -> tuple[CellValue, int]:
+        """``body`` for a non-empty text where ``room`` units fit on a line."""
         if needs_guard(text):
             text = safe_text(text)
             cell = Cell(sheet.ws, row=1, column=1, value=text, style_array=self.style.guard)
             cell.data_type = "s"
-            return cell, self.lines(text, width)
-        if not (text.isprintable() and "_x" not in text and len(text) <= MAX_CELL):
-            text = safe_text(text)
-        return text, self.lines(text, width)
+            return cell, self.measure(text, room)
+        text = safe_text(text)
+        return text, self.measure(text, room)
 
     def groups(self, sheet: _Sheet, columns: Sequence[ColumnSpec]) -> None:
         """The group heading row: each group named above its columns, in one merged cell per
@@ -819,41 +833,41 @@ class _Writer:
             self.groups(sheet, spec.columns)
         self.headings(sheet, spec.columns)
         size = self.profile.font_size
-        columns: list[tuple[cols.Extractor, float, float, str, dict[str, int]]] = [
+        columns: list[tuple[cols.Extractor, float, str, dict[str, tuple[str, int]]]] = [
             (
                 _extractor(spec.rows, c.source),
-                c.width,
                 fit.limit(c.width, size),
                 self.empty(c.empty),
-                {},  # lines of each text met in the column: most texts recur
+                {},  # each text met in the column that may take more than a line: most recur
             )
             for c in spec.columns
         ]
-        ctx, body, append = self.ctx, self.body, sheet.append
-        paragraph_lines, widest = fit.paragraph_lines, fit.WIDEST
+        ctx, body_in, append = self.ctx, self.body_in, sheet.append
+        widest = fit.WIDEST
         count = 0
-        # The hot loop: body() inlined for the common case, plain text that needs no escape
-        # (a line break is not printable, so lists take body()).
+        # The hot loop. A short, plain text (no escape, no guard) is the cell as it is, on one
+        # line whatever its letters; any other text is made safe and measured once per column.
         for row in cols.ROWS[spec.rows](ctx, None):
             cells: list[CellValue] = []
             height = 1
-            for extract, width, room, empty, known in columns:
+            for extract, room, empty, known in columns:
                 text = extract(ctx, row) or empty
                 if (
-                    text[0] in _SPECIAL_START
-                    or len(text) > MAX_CELL
-                    or not text.isprintable()
-                    or "_x" in text
+                    len(text) * widest <= room
+                    and text.isprintable()
+                    and text[0] not in _SPECIAL_START
+                    and "_x" not in text
                 ):
-                    cell, cell_lines = body(sheet, text, width)
-                    cells.append(cell)
-                else:
                     cells.append(text)
-                    if len(text) * widest <= room:  # fits whatever its letters
-                        continue
-                    cell_lines = known.get(text, 0)
-                    if not cell_lines:
-                        cell_lines = known[text] = paragraph_lines(text, room)
+                    continue
+                found = known.get(text)
+                if found is None:
+                    cell, cell_lines = body_in(sheet, text, room)
+                    if isinstance(cell, str):  # a guarded cell is made anew for each row
+                        known[text] = (cell, cell_lines)
+                else:
+                    cell, cell_lines = found
+                cells.append(cell)
                 if cell_lines > height:
                     height = cell_lines
             append(cells, height)
