@@ -23,7 +23,11 @@ What every workbook guarantees:
 - **Fast.** openpyxl's write-only mode streams rows to disk. Data cells are plain values: the
   workbook's default cell format (set in the stylesheet when packing) wraps and top-aligns
   them, so only headings, labels and neutralised text are built as styled cells. Rows of the
-  same height share one row-dimension object.
+  same height share one row-dimension object. Each text that may wrap is made safe and
+  measured once per column. The cyclic garbage collector pauses while a workbook is written
+  (``ropa.graph.bulk``): what the writer keeps as it goes (lookups, texts measured) set off
+  full collections that scanned the whole registry and found nothing to free; the few cycles
+  a workbook leaves (openpyxl's workbook and sheets) are collected once it resumes.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ropa.domain import model as m
 from ropa.facts import Facts
-from ropa.graph import RegistryGraph
+from ropa.graph import RegistryGraph, bulk
 from ropa.render import i18n
 from ropa.render import xlsx_columns as cols
 from ropa.render import xlsx_fit as fit
@@ -647,8 +651,12 @@ class _Writer:
         """Lines ``text`` takes where ``room`` units fit on a line. Each line of a list is
         measured once: the same names recur from row to row."""
         known = self.known_lines
+        short = room // fit.WIDEST  # characters that fit on a line whatever they are
         total = 0
         for part in text.split("\n"):
+            if len(part) <= short:
+                total += 1
+                continue
             key = (part, room, bold)
             found = known.get(key)
             if found is None:
@@ -1174,6 +1182,18 @@ def workbook(
 
     Raises UnknownProfile, UnknownOrganisation or ProfileError (all WorkbookError, a ValueError).
     """
+    with bulk():  # see "Fast." in the module's docstring
+        return _workbook(facts, findings, profile, organisation, revision, edition)
+
+
+def _workbook(
+    facts: Facts,
+    findings: Iterable[Finding],
+    profile: str | Profile,
+    organisation: str | None,
+    revision: int | None,
+    edition: str,
+) -> bytes:
     if isinstance(profile, Profile):
         spec = profile
         problems = list(_problems(spec))

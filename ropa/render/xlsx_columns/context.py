@@ -311,7 +311,9 @@ class Context:
 
 
 def join(values: Iterable[str]) -> str:
-    """Non-empty values joined with "; ", each once, in their first order."""
+    """Non-empty values on lines of their own, each once, in their first order."""
+    if isinstance(values, list | tuple) and len(values) < 2:
+        return (values[0] or "") if values else ""  # most lists hold one value or none
     return SEPARATOR.join(dict.fromkeys(filter(None, values)))
 
 
