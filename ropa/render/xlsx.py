@@ -611,8 +611,8 @@ class _Writer:
     ctx: cols.Context
     styles: _Styles | None = None
     heights: dict[int, _Height] = field(default_factory=dict)
-    known_lines: dict[tuple[str, float, bool], int] = field(default_factory=dict)
-    """Lines of each paragraph measured, by text, room and weight."""
+    known_lines: dict[tuple[float, bool], dict[str, int]] = field(default_factory=dict)
+    """Lines of each paragraph measured, by room and weight, then by text."""
 
     # cells ------------------------------------------------------------------------------
 
@@ -650,17 +650,18 @@ class _Writer:
     def measure(self, text: str, room: float, bold: bool = False) -> int:
         """Lines ``text`` takes where ``room`` units fit on a line. Each line of a list is
         measured once: the same names recur from row to row."""
-        known = self.known_lines
+        known = self.known_lines.get((room, bold))
+        if known is None:
+            known = self.known_lines[room, bold] = {}
         short = room // fit.WIDEST  # characters that fit on a line whatever they are
         total = 0
-        for part in text.split("\n"):
+        for part in text.split("\n") if "\n" in text else (text,):
             if len(part) <= short:
                 total += 1
                 continue
-            key = (part, room, bold)
-            found = known.get(key)
+            found = known.get(part)
             if found is None:
-                found = known[key] = fit.paragraph_lines(part, room, bold)
+                found = known[part] = fit.paragraph_lines(part, room, bold)
             total += found
         return total
 
@@ -841,40 +842,41 @@ class _Writer:
             self.groups(sheet, spec.columns)
         self.headings(sheet, spec.columns)
         size = self.profile.font_size
-        columns: list[tuple[cols.Extractor, float, str, dict[str, tuple[str, int]]]] = [
+        columns = [
             (
                 _extractor(spec.rows, c.source),
-                fit.limit(c.width, size),
+                room,
+                room // fit.WIDEST,  # characters that fit on a line whatever they are
                 self.empty(c.empty),
-                {},  # each text met in the column that may take more than a line: most recur
+                self.known_lines.setdefault((room, False), {}),
             )
             for c in spec.columns
+            for room in (fit.limit(c.width, size),)
         ]
         ctx, body_in, append = self.ctx, self.body_in, sheet.append
-        widest = fit.WIDEST
+        paragraph_lines = fit.paragraph_lines
         count = 0
-        # The hot loop. A short, plain text (no escape, no guard) is the cell as it is, on one
-        # line whatever its letters; any other text is made safe and measured once per column.
+        # The hot loop. A plain text (one line, nothing to escape or guard) is the cell as it
+        # is: on one line if short, else measured once per column; any other text goes
+        # through body_in.
         for row in cols.ROWS[spec.rows](ctx, None):
             cells: list[CellValue] = []
             height = 1
-            for extract, room, empty, known in columns:
+            for extract, room, short, empty, known in columns:
                 text = extract(ctx, row) or empty
-                if (
-                    len(text) * widest <= room
-                    and text.isprintable()
-                    and text[0] not in _SPECIAL_START
-                    and "_x" not in text
-                ):
-                    cells.append(text)
-                    continue
-                found = known.get(text)
-                if found is None:
-                    cell, cell_lines = body_in(sheet, text, room)
-                    if isinstance(cell, str):  # a guarded cell is made anew for each row
-                        known[text] = (cell, cell_lines)
-                else:
-                    cell, cell_lines = found
+                if text.isprintable() and text[0] not in _SPECIAL_START and "_x" not in text:
+                    if len(text) <= short:
+                        cells.append(text)
+                        continue
+                    if len(text) <= MAX_CELL:
+                        cells.append(text)
+                        cell_lines = known.get(text)
+                        if cell_lines is None:
+                            cell_lines = known[text] = paragraph_lines(text, room)
+                        if cell_lines > height:
+                            height = cell_lines
+                        continue
+                cell, cell_lines = body_in(sheet, text, room)
                 cells.append(cell)
                 if cell_lines > height:
                     height = cell_lines
