@@ -168,10 +168,20 @@ class Translator:
     catalogue: Catalog | None = None
     missing: set[tuple[str, str]] = field(default_factory=set)
     _countries: dict[str, str] = field(default_factory=dict)
+    _found: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Each label looked up, translated: a workbook asks for the same few thousands of times."""
 
     def __call__(self, context: str, text: str) -> str:
         if not text or self.catalogue is None:
             return text
+        key = (context, text)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._look_up(context, text)
+        return found
+
+    def _look_up(self, context: str, text: str) -> str:
+        assert self.catalogue is not None
         message = self.catalogue.get(text, context=context)
         if message is None or not message.string or message.fuzzy:
             self.missing.add((context, text))

@@ -23,7 +23,11 @@ What every workbook guarantees:
 - **Fast.** openpyxl's write-only mode streams rows to disk. Data cells are plain values: the
   workbook's default cell format (set in the stylesheet when packing) wraps and top-aligns
   them, so only headings, labels and neutralised text are built as styled cells. Rows of the
-  same height share one row-dimension object.
+  same height share one row-dimension object. Each text that may wrap is made safe and
+  measured once per column. The cyclic garbage collector pauses while a workbook is written
+  (``ropa.graph.bulk``): what the writer keeps as it goes (lookups, texts measured) set off
+  full collections that scanned the whole registry and found nothing to free; the few cycles
+  a workbook leaves (openpyxl's workbook and sheets) are collected once it resumes.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ropa.domain import model as m
 from ropa.facts import Facts
-from ropa.graph import RegistryGraph
+from ropa.graph import RegistryGraph, bulk
 from ropa.render import i18n
 from ropa.render import xlsx_columns as cols
 from ropa.render import xlsx_fit as fit
@@ -415,13 +419,20 @@ def _escape(text: str) -> str:
     return text.replace("\r", "_x000D_")
 
 
+def _unescaped(text: str) -> bool:
+    """True when a cell stores the text as it is: nothing to escape or cut (line feeds stay)."""
+    if "_x" in text or len(text) > MAX_CELL:
+        return False
+    return text.isprintable() or ("\r" not in text and text.replace("\n", "").isprintable())
+
+
 def safe_text(text: str) -> str:
     """The text as a cell stores it: XML-safe, escapes applied, within Excel's cell limit.
 
     Text longer than the limit (counted once escaped, so that openpyxl never cuts an escape in
     two) keeps as much as fits and ends with a note of how much was left out.
     """
-    if text.isprintable() and "_x" not in text and len(text) <= MAX_CELL:
+    if _unescaped(text):
         return text
     escaped = _escape(text)
     if len(escaped) <= MAX_CELL:
@@ -600,7 +611,8 @@ class _Writer:
     ctx: cols.Context
     styles: _Styles | None = None
     heights: dict[int, _Height] = field(default_factory=dict)
-    known_lines: dict[tuple[str, float, bool], int] = field(default_factory=dict)
+    known_lines: dict[tuple[float, bool], dict[str, int]] = field(default_factory=dict)
+    """Lines of each paragraph measured, by room and weight, then by text."""
 
     # cells ------------------------------------------------------------------------------
 
@@ -631,17 +643,25 @@ class _Writer:
 
     def lines(self, text: str, width: float, *, bold: bool = False, larger: float = 0) -> int:
         """Lines ``text`` takes in a column ``width`` characters wide, in the profile's font
-        (``larger`` points larger for a title). Each line of a list is measured once: the
-        same names recur from row to row."""
+        (``larger`` points larger for a title)."""
         size = self.profile.font_size
-        room = fit.limit(width, size, size + larger)
-        known = self.known_lines
+        return self.measure(text, fit.limit(width, size, size + larger), bold)
+
+    def measure(self, text: str, room: float, bold: bool = False) -> int:
+        """Lines ``text`` takes where ``room`` units fit on a line. Each line of a list is
+        measured once: the same names recur from row to row."""
+        known = self.known_lines.get((room, bold))
+        if known is None:
+            known = self.known_lines[room, bold] = {}
+        short = room // fit.WIDEST  # characters that fit on a line whatever they are
         total = 0
-        for part in text.split("\n"):
-            key = (part, room, bold)
-            found = known.get(key)
+        for part in text.split("\n") if "\n" in text else (text,):
+            if len(part) <= short:
+                total += 1
+                continue
+            found = known.get(part)
             if found is None:
-                found = known[key] = fit.paragraph_lines(part, room, bold)
+                found = known[part] = fit.paragraph_lines(part, room, bold)
             total += found
         return total
 
@@ -656,14 +676,17 @@ class _Writer:
         """
         if not text:
             return None, 1
+        return self.body_in(sheet, text, fit.limit(width, self.profile.font_size))
+
+    def body_in(self, sheet: _Sheet, text: str, room: float) -> tuple[CellValue, int]:
+        """``body`` for a non-empty text where ``room`` units fit on a line."""
         if needs_guard(text):
             text = safe_text(text)
             cell = Cell(sheet.ws, row=1, column=1, value=text, style_array=self.style.guard)
             cell.data_type = "s"
-            return cell, self.lines(text, width)
-        if not (text.isprintable() and "_x" not in text and len(text) <= MAX_CELL):
-            text = safe_text(text)
-        return text, self.lines(text, width)
+            return cell, self.measure(text, room)
+        text = safe_text(text)
+        return text, self.measure(text, room)
 
     def groups(self, sheet: _Sheet, columns: Sequence[ColumnSpec]) -> None:
         """The group heading row: each group named above its columns, in one merged cell per
@@ -819,41 +842,42 @@ class _Writer:
             self.groups(sheet, spec.columns)
         self.headings(sheet, spec.columns)
         size = self.profile.font_size
-        columns: list[tuple[cols.Extractor, float, float, str, dict[str, int]]] = [
+        columns = [
             (
                 _extractor(spec.rows, c.source),
-                c.width,
-                fit.limit(c.width, size),
+                room,
+                room // fit.WIDEST,  # characters that fit on a line whatever they are
                 self.empty(c.empty),
-                {},  # lines of each text met in the column: most texts recur
+                self.known_lines.setdefault((room, False), {}),
             )
             for c in spec.columns
+            for room in (fit.limit(c.width, size),)
         ]
-        ctx, body, append = self.ctx, self.body, sheet.append
-        paragraph_lines, widest = fit.paragraph_lines, fit.WIDEST
+        ctx, body_in, append = self.ctx, self.body_in, sheet.append
+        paragraph_lines = fit.paragraph_lines
         count = 0
-        # The hot loop: body() inlined for the common case, plain text that needs no escape
-        # (a line break is not printable, so lists take body()).
+        # The hot loop. A plain text (one line, nothing to escape or guard) is the cell as it
+        # is: on one line if short, else measured once per column; any other text goes
+        # through body_in.
         for row in cols.ROWS[spec.rows](ctx, None):
             cells: list[CellValue] = []
             height = 1
-            for extract, width, room, empty, known in columns:
+            for extract, room, short, empty, known in columns:
                 text = extract(ctx, row) or empty
-                if (
-                    text[0] in _SPECIAL_START
-                    or len(text) > MAX_CELL
-                    or not text.isprintable()
-                    or "_x" in text
-                ):
-                    cell, cell_lines = body(sheet, text, width)
-                    cells.append(cell)
-                else:
-                    cells.append(text)
-                    if len(text) * widest <= room:  # fits whatever its letters
+                if text.isprintable() and text[0] not in _SPECIAL_START and "_x" not in text:
+                    if len(text) <= short:
+                        cells.append(text)
                         continue
-                    cell_lines = known.get(text, 0)
-                    if not cell_lines:
-                        cell_lines = known[text] = paragraph_lines(text, room)
+                    if len(text) <= MAX_CELL:
+                        cells.append(text)
+                        cell_lines = known.get(text)
+                        if cell_lines is None:
+                            cell_lines = known[text] = paragraph_lines(text, room)
+                        if cell_lines > height:
+                            height = cell_lines
+                        continue
+                cell, cell_lines = body_in(sheet, text, room)
+                cells.append(cell)
                 if cell_lines > height:
                     height = cell_lines
             append(cells, height)
@@ -1160,6 +1184,18 @@ def workbook(
 
     Raises UnknownProfile, UnknownOrganisation or ProfileError (all WorkbookError, a ValueError).
     """
+    with bulk():  # see "Fast." in the module's docstring
+        return _workbook(facts, findings, profile, organisation, revision, edition)
+
+
+def _workbook(
+    facts: Facts,
+    findings: Iterable[Finding],
+    profile: str | Profile,
+    organisation: str | None,
+    revision: int | None,
+    edition: str,
+) -> bytes:
     if isinstance(profile, Profile):
         spec = profile
         problems = list(_problems(spec))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import gc
 import io
 import os
 import re
@@ -732,6 +733,15 @@ def test_text_xml_cannot_hold_is_replaced(document: m.RegistryDocument) -> None:
     )
 
 
+def test_the_collector_runs_again_once_a_workbook_is_written(
+    document: m.RegistryDocument,
+) -> None:
+    """The workbook pauses the cyclic garbage collector while it writes, and only then."""
+    assert gc.isenabled()
+    render(document)
+    assert gc.isenabled()
+
+
 def test_overlong_text_is_cut_at_the_cell_limit_and_says_so() -> None:
     text = "x" * 40_000
     cut = xlsx.safe_text(text)
@@ -739,6 +749,26 @@ def test_overlong_text_is_cut_at_the_cell_limit_and_says_so() -> None:
     assert cut.startswith("x" * 30_000) and cut.endswith("the cell limit is 32,767]")
     escaped = xlsx.safe_text("\r" * 10_000)  # each CR takes 7 characters once escaped
     assert len(escaped) <= xlsx.MAX_CELL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "one line",
+        "a list\nof lines",
+        "line\r\nbreaks",
+        "a\n_x0041_ literal",
+        "tab\tand\nline",
+        "no-break\u00a0space\nand more",
+        "vertical\x0btab\nline",
+        "lone \ud800 surrogate\nline",
+        "non-character \ufffe\nline",
+        "\n\nempty lines\n",
+    ],
+)
+def test_text_left_as_it_is_only_when_escaping_would_not_change_it(text: str) -> None:
+    """The quick path for text without an escape gives what the escape pass would give."""
+    assert xlsx.safe_text(text) == xlsx._escape(text)
 
 
 @pytest.mark.parametrize(

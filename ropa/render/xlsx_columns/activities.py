@@ -191,11 +191,20 @@ def _exceptional_transfer_safeguards(ctx: Context, a: m.Activity) -> str:
     )
 
 
-def _retention_entry(ctx: Context, row: RetentionRow) -> str:
+def _retention_entry(ctx: Context, row: RetentionRow, rules: dict[int, str]) -> str:
+    """A category and how long it is kept; ``rules`` holds each rule's text once worked out
+    (an activity-wide rule covers every category of its activity)."""
     label = ctx.category(row.category) if row.category else ctx.word("all_categories")
     rule = row.rule
     if rule is None:
         return f"{label}: {ctx.word('not_recorded')}"
+    text = rules.get(id(rule))
+    if text is None:
+        text = rules[id(rule)] = _rule_text(ctx, rule)
+    return f"{label}: {text}"
+
+
+def _rule_text(ctx: Context, rule: m.Retention) -> str:
     period = _period(ctx, rule)
     if period and rule.trigger:
         period = f"{period} {ctx.word('from')} {ctx.t('trigger', rule.trigger)}"
@@ -207,12 +216,13 @@ def _retention_entry(ctx: Context, row: RetentionRow) -> str:
         if text:
             text += " " if text[-1] in ".!?)" or part.startswith("(") else ". "
         text += part
-    return f"{label}: {text or ctx.word('not_recorded')}"
+    return text or ctx.word("not_recorded")
 
 
 @column(A)
 def _retention_schedule(ctx: Context, a: m.Activity) -> str:
-    return _stated(ctx, join(_retention_entry(ctx, row) for row in ctx.retention_rows(a)))
+    rules: dict[int, str] = {}  # by the rule's identity: the activity's rules outlive the call
+    return _stated(ctx, join(_retention_entry(ctx, row, rules) for row in ctx.retention_rows(a)))
 
 
 @column(A)

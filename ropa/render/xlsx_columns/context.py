@@ -97,6 +97,9 @@ class Context:
     processor_records: list[m.ProcessorRecord] = field(default_factory=list)
     parties: list[m.Party] = field(default_factory=list)
     _categories: dict[str, str] = field(default_factory=dict)
+    _words: dict[str, str] = field(default_factory=dict)
+    _countries: dict[str, str] = field(default_factory=dict)
+    _durations: dict[str, str] = field(default_factory=dict)
     _labels: dict[str, str] = field(default_factory=dict)
     """Labels of recipients (``recipient:<key>``) and of flow ends (their node id)."""
     _transfers: dict[str, list[TransferRow]] = field(default_factory=dict)
@@ -138,8 +141,10 @@ class Context:
         return self.edition == "internal"
 
     def word(self, key: str) -> str:
-        found = self.words.get(key)
-        return found if found else self.tr.word(key)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = self.words.get(key) or self.tr.word(key)
+        return found
 
     def t(self, context: str, text: str) -> str:
         """A vocabulary label in the profile's language (see ``ropa.render.i18n``)."""
@@ -165,8 +170,11 @@ class Context:
     def country(self, code: str | None) -> str:
         if not code:
             return ""
-        found = self.graph.vocab.countries.get(code)
-        return self.tr.country(code, found.name if found else code)
+        label = self._countries.get(code)
+        if label is None:
+            found = self.graph.vocab.countries.get(code)
+            label = self._countries[code] = self.tr.country(code, found.name if found else code)
+        return label
 
     def category(self, key: str) -> str:
         label = self._categories.get(key)
@@ -202,6 +210,12 @@ class Context:
         return label
 
     def duration(self, period: str) -> str:
+        text = self._durations.get(period)
+        if text is None:
+            text = self._durations[period] = self._duration(period)
+        return text
+
+    def _duration(self, period: str) -> str:
         found = _DURATION.fullmatch(period)
         if not found:
             return period
@@ -297,7 +311,9 @@ class Context:
 
 
 def join(values: Iterable[str]) -> str:
-    """Non-empty values joined with "; ", each once, in their first order."""
+    """Non-empty values on lines of their own, each once, in their first order."""
+    if isinstance(values, list | tuple) and len(values) < 2:
+        return (values[0] or "") if values else ""  # most lists hold one value or none
     return SEPARATOR.join(dict.fromkeys(filter(None, values)))
 
 
