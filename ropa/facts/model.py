@@ -13,7 +13,7 @@ from ropa.facts.eprivacy import BillingWindow
 from ropa.facts.organisation import Engagement, OrganisationFacts, Statements
 from ropa.facts.screening import Screening
 from ropa.facts.zones import Zone
-from ropa.graph import RegistryGraph
+from ropa.graph import CategoryInfo, RegistryGraph
 
 
 class Regime(enum.StrEnum):
@@ -198,6 +198,42 @@ class ActivityFacts:
     """WP248 criteria and Art 35(3) cases the activity meets."""
     direct_recipients: frozenset[str]
     """The parties in ``reached`` that hold the data directly."""
+    categories: tuple[CategoryInfo, ...] = ()
+    """What is known of each of the activity's data categories, in the activity's order."""
+    tags: frozenset[str] = frozenset()
+    """Every tag of the activity's data categories (location, traffic, content, ...)."""
+    sensitive: bool = False
+    """Some category is special (Art 9) or criminal (Art 10) data."""
+
+    def special(self) -> list[str]:
+        """The activity's special-category data (Art 9), as listed."""
+        if not self.sensitive:
+            return []
+        return [
+            k
+            for k, c in zip(self.activity.data_categories, self.categories, strict=True)
+            if c.special
+        ]
+
+    def criminal(self) -> list[str]:
+        """The activity's criminal-offence data (Art 10), as listed."""
+        if not self.sensitive:
+            return []
+        return [
+            k
+            for k, c in zip(self.activity.data_categories, self.categories, strict=True)
+            if c.criminal
+        ]
+
+    def tagged(self, tag: str) -> list[str]:
+        """The activity's categories with a tag, as listed."""
+        if tag not in self.tags:
+            return []
+        return [
+            k
+            for k, c in zip(self.activity.data_categories, self.categories, strict=True)
+            if tag in c.tags
+        ]
 
 
 @dataclass(slots=True)
