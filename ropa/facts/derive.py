@@ -356,7 +356,8 @@ class _Derivation:
         judged_flows = [f for f in flows.values() if f.judged]
         transfers = []
         for flow in judged_flows:
-            transfers.extend(self.flow_transfers(flow))
+            if flow.regimes or flow.flow.transfer is not None:  # else no transfer to judge
+                transfers.extend(self.flow_transfers(flow))
         for key, activity in activities.items():
             if key in judged_keys:
                 transfers.extend(self.implied_by_activity(activity, flows))
@@ -649,6 +650,7 @@ class _Derivation:
         regimes = self.regimes(activity.activity.organisation)
         parties = self.graph.parties
         found = []
+        into_by: dict[str, list[FlowFacts]] | None = None  # importer -> the flows into it
         for party_key, reach in activity.reached.items():
             party = parties.get(party_key)
             if party is None:
@@ -656,11 +658,13 @@ class _Derivation:
             crossing = self.party_crossing(party, regimes)
             if not crossing:
                 continue
-            into = [
-                flows[f]
-                for f in activity.flows
-                if (importer := flows[f].importer) is not None and importer.key == party_key
-            ]
+            if into_by is None:
+                into_by = {}
+                for f in activity.flows:
+                    facts = flows[f]
+                    if facts.importer is not None:
+                        into_by.setdefault(facts.importer.key, []).append(facts)
+            into = into_by.get(party_key, ())
             for regime in crossing:
                 if any(
                     f.transfer is not None or regime in f.regimes or regime in f.direct_collection

@@ -102,6 +102,8 @@ class _Case:
     kinds: frozenset[str]
     indicators: frozenset[str]
     subjects: frozenset[str]
+    needed: frozenset[str]
+    """``all_risk_indicators``: none of the case's triggers counts without every one of them."""
 
     @classmethod
     def of(cls, case: NationalDpiaCase) -> _Case:
@@ -112,6 +114,7 @@ class _Case:
             frozenset(case.any_purpose_kinds),
             frozenset(case.any_risk_indicators),
             frozenset(case.any_data_subjects),
+            frozenset(case.all_risk_indicators),
         )
 
 
@@ -130,8 +133,12 @@ class Screener:
         if found is None:
             graph = self.graph
             countries = list_countries(graph, organisation)
-            cases = [_Case.of(c) for c in graph.vocab.dpia_lists.values() if c.country in countries]
             is_provider = bool(countries) and eprivacy.provider(graph, organisation) is True
+            cases = [  # a provider-only case cannot match a non-provider's activity
+                _Case.of(c)
+                for c in graph.vocab.dpia_lists.values()
+                if c.country in countries and (is_provider or not c.provider_only)
+            ]
             found = self._national[organisation] = (cases, is_provider)
         return found
 
@@ -178,7 +185,10 @@ class Screener:
         if sensitive and LARGE_SCALE in indicators:
             found.mandatory("b", f"{', '.join(sensitive)} on a large scale")
         cases, is_provider = self.national(activity.organisation)
+        present = frozenset(indicators) if cases else frozenset()
         for prepared in cases:
+            if not prepared.needed <= present:
+                continue  # an indicator every trigger needs is missing: the common case
             reasons = _matches(prepared, activity, categories, indicators, is_provider)
             if reasons:
                 case = prepared.case
