@@ -121,6 +121,9 @@ class _Derivation:
         self._ends: dict[str, _End] = {}
         self._views: dict[tuple[object, ...], _View] = {}
         self._crossings: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool]] = {}
+        self._routes: dict[
+            tuple[object, ...], tuple[tuple[Regime, ...], bool, Regime, _View]
+        ] = {}
         self._regimes: dict[str, tuple[Regime, ...]] = {}
         self._direct: dict[str, tuple[Regime, ...]] = {}
         self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
@@ -401,17 +404,34 @@ class _Derivation:
             organisation = named or target.importer_organisation
         importer = target.importer
         direct = self.direct(owner) if source.device and target.system else ()
-        crossing, leaves = self.crossing(regimes, direct, destination, organisation, source.country)
-        regime = crossing[0] if crossing else regimes[0]
-        view = self.seen(
-            regime,
-            transfer,
+        key = (
+            regimes,
+            direct,
             destination,
             organisation,
-            importer,
+            source.country,
             target.importer_organisation,
             target.certified,
         )
+        route = self._routes.get(key) if transfer is None else None
+        if route is None:
+            crossing, leaves = self.crossing(
+                regimes, direct, destination, organisation, source.country
+            )
+            regime = crossing[0] if crossing else regimes[0]
+            view = self.seen(
+                regime,
+                transfer,
+                destination,
+                organisation,
+                importer,
+                target.importer_organisation,
+                target.certified,
+            )
+            route = (crossing, leaves, regime, view)
+            if transfer is None:  # what a flow without a recorded transfer shares with others
+                self._routes[key] = route
+        crossing, leaves, regime, view = route
         exporter_role = source.sender
         if (
             source.processor_operator is not None

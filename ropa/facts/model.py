@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import AdequacyDecision, TransferMechanism
@@ -44,9 +45,11 @@ class Role(enum.StrEnum):
     PROCESSOR = "processor"
 
 
-@dataclass(slots=True)
-class FlowFacts:
-    """What a flow is, for the transfer rules and every output that shows transfers."""
+class FlowFacts(NamedTuple):
+    """What a flow is, for the transfer rules and every output that shows transfers.
+
+    A named tuple rather than a dataclass: a registry has one per flow, and a tuple is made in
+    one step where a dataclass sets twenty attributes one by one."""
 
     flow: m.Flow
     judged: bool
@@ -112,10 +115,9 @@ class FlowFacts:
         return self.flow.transfer.mechanism if self.flow.transfer is not None else None
 
 
-@dataclass(slots=True)
-class TransferFacts:
+class TransferFacts(NamedTuple):
     """One transfer to judge under one regime: a flow's, an implied one, or a processor
-    record's. The transfer rules read only these."""
+    record's. The transfer rules read only these. (A named tuple, as ``FlowFacts``.)"""
 
     kind: TransferKind
     entity: str
@@ -173,8 +175,7 @@ def regimes_of(graph: RegistryGraph, organisation: str) -> tuple[Regime, ...]:
     return tuple(r for r in Regime if r in stated) or _EU_ONLY
 
 
-@dataclass(slots=True)
-class Reach:
+class Reach(NamedTuple):
     """How a party comes to hold an activity's data."""
 
     party: str
