@@ -121,9 +121,7 @@ class _Derivation:
         self._ends: dict[str, _End] = {}
         self._views: dict[tuple[object, ...], _View] = {}
         self._crossings: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool]] = {}
-        self._routes: dict[
-            tuple[object, ...], tuple[tuple[Regime, ...], bool, Regime, _View]
-        ] = {}
+        self._routes: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool, Regime, _View]] = {}
         self._regimes: dict[str, tuple[Regime, ...]] = {}
         self._direct: dict[str, tuple[Regime, ...]] = {}
         self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
