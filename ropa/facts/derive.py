@@ -376,6 +376,7 @@ class _Derivation:
             judged_flows=judged_flows,
             receivers=dict(receivers),
             transfers_judged=transfers,
+            transfers_recorded=[(t, t.transfer) for t in transfers if t.transfer is not None],
         )
         _organisations(facts)
         return facts

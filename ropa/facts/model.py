@@ -275,6 +275,9 @@ class Facts:
     transfers_judged: list[TransferFacts] = field(default_factory=list)
     """Every transfer to judge, per regime: judged flows that are transfers, implied ones, and
     those recorded on judged processor records, in registry order."""
+    transfers_recorded: list[tuple[TransferFacts, m.Transfer]] = field(default_factory=list)
+    """The transfers to judge that carry a transfer record (flows' and processor records'),
+    each with its record, in the order of ``transfers_judged``."""
     _node_zones: dict[str, Zone] = field(default_factory=dict, init=False, repr=False)
     _regimes: dict[str, frozenset[m.Regime]] = field(default_factory=dict, init=False, repr=False)
 

@@ -30,12 +30,12 @@ def flow_category_undeclared(check: Check) -> Iterator[Hit]:
     declared: dict[str, frozenset[str]] = {}  # activity key -> its categories, once per activity
     for facts in check.facts.judged_flows:
         flow = facts.flow
-        activity = graph.activities.get(flow.activity)
-        if activity is None:
-            continue
-        own = declared.get(activity.key)
+        own = declared.get(flow.activity)
         if own is None:
-            own = declared[activity.key] = frozenset(activity.data_categories)
+            activity = graph.activities.get(flow.activity)
+            if activity is None:
+                continue
+            own = declared[flow.activity] = frozenset(activity.data_categories)
         if own.issuperset(flow.data_categories):
             continue
         for category in flow.data_categories:
@@ -43,7 +43,7 @@ def flow_category_undeclared(check: Check) -> Iterator[Hit]:
                 yield Hit(
                     entity("flow", flow.key),
                     f"carries {graph.category(category).label} ({category}), which activity "
-                    f"`{activity.key}` does not declare",
+                    f"`{flow.activity}` does not declare",
                     detail=category,
                 )
 

@@ -142,8 +142,9 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
             found = _Periods.of(activity)
             if found.any:
                 periods[activity.key] = found
-    # system node -> category -> the activities that bring it there and keep it for a period
-    bringers: dict[str, dict[str, dict[str, None]]] = {}
+    # system node -> category -> the activities that bring it there and keep it for a period,
+    # with those periods, and the shortest of them
+    bringers: dict[str, dict[str, _Brought]] = {}
     for flow in graph.flows.values():
         bringer = periods.get(flow.activity)
         if bringer is None or not flow.target.startswith("system:"):
@@ -153,12 +154,16 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
         if brought is None:
             brought = bringers[flow.target] = {}
         for category in flow.data_categories:
-            if named.get(category, wide) is not None:  # a side with no period is not compared
-                into = brought.get(category)
-                if into is None:
-                    brought[category] = {flow.activity: None}
-                else:
-                    into[flow.activity] = None
+            period = named.get(category, wide)
+            if period is None:  # a side with no period is not compared
+                continue
+            into = brought.get(category)
+            if into is None:
+                brought[category] = _Brought(period[1], {flow.activity: period})
+            else:
+                into.by[flow.activity] = period
+                if period[1] < into.shortest:
+                    into.shortest = period[1]
     for key, ours in periods.items():
         named, wide = ours.named, ours.wide
         reported: set[str] = set()
@@ -171,13 +176,11 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
                 if mine is None or category in reported:
                     continue
                 into = brought.get(category)
-                if into is None:
-                    continue
-                for other_key in sorted(into):
-                    if other_key == key:
-                        continue
-                    theirs = periods[other_key].period(category)
-                    if theirs is None or mine[1] <= theirs[1]:
+                if into is None or into.shortest >= mine[1]:
+                    continue  # nobody brings it here for a shorter period
+                for other_key in sorted(into.by):
+                    theirs = into.by[other_key]
+                    if other_key == key or mine[1] <= theirs[1]:
                         continue
                     reported.add(category)
                     yield Hit(
@@ -188,6 +191,14 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
                         detail=category,
                     )
                     break
+
+
+@dataclass(slots=True)
+class _Brought:
+    """The activities that bring a category into a system, with the periods they keep it."""
+
+    shortest: float
+    by: dict[str, Period]
 
 
 @rule("RETENTION-LAW-UNCITED")
