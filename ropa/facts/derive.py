@@ -121,7 +121,8 @@ class _Derivation:
         self._ends: dict[str, _End] = {}
         self._views: dict[tuple[object, ...], _View] = {}
         self._crossings: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool]] = {}
-        self._routes: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool, Regime, _View]] = {}
+        self._routes: dict[tuple[object, ...], tuple[object, ...]] = {}
+        """What flows without a recorded transfer share: FlowFacts' fields from ``zone`` on."""
         self._regimes: dict[str, tuple[Regime, ...]] = {}
         self._direct: dict[str, tuple[Regime, ...]] = {}
         self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
@@ -427,10 +428,21 @@ class _Derivation:
                 target.importer_organisation,
                 target.certified,
             )
-            route = (crossing, leaves, regime, view)
+            route = (
+                view.zone,
+                leaves,
+                regime,
+                view.day,
+                view.mechanism,
+                view.mechanism_valid,
+                view.decision,
+                view.decisions,
+                view.covers,
+                crossing,
+                direct,
+            )
             if transfer is None:  # what a flow without a recorded transfer shares with others
                 self._routes[key] = route
-        crossing, leaves, regime, view = route
         exporter_role = source.sender
         if (
             source.processor_operator is not None
@@ -438,27 +450,19 @@ class _Derivation:
             and importer.sub_processor_of == source.processor_operator
         ):
             exporter_role = Role.PROCESSOR  # a processor's system mailing through its own vendor
-        return FlowFacts(
-            flow,
-            is_judged,
-            source.country,
-            target.country,
-            destination,
-            organisation,
-            importer,
-            exporter_role,
-            target.importer_role,
-            view.zone,
-            leaves,
-            regime,
-            view.day,
-            view.mechanism,
-            view.mechanism_valid,
-            view.decision,
-            view.decisions,
-            view.covers,
-            crossing,
-            direct,
+        return FlowFacts._make(
+            (
+                flow,
+                is_judged,
+                source.country,
+                target.country,
+                destination,
+                organisation,
+                importer,
+                exporter_role,
+                target.importer_role,
+                *route,
+            )
         )
 
     def flow_transfers(self, facts: FlowFacts) -> list[TransferFacts]:
