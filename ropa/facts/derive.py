@@ -47,6 +47,9 @@ def _hr_data(subjects: list[str], kinds: list[m.PurposeKind] | None = None) -> b
     return bool(HR_SUBJECTS.intersection(subjects)) or m.PurposeKind.EMPLOYMENT in (kinds or ())
 
 
+_NO_TAGS: frozenset[str] = frozenset()
+
+
 def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
     """Active entries and drafts are judged (so gaps show before go-live); retired ones not."""
     return activity.status != m.ActivityStatus.RETIRED
@@ -608,18 +611,18 @@ class _Derivation:
                     hows[how] = None
         reached = {party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()}
         categories = tuple(map(self.graph.category, activity.data_categories))
-        tags: frozenset[str] = frozenset().union(*(c.tags for c in categories if c.tags))
+        tagged = [c.tags for c in categories if c.tags]
         return ActivityFacts(
-            activity=activity,
-            judged=is_judged,
-            flows=tuple(flow.key for flow in own_flows),
-            reached=reached,
-            countries=tuple(sorted(countries)),
-            screening=self.screen(activity, categories),
-            direct_recipients=frozenset(direct),
-            categories=categories,
-            tags=tags,
-            sensitive=any(c.special or c.criminal for c in categories),
+            activity,
+            is_judged,
+            tuple([flow.key for flow in own_flows]),
+            reached,
+            tuple(sorted(countries)),
+            self.screen(activity, categories),
+            frozenset(direct),
+            categories,
+            frozenset().union(*tagged) if tagged else _NO_TAGS,
+            any([c.special or c.criminal for c in categories]),
         )
 
     # --- implied transfers and processor records -----------------------------------------------

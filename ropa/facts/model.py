@@ -185,8 +185,9 @@ class Reach(NamedTuple):
     """Listed as recipient, a flow's target, or operating a system a flow delivers to."""
 
 
-@dataclass(slots=True)
-class ActivityFacts:
+class ActivityFacts(NamedTuple):
+    """An activity's facts (a named tuple, as ``FlowFacts``)."""
+
     activity: m.Activity
     judged: bool
     flows: tuple[str, ...]
