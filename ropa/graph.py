@@ -9,6 +9,11 @@ Edges are keyed and typed by their ``kind`` attribute:
   recipients; ``operates``: a party operates a system; ``sub_processor``: a party engaged by
   another party (edge from the engaging party).
 
+The registry's lookups (entities by key, flows per activity, activities per system) are the
+graph as rules, facts and lineage read it. The networkx graph of the same nodes and edges is
+built from them when first asked (``RegistryGraph.graph``): validation and lineage never ask,
+so a revision's findings do not pay for it.
+
 What is derived from the graph for a day (zones, transfers, recipients, what is judged) lives in
 ``ropa.facts``; rules, lineage queries and renderers read both, and none of them touches the store.
 """
@@ -74,11 +79,13 @@ class CategoryInfo:
     tags: frozenset[str] = frozenset()
 
 
+_NX_LOCK = threading.Lock()
+
+
 @dataclass
 class RegistryGraph:
     document: m.RegistryDocument
     vocab: Vocabularies
-    graph: nx.MultiDiGraph[str]
     organisations: dict[str, m.Organisation]
     activities: dict[str, m.Activity]
     processor_records: dict[str, m.ProcessorRecord]
@@ -90,6 +97,20 @@ class RegistryGraph:
     subject_categories: dict[str, DataSubjectCategory | m.Term]
     flows_by_activity: dict[str, list[m.Flow]] = field(default_factory=dict)
     activities_by_system: dict[str, list[str]] = field(default_factory=dict)
+    _nx: nx.MultiDiGraph[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph[str]:
+        """The networkx graph of the registry's nodes and keyed edges (see the module's
+        docstring), built from the document when first asked and kept with the lookups."""
+        found = self._nx
+        if found is None:
+            with _NX_LOCK:
+                found = self._nx
+                if found is None:
+                    with bulk():
+                        found = self._nx = assemble(*graph_elements(self.document))
+        return found
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -231,7 +252,6 @@ def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGr
 
 
 def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
-    graph = assemble(*graph_elements(document))
     flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
     for flow in document.flows:
         flows_by_activity[flow.activity].append(flow)
@@ -249,7 +269,6 @@ def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
     return RegistryGraph(
         document=document,
         vocab=vocab,
-        graph=graph,
         organisations={o.key: o for o in document.organisations},
         activities={a.key: a for a in document.activities},
         processor_records={r.key: r for r in document.processor_records},

@@ -47,6 +47,9 @@ def _hr_data(subjects: list[str], kinds: list[m.PurposeKind] | None = None) -> b
     return bool(HR_SUBJECTS.intersection(subjects)) or m.PurposeKind.EMPLOYMENT in (kinds or ())
 
 
+_NO_TAGS: frozenset[str] = frozenset()
+
+
 def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
     """Active entries and drafts are judged (so gaps show before go-live); retired ones not."""
     return activity.status != m.ActivityStatus.RETIRED
@@ -95,6 +98,8 @@ class _End:
     how: str
     """How the holder holds it, for a system (``operator of <system>``); "" for a party, which
     holds it through the flow itself."""
+    certified: bool
+    """The importer is recorded as DPF-certified."""
 
 
 def _role(party: m.Party | None) -> Role | None:
@@ -119,10 +124,14 @@ class _Derivation:
         self._ends: dict[str, _End] = {}
         self._views: dict[tuple[object, ...], _View] = {}
         self._crossings: dict[tuple[object, ...], tuple[tuple[Regime, ...], bool]] = {}
+        self._routes: dict[tuple[object, ...], tuple[object, ...]] = {}
+        """What flows without a recorded transfer share: FlowFacts' fields from ``zone`` on."""
         self._regimes: dict[str, tuple[Regime, ...]] = {}
         self._direct: dict[str, tuple[Regime, ...]] = {}
         self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
         self._hr: dict[str, bool] = {}
+        self._operated: dict[str, tuple[str, str]] | None = None
+        self._chains: dict[str, tuple[str, ...]] | None = None
         self.screen = Screener(graph)
 
     # --- what flows share --------------------------------------------------------------------
@@ -174,6 +183,7 @@ class _Derivation:
             device=device,
             sender=sender,
             processor_operator=processor_operator,
+            certified=importer is not None and importer.dpf is not None and importer.dpf.certified,
         )
 
     def direct(self, organisation: str) -> tuple[Regime, ...]:
@@ -233,13 +243,34 @@ class _Derivation:
         organisation: str,
         importer: m.Party | None,
     ) -> _View:
-        on = self.on
-        day = on
-        if transfer is not None and transfer.since is not None and transfer.since > on:
-            day = transfer.since  # transfers are ongoing: judged from when they start if later
-        mechanism_key = transfer.mechanism if transfer is not None else None
         certified = importer is not None and importer.dpf is not None and importer.dpf.certified
-        importer_organisation = geography.organisation_of_importer(importer)
+        return self.seen(
+            regime,
+            transfer,
+            destination,
+            organisation,
+            importer,
+            geography.organisation_of_importer(importer),
+            certified,
+        )
+
+    def seen(
+        self,
+        regime: Regime,
+        transfer: m.Transfer | None,
+        destination: str | None,
+        organisation: str,
+        importer: m.Party | None,
+        importer_organisation: str,
+        certified: bool,
+    ) -> _View:
+        """``view``, with what it asks of the importer already known (a flow end knows it)."""
+        day = self.on
+        mechanism_key = None
+        if transfer is not None:
+            mechanism_key = transfer.mechanism
+            if transfer.since is not None and transfer.since > day:
+                day = transfer.since  # transfers are ongoing: judged from when they start if later
         key = (
             regime,
             day,
@@ -292,6 +323,24 @@ class _Derivation:
             )
         return found
 
+    def operated(self) -> dict[str, tuple[str, str]]:
+        """System key -> its operator and how the operator holds data there."""
+        found = self._operated
+        if found is None:
+            found = self._operated = {
+                key: (system.operator, f"operator of {key}")
+                for key, system in self.graph.systems.items()
+                if system.operator
+            }
+        return found
+
+    def chains(self, parties: dict[str, PartyFacts]) -> dict[str, tuple[str, ...]]:
+        """Party key -> its onward chain, for the parties that engage sub-processors."""
+        found = self._chains
+        if found is None:
+            found = self._chains = {key: p.chain for key, p in parties.items() if p.chain}
+        return found
+
     # --- the facts ---------------------------------------------------------------------------
 
     def facts(self) -> Facts:
@@ -312,7 +361,8 @@ class _Derivation:
         judged_flows = [f for f in flows.values() if f.judged]
         transfers = []
         for flow in judged_flows:
-            transfers.extend(self.flow_transfers(flow))
+            if flow.regimes or flow.flow.transfer is not None:  # else no transfer to judge
+                transfers.extend(self.flow_transfers(flow))
         for key, activity in activities.items():
             if key in judged_keys:
                 transfers.extend(self.implied_by_activity(activity, flows))
@@ -330,6 +380,7 @@ class _Derivation:
             judged_flows=judged_flows,
             receivers=dict(receivers),
             transfers_judged=transfers,
+            transfers_recorded=[(t, t.transfer) for t in transfers if t.transfer is not None],
         )
         _organisations(facts)
         return facts
@@ -338,20 +389,63 @@ class _Derivation:
 
     def flow(self, flow: m.Flow, is_judged: bool) -> FlowFacts:
         transfer = flow.transfer
-        source, target = self.end(flow.source), self.end(flow.target)
+        ends = self._ends
+        source = ends.get(flow.source) or self.end(flow.source)
+        target = ends.get(flow.target) or self.end(flow.target)
         owner = self.organisation_of.get(flow.activity, "")
-        regimes = self.regimes(owner)
-        named = transfer.international_organisation.strip() if transfer is not None else ""
-        if transfer is not None and (transfer.destination_country or named):
-            destination = transfer.destination_country
-        else:
+        regimes = self._regimes.get(owner) or self.regimes(owner)
+        if transfer is None:
             destination = target.country
+            organisation = target.importer_organisation
+        else:
+            named = transfer.international_organisation.strip()
+            destination = (
+                transfer.destination_country
+                if transfer.destination_country or named
+                else target.country
+            )
+            organisation = named or target.importer_organisation
         importer = target.importer
-        organisation = named or target.importer_organisation
         direct = self.direct(owner) if source.device and target.system else ()
-        crossing, leaves = self.crossing(regimes, direct, destination, organisation, source.country)
-        regime = crossing[0] if crossing else regimes[0]
-        view = self.view(regime, transfer, destination, organisation, importer)
+        key = (
+            regimes,
+            direct,
+            destination,
+            organisation,
+            source.country,
+            target.importer_organisation,
+            target.certified,
+        )
+        route = self._routes.get(key) if transfer is None else None
+        if route is None:
+            crossing, leaves = self.crossing(
+                regimes, direct, destination, organisation, source.country
+            )
+            regime = crossing[0] if crossing else regimes[0]
+            view = self.seen(
+                regime,
+                transfer,
+                destination,
+                organisation,
+                importer,
+                target.importer_organisation,
+                target.certified,
+            )
+            route = (
+                view.zone,
+                leaves,
+                regime,
+                view.day,
+                view.mechanism,
+                view.mechanism_valid,
+                view.decision,
+                view.decisions,
+                view.covers,
+                crossing,
+                direct,
+            )
+            if transfer is None:  # what a flow without a recorded transfer shares with others
+                self._routes[key] = route
         exporter_role = source.sender
         if (
             source.processor_operator is not None
@@ -359,27 +453,19 @@ class _Derivation:
             and importer.sub_processor_of == source.processor_operator
         ):
             exporter_role = Role.PROCESSOR  # a processor's system mailing through its own vendor
-        return FlowFacts(
-            flow,
-            is_judged,
-            source.country,
-            target.country,
-            destination,
-            organisation,
-            importer,
-            exporter_role,
-            target.importer_role,
-            view.zone,
-            leaves,
-            regime,
-            view.day,
-            view.mechanism,
-            view.mechanism_valid,
-            view.decision,
-            view.decisions,
-            view.covers,
-            crossing,
-            direct,
+        return FlowFacts._make(
+            (
+                flow,
+                is_judged,
+                source.country,
+                target.country,
+                destination,
+                organisation,
+                importer,
+                exporter_role,
+                target.importer_role,
+                *route,
+            )
         )
 
     def flow_transfers(self, facts: FlowFacts) -> list[TransferFacts]:
@@ -483,42 +569,60 @@ class _Derivation:
         flows: dict[str, FlowFacts],
         parties: dict[str, PartyFacts],
     ) -> ActivityFacts:
-        graph = self.graph
-        own = tuple(flow.key for flow in graph.flows_by_activity.get(activity.key, ()))
+        own_flows = self.graph.flows_by_activity.get(activity.key, ())
         via: dict[str, dict[str, None]] = {}
         direct: set[str] = set()
         for party in activity.recipients or ():
             if party:
-                via.setdefault(party, {})["recipient"] = None
+                via[party] = {"recipient": None}
                 direct.add(party)
         countries: set[str] = set()
-        systems = graph.systems
         ends = self._ends
-        for key in own:
-            facts = flows[key]
+        for flow in own_flows:
+            facts = flows[flow.key]
             end = ends[facts.flow.target]
-            if end.holder:
-                via.setdefault(end.holder, {})[end.how or f"flow {key}"] = None
-                direct.add(end.holder)
-            if facts.destination:
-                countries.add(facts.destination)
+            holder = end.holder
+            if holder:
+                hows = via.get(holder)
+                if hows is None:
+                    hows = via[holder] = {}
+                hows[end.how or f"flow {flow.key}"] = None
+                direct.add(holder)
+            destination = facts.destination
+            if destination:
+                countries.add(destination)
+        operated = self.operated()
         for system_key in activity.systems:
-            system = systems.get(system_key)
-            if system is not None and system.operator:
-                via.setdefault(system.operator, {})[f"operator of {system.key}"] = None
+            run = operated.get(system_key)
+            if run is not None:
+                hows = via.get(run[0])
+                if hows is None:
+                    hows = via[run[0]] = {}
+                hows[run[1]] = None
+        chains = self.chains(parties)
         for holder in list(via):
-            chain = parties[holder].chain if holder in parties else ()
-            for sub in chain:
-                via.setdefault(sub, {})[f"sub-processor of {holder}"] = None
+            chain = chains.get(holder)
+            if chain:
+                how = f"sub-processor of {holder}"
+                for sub in chain:
+                    hows = via.get(sub)
+                    if hows is None:
+                        hows = via[sub] = {}
+                    hows[how] = None
         reached = {party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()}
+        categories = tuple(map(self.graph.category, activity.data_categories))
+        tagged = [c.tags for c in categories if c.tags]
         return ActivityFacts(
-            activity=activity,
-            judged=is_judged,
-            flows=own,
-            reached=reached,
-            countries=tuple(sorted(countries)),
-            screening=self.screen(activity),
-            direct_recipients=frozenset(direct),
+            activity,
+            is_judged,
+            tuple([flow.key for flow in own_flows]),
+            reached,
+            tuple(sorted(countries)),
+            self.screen(activity, categories),
+            frozenset(direct),
+            categories,
+            frozenset().union(*tagged) if tagged else _NO_TAGS,
+            any([c.special or c.criminal for c in categories]),
         )
 
     # --- implied transfers and processor records -----------------------------------------------
@@ -572,6 +676,7 @@ class _Derivation:
         regimes = self.regimes(activity.activity.organisation)
         parties = self.graph.parties
         found = []
+        into_by: dict[str, list[FlowFacts]] | None = None  # importer -> the flows into it
         for party_key, reach in activity.reached.items():
             party = parties.get(party_key)
             if party is None:
@@ -579,11 +684,13 @@ class _Derivation:
             crossing = self.party_crossing(party, regimes)
             if not crossing:
                 continue
-            into = [
-                flows[f]
-                for f in activity.flows
-                if (importer := flows[f].importer) is not None and importer.key == party_key
-            ]
+            if into_by is None:
+                into_by = {}
+                for f in activity.flows:
+                    facts = flows[f]
+                    if facts.importer is not None:
+                        into_by.setdefault(facts.importer.key, []).append(facts)
+            into = into_by.get(party_key, ())
             for regime in crossing:
                 if any(
                     f.transfer is not None or regime in f.regimes or regime in f.direct_collection
@@ -699,11 +806,13 @@ def _chain(start: str, engaged: dict[str, list[str]]) -> set[str]:
 def _organisations(facts: Facts) -> None:
     """Effective statements, Art 27, Art 37 and Art 30(5) facts, and engaged sub-processors."""
     graph = facts.graph
+    memo: org_facts.StatementsMemo = {}
     for activity in facts.judged_activities:
-        facts.statements[f"activity:{activity.key}"] = org_facts.statements(graph, activity)
+        facts.statements[f"activity:{activity.key}"] = org_facts.statements(graph, activity, memo)
     for record in facts.judged_processor_records:
-        facts.statements[f"processor_record:{record.key}"] = org_facts.statements(graph, record)
-    screenings = {key: a.screening for key, a in facts.activities.items()}
+        facts.statements[f"processor_record:{record.key}"] = org_facts.statements(
+            graph, record, memo
+        )
     own: dict[str, list[m.Activity]] = defaultdict(list)
     for activity in facts.judged_activities:
         own[activity.organisation].append(activity)
@@ -717,8 +826,8 @@ def _organisations(facts: Facts) -> None:
             activities=tuple(a.key for a in mine),
             processor_records=tuple(records.get(key, ())),
             representation=org_facts.representation(graph, organisation, facts.regimes(key)),
-            dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, screenings),
-            art30_5=org_facts.art30_5(graph, organisation, mine, screenings),
+            dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, facts.activities),
+            art30_5=org_facts.art30_5(graph, organisation, mine, facts.activities),
         )
     facts.sub_processors = org_facts.engaged_sub_processors(
         graph, facts.receivers, facts.judged_processor_records

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import AdequacyDecision, TransferMechanism
@@ -13,7 +14,7 @@ from ropa.facts.eprivacy import BillingWindow
 from ropa.facts.organisation import Engagement, OrganisationFacts, Statements
 from ropa.facts.screening import Screening
 from ropa.facts.zones import Zone
-from ropa.graph import RegistryGraph
+from ropa.graph import CategoryInfo, RegistryGraph
 
 
 class Regime(enum.StrEnum):
@@ -44,9 +45,11 @@ class Role(enum.StrEnum):
     PROCESSOR = "processor"
 
 
-@dataclass(slots=True)
-class FlowFacts:
-    """What a flow is, for the transfer rules and every output that shows transfers."""
+class FlowFacts(NamedTuple):
+    """What a flow is, for the transfer rules and every output that shows transfers.
+
+    A named tuple rather than a dataclass: a registry has one per flow, and a tuple is made in
+    one step where a dataclass sets twenty attributes one by one."""
 
     flow: m.Flow
     judged: bool
@@ -112,10 +115,9 @@ class FlowFacts:
         return self.flow.transfer.mechanism if self.flow.transfer is not None else None
 
 
-@dataclass(slots=True)
-class TransferFacts:
+class TransferFacts(NamedTuple):
     """One transfer to judge under one regime: a flow's, an implied one, or a processor
-    record's. The transfer rules read only these."""
+    record's. The transfer rules read only these. (A named tuple, as ``FlowFacts``.)"""
 
     kind: TransferKind
     entity: str
@@ -173,8 +175,7 @@ def regimes_of(graph: RegistryGraph, organisation: str) -> tuple[Regime, ...]:
     return tuple(r for r in Regime if r in stated) or _EU_ONLY
 
 
-@dataclass(slots=True)
-class Reach:
+class Reach(NamedTuple):
     """How a party comes to hold an activity's data."""
 
     party: str
@@ -184,8 +185,9 @@ class Reach:
     """Listed as recipient, a flow's target, or operating a system a flow delivers to."""
 
 
-@dataclass(slots=True)
-class ActivityFacts:
+class ActivityFacts(NamedTuple):
+    """An activity's facts (a named tuple, as ``FlowFacts``)."""
+
     activity: m.Activity
     judged: bool
     flows: tuple[str, ...]
@@ -198,6 +200,42 @@ class ActivityFacts:
     """WP248 criteria and Art 35(3) cases the activity meets."""
     direct_recipients: frozenset[str]
     """The parties in ``reached`` that hold the data directly."""
+    categories: tuple[CategoryInfo, ...] = ()
+    """What is known of each of the activity's data categories, in the activity's order."""
+    tags: frozenset[str] = frozenset()
+    """Every tag of the activity's data categories (location, traffic, content, ...)."""
+    sensitive: bool = False
+    """Some category is special (Art 9) or criminal (Art 10) data."""
+
+    def special(self) -> list[str]:
+        """The activity's special-category data (Art 9), as listed."""
+        if not self.sensitive:
+            return []
+        return [
+            k
+            for k, c in zip(self.activity.data_categories, self.categories, strict=True)
+            if c.special
+        ]
+
+    def criminal(self) -> list[str]:
+        """The activity's criminal-offence data (Art 10), as listed."""
+        if not self.sensitive:
+            return []
+        return [
+            k
+            for k, c in zip(self.activity.data_categories, self.categories, strict=True)
+            if c.criminal
+        ]
+
+    def tagged(self, tag: str) -> list[str]:
+        """The activity's categories with a tag, as listed."""
+        if tag not in self.tags:
+            return []
+        return [
+            k
+            for k, c in zip(self.activity.data_categories, self.categories, strict=True)
+            if tag in c.tags
+        ]
 
 
 @dataclass(slots=True)
@@ -238,6 +276,9 @@ class Facts:
     transfers_judged: list[TransferFacts] = field(default_factory=list)
     """Every transfer to judge, per regime: judged flows that are transfers, implied ones, and
     those recorded on judged processor records, in registry order."""
+    transfers_recorded: list[tuple[TransferFacts, m.Transfer]] = field(default_factory=list)
+    """The transfers to judge that carry a transfer record (flows' and processor records'),
+    each with its record, in the order of ``transfers_judged``."""
     _node_zones: dict[str, Zone] = field(default_factory=dict, init=False, repr=False)
     _regimes: dict[str, frozenset[m.Regime]] = field(default_factory=dict, init=False, repr=False)
 

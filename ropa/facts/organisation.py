@@ -13,11 +13,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ropa.domain import model as m
 from ropa.domain.vocabulary import wording
-from ropa.facts.screening import Screening
 from ropa.graph import RegistryGraph
+
+if TYPE_CHECKING:
+    from ropa.facts.model import ActivityFacts
 
 
 class Source(enum.StrEnum):
@@ -115,21 +118,58 @@ def _pick(own: bool, inherited: str) -> Statement:
     return Statement(Source.INHERITED, inherited) if inherited else NOT_STATED
 
 
-def statements(graph: RegistryGraph, entry: m.Activity | m.ProcessorRecord) -> Statements:
-    organisation = graph.organisations.get(entry.organisation)
-    said = organisation.statements if organisation is not None else None
-    said = said or _NOTHING_SAID
-    security = _pick(any(x.strip() for x in entry.security_measures), said.security)
+StatementsMemo = dict[tuple[str, bool, bool, bool, bool, bool], Statements]
+"""Effective statements by organisation and which statements the entry makes itself: entries
+that say the same things share one ``Statements``."""
+
+
+def statements(
+    graph: RegistryGraph,
+    entry: m.Activity | m.ProcessorRecord,
+    memo: StatementsMemo | None = None,
+) -> Statements:
+    security = any(x.strip() for x in entry.security_measures)
     if isinstance(entry, m.Activity):
         flows = graph.flows_by_activity.get(entry.key, ())
-        return Statements(
+        key = (
+            entry.organisation,
+            True,
             security,
-            _pick(bool(entry.retention), said.retention),
-            _pick(bool(entry.lawful_bases), said.lawful_basis),
-            _pick(any(f.transfer is not None for f in flows), said.transfers),
+            bool(entry.retention),
+            bool(entry.lawful_bases),
+            any(f.transfer is not None for f in flows),
+        )
+    else:
+        key = (entry.organisation, False, security, False, False, bool(entry.transfers))
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = _statements(graph, *key)
+        if memo is not None:
+            memo[key] = found
+    return found
+
+
+def _statements(
+    graph: RegistryGraph,
+    organisation_key: str,
+    activity: bool,
+    security: bool,
+    retention: bool,
+    lawful_basis: bool,
+    transfers: bool,
+) -> Statements:
+    organisation = graph.organisations.get(organisation_key)
+    said = organisation.statements if organisation is not None else None
+    said = said or _NOTHING_SAID
+    if activity:
+        return Statements(
+            _pick(security, said.security),
+            _pick(retention, said.retention),
+            _pick(lawful_basis, said.lawful_basis),
+            _pick(transfers, said.transfers),
         )
     return Statements(
-        security, NOT_STATED, NOT_STATED, _pick(bool(entry.transfers), said.transfers)
+        _pick(security, said.security), NOT_STATED, NOT_STATED, _pick(transfers, said.transfers)
     )
 
 
@@ -162,18 +202,11 @@ def representation(
     return tuple(found)
 
 
-def _special(graph: RegistryGraph, activity: m.Activity) -> bool:
-    return any(
-        graph.category(key).special or graph.category(key).criminal
-        for key in activity.data_categories
-    )
-
-
 def dpo_grounds(
     graph: RegistryGraph,
     organisation: m.Organisation,
     activities: list[m.Activity],
-    screenings: Mapping[str, Screening],
+    facts: Mapping[str, ActivityFacts],
 ) -> tuple[str, ...]:
     grounds: dict[str, None] = {}
     if organisation.public_authority:
@@ -181,7 +214,8 @@ def dpo_grounds(
     service = organisation.communications_service
     provider = service is not None and service.public
     for activity in activities:
-        tags = {tag for key in activity.data_categories for tag in graph.category(key).tags}
+        activity_facts = facts[activity.key]
+        tags = activity_facts.tags
         indicators = set(activity.risk_indicators)
         tracking = any(d for d in activity.device_access if not d.strictly_necessary) and bool(
             TRACKING_PURPOSES & set(activity.purpose_kinds)
@@ -197,7 +231,7 @@ def dpo_grounds(
                 f"Art 37(1)(b): large-scale regular and systematic monitoring (activity "
                 f"`{activity.key}`)"
             ] = None
-        if "b" in screenings[activity.key].art35_3 and _special(graph, activity):
+        if "b" in activity_facts.screening.art35_3 and activity_facts.sensitive:
             grounds[
                 f"Art 37(1)(c): large-scale special-category or criminal data (activity "
                 f"`{activity.key}`)"
@@ -212,7 +246,7 @@ def dpo_grounds(
                 f"(threshold {threshold})"
             ] = None
         if national.dpia_processing:
-            risky = [a.key for a in activities if screenings[a.key].likely_high_risk]
+            risky = [a.key for a in activities if facts[a.key].screening.likely_high_risk]
             if risky:
                 grounds[
                     f"{national.law}: processing that needs a DPIA (activity "
@@ -226,7 +260,7 @@ def art30_5(
     graph: RegistryGraph,
     organisation: m.Organisation,
     activities: list[m.Activity],
-    screenings: Mapping[str, Screening],
+    facts: Mapping[str, ActivityFacts],
 ) -> dict[str, tuple[str, ...]] | None:
     if organisation.employee_band is not m.EmployeeBand.UNDER_250:
         return None
@@ -235,10 +269,11 @@ def art30_5(
         reasons = []
         if activity.occasional is not True:
             reasons.append("not recorded as occasional")
-        screening = screenings[activity.key]
+        activity_facts = facts[activity.key]
+        screening = activity_facts.screening
         if screening.criteria or screening.art35_3:
             reasons.append("likely to result in a risk (DPIA screening)")
-        if _special(graph, activity):
+        if activity_facts.sensitive:
             reasons.append("Art 9 or Art 10 data")
         found[activity.key] = tuple(reasons)
     return found

@@ -92,27 +92,61 @@ def screen(graph: RegistryGraph, activity: m.Activity) -> Screening:
     return Screener(graph)(activity)
 
 
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """A national-list case with its ``any_*`` items as sets, made once per screening run."""
+
+    case: NationalDpiaCase
+    has_any: bool
+    tags: frozenset[str]
+    kinds: frozenset[str]
+    indicators: frozenset[str]
+    subjects: frozenset[str]
+    needed: frozenset[str]
+    """``all_risk_indicators``: none of the case's triggers counts without every one of them."""
+
+    @classmethod
+    def of(cls, case: NationalDpiaCase) -> _Case:
+        return cls(
+            case,
+            _has_any(case),
+            frozenset(case.any_tags),
+            frozenset(case.any_purpose_kinds),
+            frozenset(case.any_risk_indicators),
+            frozenset(case.any_data_subjects),
+            frozenset(case.all_risk_indicators),
+        )
+
+
 class Screener:
     """Screens a registry's activities, asking once per organisation which national lists
     apply to it."""
 
     def __init__(self, graph: RegistryGraph) -> None:
         self.graph = graph
-        self._national: dict[str, tuple[list[NationalDpiaCase], bool]] = {}
+        self._national: dict[str, tuple[list[_Case], bool]] = {}
 
-    def national(self, organisation: str) -> tuple[list[NationalDpiaCase], bool]:
+    def national(self, organisation: str) -> tuple[list[_Case], bool]:
         """The national-list cases that apply to the organisation, and whether it is a
         communications provider."""
         found = self._national.get(organisation)
         if found is None:
             graph = self.graph
             countries = list_countries(graph, organisation)
-            cases = [c for c in graph.vocab.dpia_lists.values() if c.country in countries]
             is_provider = bool(countries) and eprivacy.provider(graph, organisation) is True
+            cases = [  # a provider-only case cannot match a non-provider's activity
+                _Case.of(c)
+                for c in graph.vocab.dpia_lists.values()
+                if c.country in countries and (is_provider or not c.provider_only)
+            ]
             found = self._national[organisation] = (cases, is_provider)
         return found
 
-    def __call__(self, activity: m.Activity) -> Screening:
+    def __call__(
+        self, activity: m.Activity, known: tuple[CategoryInfo, ...] | None = None
+    ) -> Screening:
+        """Screens an activity; ``known`` is what is known of its data categories, as listed,
+        when the caller has it already."""
         graph = self.graph
         found = Screening()
         vocab = graph.vocab.dpia_criteria
@@ -125,7 +159,10 @@ class Screener:
             if criterion.art35_3:
                 found.mandatory(criterion.art35_3, criterion.title)
         emergency = m.PurposeKind.EMERGENCY in activity.purpose_kinds
-        categories = [graph.category(key) for key in dict.fromkeys(activity.data_categories)]
+        if known is None:
+            categories = [graph.category(key) for key in dict.fromkeys(activity.data_categories)]
+        else:
+            categories = list(dict(zip(activity.data_categories, known, strict=True)).values())
         sensitive: list[str] = []
         for category in categories:
             tags = category.tags
@@ -148,26 +185,33 @@ class Screener:
         if sensitive and LARGE_SCALE in indicators:
             found.mandatory("b", f"{', '.join(sensitive)} on a large scale")
         cases, is_provider = self.national(activity.organisation)
-        for case in cases:
-            reasons = _matches(case, activity, categories, indicators, is_provider)
+        present = frozenset(indicators) if cases else frozenset()
+        for prepared in cases:
+            if not prepared.needed <= present:
+                continue  # an indicator every trigger needs is missing: the common case
+            reasons = _matches(prepared, activity, categories, indicators, is_provider)
             if reasons:
+                case = prepared.case
                 found.listed(f"{case.country} ({case.authority}): {case.case}", reasons)
         return found
 
 
 def _matches(
-    case: NationalDpiaCase,
+    prepared: _Case,
     activity: m.Activity,
     categories: list[CategoryInfo],
     indicators: list[str],
     is_provider: bool,
 ) -> str:
     """What in the activity triggers a national-list case, in words; "" when it does not."""
+    case = prepared.case
     if case.provider_only and not is_provider:
         return ""
-    if any(needed not in indicators for needed in case.all_risk_indicators):
+    if case.all_risk_indicators and any(
+        needed not in indicators for needed in case.all_risk_indicators
+    ):
         return ""
-    if _has_any(case) and not _triggered(case, activity, categories, indicators):
+    if prepared.has_any and not _triggered(prepared, activity, categories, indicators):
         return ""  # the common case, told without building the words
     triggers = [
         *(c.label for c in categories if any(tag in c.tags for tag in case.any_tags)),
@@ -176,7 +220,7 @@ def _matches(
         *(key for key in activity.data_subjects if key in case.any_data_subjects),
         *(c.label for c in categories if case.any_special and (c.special or c.criminal)),
     ]
-    if _has_any(case) and not triggers:
+    if prepared.has_any and not triggers:
         return ""
     shown = list(dict.fromkeys([*triggers, *case.all_risk_indicators]))
     return ", ".join(shown) if shown else case.case
@@ -193,22 +237,17 @@ def _has_any(case: NationalDpiaCase) -> bool:
 
 
 def _triggered(
-    case: NationalDpiaCase,
+    prepared: _Case,
     activity: m.Activity,
     categories: list[CategoryInfo],
     indicators: list[str],
 ) -> bool:
     """Whether any ``any_*`` item of the case is present."""
+    tags = prepared.tags
     return bool(
-        (case.any_tags and any(not c.tags.isdisjoint(case.any_tags) for c in categories))
-        or (
-            case.any_purpose_kinds
-            and not set(case.any_purpose_kinds).isdisjoint(activity.purpose_kinds)
-        )
-        or (case.any_risk_indicators and not set(case.any_risk_indicators).isdisjoint(indicators))
-        or (
-            case.any_data_subjects
-            and not set(case.any_data_subjects).isdisjoint(activity.data_subjects)
-        )
-        or (case.any_special and any(c.special or c.criminal for c in categories))
+        (tags and any(not c.tags.isdisjoint(tags) for c in categories))
+        or (prepared.kinds and not prepared.kinds.isdisjoint(activity.purpose_kinds))
+        or (prepared.indicators and not prepared.indicators.isdisjoint(indicators))
+        or (prepared.subjects and not prepared.subjects.isdisjoint(activity.data_subjects))
+        or (prepared.case.any_special and any(c.special or c.criminal for c in categories))
     )

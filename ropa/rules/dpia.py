@@ -20,7 +20,7 @@ from ropa.rules.engine import Check, Hit, rule
 def dpia_required(check: Check) -> Iterator[Hit]:
     """An Art 35(3) case, or a case on a national Art 35(4) list that applies, without a
     completed DPIA."""
-    graph = check.graph
+    titles = _titles(check.graph)
     for activity in check.facts.judged_activities:
         found = check.facts.activities[activity.key].screening
         if not found.required or _status(activity) == m.DpiaStatus.COMPLETED:
@@ -37,33 +37,33 @@ def dpia_required(check: Check) -> Iterator[Hit]:
         ]
         yield Hit(
             entity("activity", activity.key),
-            f"{'; '.join(cases)}; DPIA {_status_text(activity)}; {_criteria_text(graph, found)}",
+            f"{'; '.join(cases)}; DPIA {_status_text(activity)}; {_criteria_text(titles, found)}",
         )
 
 
 @rule("DPIA-LIKELY")
 def dpia_likely(check: Check) -> Iterator[Hit]:
-    graph = check.graph
+    titles = _titles(check.graph)
     for activity in check.facts.judged_activities:
         found = check.facts.activities[activity.key].screening
         if len(found.criteria) < 2 or found.required or not _unassessed(activity):
             continue
         yield Hit(
             entity("activity", activity.key),
-            f"{_criteria_text(graph, found)}; DPIA {_status_text(activity)}",
+            f"{_criteria_text(titles, found)}; DPIA {_status_text(activity)}",
         )
 
 
 @rule("DPIA-CONSIDER")
 def dpia_consider(check: Check) -> Iterator[Hit]:
-    graph = check.graph
+    titles = _titles(check.graph)
     for activity in check.facts.judged_activities:
         found = check.facts.activities[activity.key].screening
         if len(found.criteria) != 1 or found.required or not _unassessed(activity):
             continue
         yield Hit(
             entity("activity", activity.key),
-            f"{_criteria_text(graph, found)}; DPIA {_status_text(activity)}",
+            f"{_criteria_text(titles, found)}; DPIA {_status_text(activity)}",
         )
 
 
@@ -75,9 +75,9 @@ def _titles(graph: RegistryGraph) -> dict[int, str]:
     return titles
 
 
-def _criteria_text(graph: RegistryGraph, found: Screening) -> str:
-    """The criteria met by title, each with what meets it where that is not the title itself."""
-    titles = _titles(graph)
+def _criteria_text(titles: dict[int, str], found: Screening) -> str:
+    """The criteria met by title (``_titles``), each with what meets it where that is not the
+    title itself."""
     met = []
     for number, reasons in sorted(found.criteria.items()):
         title = titles.get(number, f"WP248 criterion {number}")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ropa.domain import model as m
 from ropa.facts import Facts
-from ropa.graph import RegistryGraph, days_in
+from ropa.graph import days_in
 from ropa.rules.common import bases, basis, entity
 from ropa.rules.engine import Check, Hit, rule
 from ropa.rules.lawful_basis import consent_given
@@ -27,15 +27,12 @@ def _provider(check: Check, activity: m.Activity) -> bool:
     return check.facts.communications_provider(activity.organisation) is True
 
 
-def _tagged(graph: RegistryGraph, activity: m.Activity, tag: str) -> list[str]:
-    return [key for key in activity.data_categories if tag in graph.category(key).tags]
-
-
-def _location(graph: RegistryGraph, activity: m.Activity) -> list[str]:
+def _location(check: Check, activity: m.Activity) -> list[str]:
     """Location data other than traffic data, which Art 9 of the Directive governs."""
+    graph = check.graph
     return [
         key
-        for key in _tagged(graph, activity, "location")
+        for key in check.facts.activities[activity.key].tagged("location")
         if "traffic" not in graph.category(key).tags
     ]
 
@@ -80,10 +77,7 @@ def provider_unstated(check: Check) -> Iterator[Hit]:
         organisation = graph.organisations.get(activity.organisation)
         if organisation is None or organisation.communications_service is not None:
             continue
-        if any(
-            not graph.category(key).tags.isdisjoint(("traffic", "location"))
-            for key in activity.data_categories
-        ):
+        if not check.facts.activities[activity.key].tags.isdisjoint(("traffic", "location")):
             seen.setdefault(activity.organisation, []).append(activity.key)
     for key, activities in seen.items():
         shown = ", ".join(f"`{a}`" for a in activities[:5])
@@ -102,7 +96,7 @@ def location_without_consent(check: Check) -> Iterator[Hit]:
     for activity in check.facts.judged_activities:
         if not _provider(check, activity) or m.PurposeKind.EMERGENCY in activity.purpose_kinds:
             continue  # Art 10(b): location for emergency calls needs no consent
-        location = _location(graph, activity)
+        location = _location(check, activity)
         if location and not any(key in bases(activity) for key in LOCATION_BASES):
             labels = ", ".join(f"{graph.category(key).label} ({key})" for key in location)
             yield Hit(
@@ -124,7 +118,7 @@ def traffic_retention(check: Check) -> Iterator[Hit]:
             if window.country
             else f"the default billing window of {window.period}"
         )
-        for key in _tagged(graph, activity, "traffic"):
+        for key in check.facts.activities[activity.key].tagged("traffic"):
             for retention in _retention_rules(activity, key):
                 if _beyond(retention, window.days):
                     kept = "indefinitely" if retention.indefinite else f"for {retention.period}"

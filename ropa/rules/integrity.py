@@ -13,19 +13,14 @@ STALE_AFTER = dt.timedelta(days=365)
 
 @rule("SYSTEM-UNUSED")
 def system_unused(check: Check) -> Iterator[Hit]:
+    """A system no activity runs on and no flow (of any activity) starts or ends at."""
     graph = check.graph
-    succ, pred = graph.graph.succ, graph.graph.pred
+    ends = {flow.source for flow in graph.flows.values()}
+    ends.update(flow.target for flow in graph.flows.values())
     for key, system in graph.systems.items():
-        if key in graph.activities_by_system:
+        if key in graph.activities_by_system or f"system:{key}" in ends:
             continue
-        node = f"system:{key}"
-        if not any(
-            data["kind"] == "flow"
-            for neighbours in (succ[node], pred[node])
-            for edges in neighbours.values()
-            for data in edges.values()
-        ):
-            yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
+        yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
 
 
 @rule("FLOW-CATEGORY-UNDECLARED")
@@ -35,12 +30,12 @@ def flow_category_undeclared(check: Check) -> Iterator[Hit]:
     declared: dict[str, frozenset[str]] = {}  # activity key -> its categories, once per activity
     for facts in check.facts.judged_flows:
         flow = facts.flow
-        activity = graph.activities.get(flow.activity)
-        if activity is None:
-            continue
-        own = declared.get(activity.key)
+        own = declared.get(flow.activity)
         if own is None:
-            own = declared[activity.key] = frozenset(activity.data_categories)
+            activity = graph.activities.get(flow.activity)
+            if activity is None:
+                continue
+            own = declared[flow.activity] = frozenset(activity.data_categories)
         if own.issuperset(flow.data_categories):
             continue
         for category in flow.data_categories:
@@ -48,7 +43,7 @@ def flow_category_undeclared(check: Check) -> Iterator[Hit]:
                 yield Hit(
                     entity("flow", flow.key),
                     f"carries {graph.category(category).label} ({category}), which activity "
-                    f"`{activity.key}` does not declare",
+                    f"`{flow.activity}` does not declare",
                     detail=category,
                 )
 

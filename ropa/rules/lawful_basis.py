@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ropa.domain import model as m
+from ropa.facts import Facts
 from ropa.graph import RegistryGraph
 from ropa.rules.common import bases, basis, entity
 from ropa.rules.engine import Check, Hit, rule
@@ -47,8 +48,8 @@ def _labelled(graph: RegistryGraph, keys: list[str]) -> str:
     return ", ".join(f"{graph.category(key).label} ({key})" for key in keys)
 
 
-def _special(graph: RegistryGraph, activity: m.Activity) -> list[str]:
-    return [key for key in activity.data_categories if graph.category(key).special]
+def _special(facts: Facts, activity: m.Activity) -> list[str]:
+    return facts.activities[activity.key].special()
 
 
 @rule("LAWFUL-BASIS-MISSING")
@@ -221,7 +222,7 @@ def _regime(regime: m.Regime) -> str:
 def special_category_without_art9_condition(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for activity in check.facts.judged_activities:
-        special = _special(graph, activity)
+        special = _special(check.facts, activity)
         if special and not activity.art9_condition:
             yield Hit(
                 entity("activity", activity.key),
@@ -248,9 +249,8 @@ def art9_condition_law_uncited(check: Check) -> Iterator[Hit]:
 
 @rule("ART9-CONDITION-WITHOUT-SPECIAL-DATA")
 def art9_condition_without_special_data(check: Check) -> Iterator[Hit]:
-    graph = check.graph
     for activity in check.facts.judged_activities:
-        if activity.art9_condition and not _special(graph, activity):
+        if activity.art9_condition and not _special(check.facts, activity):
             yield Hit(
                 entity("activity", activity.key),
                 f"{activity.name} records the Art 9 condition `{activity.art9_condition}` but "
@@ -262,7 +262,7 @@ def art9_condition_without_special_data(check: Check) -> Iterator[Hit]:
 def criminal_data_without_art10_authorisation(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for activity in check.facts.judged_activities:
-        criminal = [key for key in activity.data_categories if graph.category(key).criminal]
+        criminal = check.facts.activities[activity.key].criminal()
         if criminal and _blank(activity.art10_authority):
             yield Hit(
                 entity("activity", activity.key),

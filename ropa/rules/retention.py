@@ -136,42 +136,69 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
     such B.
     """
     graph = check.graph
-    active = {a.key: a for a in check.facts.judged_activities}
-    periods = {key: _Periods.of(activity) for key, activity in active.items()}
-    bringers: dict[tuple[str, str], set[str]] = {}
+    periods: dict[str, _Periods] = {}  # judged activities that keep something for a period
+    for activity in check.facts.judged_activities:
+        if activity.retention:
+            found = _Periods.of(activity)
+            if found.any:
+                periods[activity.key] = found
+    # system node -> category -> the activities that bring it there and keep it for a period,
+    # with those periods, and the shortest of them
+    bringers: dict[str, dict[str, _Brought]] = {}
     for flow in graph.flows.values():
-        if flow.activity in active and flow.target.startswith("system:"):
-            bringer = periods[flow.activity]
-            for category in flow.data_categories:
-                if bringer.period(category) is not None:  # a side with no period is not compared
-                    bringers.setdefault((flow.target, category), set()).add(flow.activity)
-    for activity in active.values():
-        ours = periods[activity.key]
-        if not ours.any:
+        bringer = periods.get(flow.activity)
+        if bringer is None or not flow.target.startswith("system:"):
             continue
+        named, wide = bringer.named, bringer.wide
+        brought = bringers.get(flow.target)
+        if brought is None:
+            brought = bringers[flow.target] = {}
+        for category in flow.data_categories:
+            period = named.get(category, wide)
+            if period is None:  # a side with no period is not compared
+                continue
+            into = brought.get(category)
+            if into is None:
+                brought[category] = _Brought(period[1], {flow.activity: period})
+            else:
+                into.by[flow.activity] = period
+                if period[1] < into.shortest:
+                    into.shortest = period[1]
+    for key, ours in periods.items():
+        named, wide = ours.named, ours.wide
         reported: set[str] = set()
-        for flow in graph.flows_by_activity.get(activity.key, ()):
-            if not flow.source.startswith("system:"):
+        for flow in graph.flows_by_activity.get(key, ()):
+            brought = bringers.get(flow.source)
+            if brought is None:  # not a system, or nothing kept for a period comes into it
                 continue
             for category in flow.data_categories:
-                mine = ours.period(category)
+                mine = named.get(category, wide)
                 if mine is None or category in reported:
                     continue
-                for other_key in sorted(bringers.get((flow.source, category), ())):
-                    if other_key == activity.key:
-                        continue
-                    theirs = periods[other_key].period(category)
-                    if theirs is None or mine[1] <= theirs[1]:
+                into = brought.get(category)
+                if into is None or into.shortest >= mine[1]:
+                    continue  # nobody brings it here for a shorter period
+                for other_key in sorted(into.by):
+                    theirs = into.by[other_key]
+                    if other_key == key or mine[1] <= theirs[1]:
                         continue
                     reported.add(category)
                     yield Hit(
-                        entity("activity", activity.key),
+                        entity("activity", key),
                         f"keeps {_category(graph, category)} for {mine[0]}, taken from "
                         f"{graph.name_of(flow.source)} where activity `{other_key}` keeps it "
                         f"for {theirs[0]}",
                         detail=category,
                     )
                     break
+
+
+@dataclass(slots=True)
+class _Brought:
+    """The activities that bring a category into a system, with the periods they keep it."""
+
+    shortest: float
+    by: dict[str, Period]
 
 
 @rule("RETENTION-LAW-UNCITED")
@@ -181,22 +208,24 @@ def retention_law_uncited(check: Check) -> Iterator[Hit]:
         for retention in activity.retention:
             if retention.legal_source.strip():
                 continue
-            found = _legal_words(retention)
+            found = _legal_words(retention.trigger, retention.criteria, retention.statement)
             if found:
                 yield Hit(
                     entity("activity", activity.key),
-                    f"retention of {_scope(graph, retention)} invokes {_quote(found.group(0))} "
+                    f"retention of {_scope(graph, retention)} invokes {_quote(found)} "
                     "but names no legal source",
                     _detail(retention),
                 )
 
 
-def _legal_words(retention: m.Retention) -> re.Match[str] | None:
-    """The first legal word in the trigger, criteria or statement (a word never spans two)."""
-    for text in (retention.trigger, retention.criteria, retention.statement):
+@functools.lru_cache(maxsize=65536)
+def _legal_words(*texts: str) -> str:
+    """The first legal word in the texts (a retention rule's trigger, criteria and statement,
+    which registries repeat from rule to rule); "" for none. A word never spans two texts."""
+    for text in texts:
         if text and (found := LEGAL_WORDS.search(text)) is not None:
-            return found
-    return None
+            return found.group(0)
+    return ""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -218,14 +247,23 @@ class _Periods:
 
     @classmethod
     def of(cls, activity: m.Activity) -> _Periods:
-        named: dict[str, list[m.Retention]] = {}
-        wide = []
+        named: dict[str, Period | None] = {}
+        wide: Period | None = None
         for kept in activity.retention:
-            if kept.data_category is None:
-                wide.append(kept)
-            else:
-                named.setdefault(kept.data_category, []).append(kept)
-        return cls({key: _longest(rules) for key, rules in named.items()}, _longest(wide))
+            period = kept.period
+            days = _days(period) if period and not kept.indefinite else None
+            found = (period, days) if period and days is not None else None
+            category = kept.data_category
+            if category is None:
+                if found is not None and (wide is None or found[1] > wide[1]):
+                    wide = found
+            elif category not in named:
+                named[category] = found
+            elif found is not None:
+                current = named[category]
+                if current is None or found[1] > current[1]:  # the first longest counts
+                    named[category] = found
+        return cls(named, wide)
 
     @property
     def any(self) -> bool:
@@ -234,15 +272,6 @@ class _Periods:
     def period(self, category: str) -> Period | None:
         """The period the activity keeps a category for, if it has one."""
         return self.named.get(category, self.wide)
-
-
-def _longest(rules: list[m.Retention]) -> Period | None:
-    periods = [
-        (r.period, days)
-        for r in rules
-        if r.period and not r.indefinite and (days := _days(r.period)) is not None
-    ]
-    return max(periods, key=lambda p: p[1]) if periods else None
 
 
 def _category(graph: RegistryGraph, key: str) -> str:

@@ -37,12 +37,10 @@ REGIME_NAME = {Regime.EU_GDPR: "the EU GDPR", Regime.UK_GDPR: "the UK GDPR"}
 # --- what the rules share ----------------------------------------------------------------
 
 
-def _declared(check: Check) -> Iterator[tuple[TransferFacts, m.Transfer]]:
+def _declared(check: Check) -> list[tuple[TransferFacts, m.Transfer]]:
     """Transfers to judge that carry a transfer record (an undeclared one has nothing more to
     judge): flows' and processor records'."""
-    for found in check.facts.transfers_judged:
-        if found.transfer is not None:
-            yield found, found.transfer
+    return check.facts.transfers_recorded
 
 
 def _hit(found: TransferFacts, message: str) -> Hit:
