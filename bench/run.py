@@ -51,6 +51,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from bench.synthetic import KEY_WIDTH, Shape
+from ropa.store.dialect import share_connections
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -980,11 +981,13 @@ def tables(results: Results) -> list[Table]:
                 f"{bare_cpu[engine] / max(1e-9, _server_cpu(row)):.1%}",
                 *_cpu_cells(row),
             )
-        pool = options.pool_size or 10
+        pooled, reads = share_connections(options.pool_size or 10)
         serving.notes.append(
             "Servers: `python -m uvicorn APP --factory --workers 1 --log-level warning "
             "--no-access-log` on 127.0.0.1, APP = ropa.api.app:create_app (DATABASE_URL, "
-            f"ROPA_AUTO_MIGRATE=0, PostgreSQL pool of {pool}) or bench.bare_app:create_app; "
+            f"ROPA_AUTO_MIGRATE=0; PostgreSQL: {pooled + reads} connections, up to {reads} "
+            f"for single reads and a pool of {pooled} for transactions) or "
+            "bench.bare_app:create_app; "
             "the bare endpoint was measured just before and just after each engine's "
             "endpoints, and `vs bare` divides by the mean of the two."
         )
