@@ -504,6 +504,9 @@ class Endpoint:
     """Per engine, the share of the same run's bare endpoint issue 17 asks of it."""
 
 
+WAIT_IDLE = 300.0
+"""Seconds to wait, by default, for other work on the machine to stop before a measurement."""
+
 GET_ONE_TARGETS = {"sqlite": 0.20, "postgres": 0.25}
 LIST_TARGETS = {"sqlite": 0.08, "postgres": 0.10}
 
@@ -1083,6 +1086,8 @@ def command_line(options: argparse.Namespace) -> str:
         parts.append("--serving-only")
     if options.pool_size:
         parts.append(f"--pool-size {options.pool_size}")
+    if options.wait_idle != WAIT_IDLE:
+        parts.append(f"--wait-idle {options.wait_idle:g}")
     return " ".join(parts)
 
 
@@ -1215,7 +1220,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--wait-idle",
         type=float,
-        default=300.0,
+        default=WAIT_IDLE,
         help="seconds to wait, before the run and before each measurement, for other work "
         "on the machine to stop (default 300)",
     )
