@@ -4,8 +4,9 @@ The store asks the dialect of its engine, chosen once by ``dialect_for``, whenev
 engines need different SQL or driver calls: how a writer takes the registry-wide lock, how a
 reader gets a consistent snapshot, how many rows are written at once, which driver errors are
 integrity violations, what a fresh database needs before its migrations run, how a fixed
-statement writes its parameters and where a read outside a transaction runs. Nothing
-outside this module and ``engine.py`` looks at the engine's class.
+statement writes its parameters, how a text column is read as bytes, where a read outside a
+transaction runs and how a worker's PostgreSQL connections are shared between it and the
+pool. Nothing outside this module and ``engine.py`` looks at the engine's class.
 """
 
 from __future__ import annotations
