@@ -51,6 +51,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from bench.synthetic import KEY_WIDTH, Shape
+from ropa.store.dialect import share_connections
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -502,6 +503,9 @@ class Endpoint:
     targets: dict[str, float] = field(default_factory=dict)
     """Per engine, the share of the same run's bare endpoint issue 17 asks of it."""
 
+
+WAIT_IDLE = 300.0
+"""Seconds to wait, by default, for other work on the machine to stop before a measurement."""
 
 GET_ONE_TARGETS = {"sqlite": 0.20, "postgres": 0.25}
 LIST_TARGETS = {"sqlite": 0.08, "postgres": 0.10}
@@ -980,11 +984,13 @@ def tables(results: Results) -> list[Table]:
                 f"{bare_cpu[engine] / max(1e-9, _server_cpu(row)):.1%}",
                 *_cpu_cells(row),
             )
-        pool = options.pool_size or 10
+        pooled, reads = share_connections(options.pool_size or 10)
         serving.notes.append(
             "Servers: `python -m uvicorn APP --factory --workers 1 --log-level warning "
             "--no-access-log` on 127.0.0.1, APP = ropa.api.app:create_app (DATABASE_URL, "
-            f"ROPA_AUTO_MIGRATE=0, PostgreSQL pool of {pool}) or bench.bare_app:create_app; "
+            f"ROPA_AUTO_MIGRATE=0; PostgreSQL: {pooled + reads} connections, up to {reads} "
+            f"for single reads and a pool of {pooled} for transactions) or "
+            "bench.bare_app:create_app; "
             "the bare endpoint was measured just before and just after each engine's "
             "endpoints, and `vs bare` divides by the mean of the two."
         )
@@ -1080,6 +1086,8 @@ def command_line(options: argparse.Namespace) -> str:
         parts.append("--serving-only")
     if options.pool_size:
         parts.append(f"--pool-size {options.pool_size}")
+    if options.wait_idle != WAIT_IDLE:
+        parts.append(f"--wait-idle {options.wait_idle:g}")
     return " ".join(parts)
 
 
@@ -1212,7 +1220,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--wait-idle",
         type=float,
-        default=300.0,
+        default=WAIT_IDLE,
         help="seconds to wait, before the run and before each measurement, for other work "
         "on the machine to stop (default 300)",
     )

@@ -140,7 +140,7 @@ def entity_router(
         body = b"".join(
             (
                 b'{"items":[',
-                b",".join(item.body.encode() for item in page.items),
+                b",".join([item.body for item in page.items]),
                 b'],"total":',
                 str(page.total).encode(),
                 b',"next_after":',

@@ -28,7 +28,7 @@ from ropa.services.errors import (
     PreconditionRequired,
 )
 from ropa.services.patching import merge_patch
-from ropa.store.repository import Change, NewRow, Repository, StoredEntity
+from ropa.store.repository import Change, ListedEntity, NewRow, Repository, StoredEntity
 
 MAX_PAGE = 1000
 _encoder = msgspec.json.Encoder()
@@ -48,7 +48,7 @@ def decode(kind: str, body: str | bytes) -> m.Entity:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    items: list[StoredEntity]
+    items: list[ListedEntity]
     total: int
     next_after: str | None
 

@@ -4,8 +4,9 @@ The store asks the dialect of its engine, chosen once by ``dialect_for``, whenev
 engines need different SQL or driver calls: how a writer takes the registry-wide lock, how a
 reader gets a consistent snapshot, how many rows are written at once, which driver errors are
 integrity violations, what a fresh database needs before its migrations run, how a fixed
-statement writes its parameters and where a read outside a transaction runs. Nothing
-outside this module and ``engine.py`` looks at the engine's class.
+statement writes its parameters, how a text column is read as bytes, where a read outside a
+transaction runs and how a worker's PostgreSQL connections are shared between it and the
+pool. Nothing outside this module and ``engine.py`` looks at the engine's class.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from ropa.store.reads import PostgresReader, Reader, Row, SQLiteReader
-from ropa.store.resilience import keep_session
+from ropa.store.resilience import ResilientPostgresEngine, keep_session
 
 DialectName = Literal["sqlite", "postgresql"]
 
@@ -72,6 +73,10 @@ class Dialect(Protocol):
 
     def reader(self, engine: Engine[Any]) -> Reader:
         """Where reads outside a transaction run (``ropa.store.reads``)."""
+        ...
+
+    def as_bytes(self, column: str) -> str:
+        """A text column read as its UTF-8 bytes (the driver then decodes nothing)."""
         ...
 
     async def fetch_in(self, connection: Any, sql: str, args: Sequence[object]) -> Sequence[Row]:
@@ -129,6 +134,9 @@ class SQLiteDialect:
         assert isinstance(engine, SQLiteEngine)
         return SQLiteReader(engine)
 
+    def as_bytes(self, column: str) -> str:
+        return f"CAST({column} AS BLOB)"  # the text's bytes, in the file's encoding (UTF-8)
+
     async def fetch_in(self, connection: Any, sql: str, args: Sequence[object]) -> Sequence[Row]:
         async with connection.execute(sql, args) as cursor:  # Piccolo's rows are dicts
             rows: Sequence[Row] = await cursor.fetchall()
@@ -167,10 +175,14 @@ class PostgresDialect:
 
     async def open_pool(self, engine: Engine[Any], size: int) -> None:
         assert isinstance(engine, PostgresEngine)
-        size = max(1, size)
+        pooled, reads = share_connections(size)
+        if isinstance(engine, ResilientPostgresEngine):
+            engine.read_connections = reads
         # asyncpg's default minimum (10) is larger than a small pool may be. ropa keeps no
         # session state, so a released connection needs no reset query (``keep_session``).
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size, reset=keep_session)
+        await engine.start_connection_pool(
+            min_size=min(2, pooled), max_size=pooled, reset=keep_session
+        )
 
     async def close_pool(self, engine: Engine[Any]) -> None:
         assert isinstance(engine, PostgresEngine)
@@ -184,9 +196,20 @@ class PostgresDialect:
         assert isinstance(engine, PostgresEngine)
         return PostgresReader(engine)
 
+    def as_bytes(self, column: str) -> str:
+        return f"convert_to({column}, 'UTF8')"  # bytea; a cast to bytea would read escapes
+
     async def fetch_in(self, connection: Any, sql: str, args: Sequence[object]) -> Sequence[Row]:
         rows: Sequence[Row] = await connection.fetch(sql, *args)
         return rows
+
+
+def share_connections(size: int) -> tuple[int, int]:
+    """(the pool's, the reader's): a worker's ``size`` PostgreSQL connections shared between
+    transactions (the engine's pool) and reads outside one (``ropa.store.reads``), at least
+    one each."""
+    reads = max(1, size // 2)
+    return max(1, size - reads), reads
 
 
 SQLITE: Dialect = SQLiteDialect()

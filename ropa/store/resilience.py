@@ -42,10 +42,17 @@ _LOST: tuple[type[BaseException], ...] = (
 )
 
 
+_ARGUMENT_NOT_ENCODED: type[BaseException] = asyncpg.exceptions._base.DataError
+"""Raised by the driver before sending, as an InterfaceError: not a lost connection."""
+
+READ_CONNECTIONS = 2
+"""Connections a reader keeps for an engine whose pool was not sized by ropa."""
+
+
 def is_connection_lost(error: BaseException) -> bool:
     """Whether ``error`` says the database connection went away (not a problem of the query)."""
-    if isinstance(error, asyncpg.exceptions.QueryCanceledError):
-        return False
+    if isinstance(error, (asyncpg.exceptions.QueryCanceledError, _ARGUMENT_NOT_ENCODED)):
+        return False  # a statement timeout; an argument the driver could not encode
     return isinstance(error, _LOST)
 
 
@@ -87,7 +94,7 @@ class ResilientTransaction(PostgresTransaction):
             if not is_connection_lost(error):
                 raise
             await self._release()
-            await _on_lost(self.engine, error)
+            await on_lost(self.engine, error)
             return await super().__aenter__()
 
     async def commit(self) -> None:
@@ -120,7 +127,7 @@ class ResilientTransaction(PostgresTransaction):
             if exception is not None and is_connection_lost(exception):
                 self._rolled_back = True  # by the server, as the connection went
                 _terminate(self.connection)
-                await _on_lost(self.engine, exception)
+                await on_lost(self.engine, exception)
             elif exception is not None:
                 if not self._rolled_back:
                     await self._quietly(self.rollback())  # type: ignore[no-untyped-call]  # unannotated in Piccolo
@@ -138,7 +145,7 @@ class ResilientTransaction(PostgresTransaction):
         except Exception as error:
             if not is_connection_lost(error):
                 raise
-            await _on_lost(self.engine, error)
+            await on_lost(self.engine, error)
 
     async def _release(self) -> None:
         """Give the connection back to the pool; a dead one is closed, never raised about."""
@@ -169,6 +176,10 @@ def _terminate(connection: Any) -> None:
 class ResilientPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine with lost connections replaced and reads retried once."""
 
+    read_connections = READ_CONNECTIONS
+    """How many connections the repository's reader may keep beside the pool
+    (``ropa.store.reads``); set with the pool's size (``ropa.store.dialect``)."""
+
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return ResilientTransaction(engine=self, allow_nested=allow_nested)
 
@@ -185,28 +196,17 @@ class ResilientPostgresEngine(PostgresEngine):
         except Exception as error:
             if not is_connection_lost(error):
                 raise
-            await _on_lost(self, error)
+            await on_lost(self, error)
             if not _is_read(query):
                 raise
             return await super()._run_in_pool(query, args)
 
 
-async def read(engine: PostgresEngine, query: str, args: Sequence[Any]) -> Any:
-    """The rows of a read statement outside a transaction, on the engine's pool (run again once
-    on a fresh connection when its connection turns out to be lost), or on a connection of its
-    own when the engine has no pool."""
-    pool = engine.pool
-    if pool is None:
-        return await engine._run_in_new_connection(query, args)
-    try:
-        async with pool.acquire() as connection:
-            return await connection.fetch(query, *args)
-    except Exception as error:
-        if not is_connection_lost(error):
-            raise
-        await _on_lost(engine, error)
-    async with pool.acquire() as connection:
-        return await connection.fetch(query, *args)
+def read_connections(engine: PostgresEngine) -> int:
+    """How many connections of its own the reader may keep for ``engine``."""
+    if isinstance(engine, ResilientPostgresEngine):
+        return max(1, engine.read_connections)
+    return READ_CONNECTIONS
 
 
 async def keep_session(connection: asyncpg.Connection) -> None:
@@ -235,7 +235,7 @@ async def _transaction_status(engine: PostgresEngine, txid: int) -> str | None:
     return None
 
 
-async def _on_lost(engine: PostgresEngine, error: BaseException) -> None:
+async def on_lost(engine: PostgresEngine, error: BaseException) -> None:
     """Note the loss and have the pool replace every connection it holds."""
     current = attempt.get()
     if current is not None:

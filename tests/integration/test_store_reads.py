@@ -1,9 +1,12 @@
 """The repository's frequent reads (one entity, a page and its total, the revision), on both
 engines: outside a transaction they see every commit, whichever worker made it; inside one they
-see the transaction's own rows; a list total follows the registry revision."""
+see the transaction's own rows; a list total follows the registry revision. On PostgreSQL, reads
+outside a transaction run on a few connections of the reader's own, which survive killed
+backends and cancelled reads."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import sqlite3
@@ -14,10 +17,11 @@ from typing import Any
 import asyncpg
 import pytest
 from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
 
 from ropa.store.engine import make_engine
 from ropa.store.repository import NewRow, Repository
-from ropa.store.resilience import keep_session
+from ropa.store.resilience import keep_session, read_connections
 
 
 def _url(engine: Engine[Any]) -> str:
@@ -180,3 +184,70 @@ async def test_postgres_pool_releases_without_a_reset_query(postgres_url: str | 
         assert not any("RESET ALL" in query or "UNLISTEN" in query for query in sent)
     finally:
         await pool.close()
+
+
+@pytest.fixture
+async def served(engine: Engine[Any]) -> AsyncIterator[Repository]:
+    """A repository whose engine has its pool open, as the service runs it (PostgreSQL)."""
+    if not isinstance(engine, PostgresEngine):
+        pytest.skip("PostgreSQL only: the reader's own connections")
+    repository = Repository(engine)
+    await repository.dialect.open_pool(engine, 4)
+    try:
+        yield repository
+    finally:
+        await repository.dialect.close_pool(engine)
+        repository.close()
+
+
+async def _backends(url: str) -> list[int]:
+    admin = await asyncpg.connect(url)
+    try:
+        rows = await admin.fetch(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    return [r["pid"] for r in rows]
+
+
+async def test_postgres_reads_use_a_few_connections_of_their_own(served: Repository) -> None:
+    await _add(served, *(_row(f"s{n}") for n in range(30)))
+    pool_before = set(await _backends(_url(served.engine)))
+    found = await asyncio.gather(*(served.get("system", f"s{n}") for n in range(30)))
+    assert all(stored is not None for stored in found)
+    pages = await asyncio.gather(*(served.page("system", limit=5) for _ in range(10)))
+    assert all(total == 30 and len(items) == 5 for items, total in pages)
+    readers = set(await _backends(_url(served.engine))) - pool_before
+    assert 1 <= len(readers) <= read_connections(served.engine) == 2
+
+
+async def test_postgres_reads_survive_killed_backends(served: Repository) -> None:
+    revision = await _add(served, _row("s1"))
+    assert await served.get("system", "s1") is not None
+    url = _url(served.engine)
+    for _ in range(2):  # killed between reads, as a restart or an idle-session kill would
+        admin = await asyncpg.connect(url)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.05)
+        stored = await served.get("system", "s1")
+        assert stored is not None and stored.scope == "acme"
+        assert await served.revision() == revision
+
+
+async def test_postgres_a_cancelled_read_leaves_the_reader_usable(served: Repository) -> None:
+    await _add(served, _row("s1"))
+    slow = asyncio.create_task(served.reader.fetch("SELECT pg_sleep(5)", ()))
+    await asyncio.sleep(0.2)
+    slow.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    found = await asyncio.gather(*(served.get("system", "s1") for _ in range(5)))
+    assert all(stored is not None for stored in found)
