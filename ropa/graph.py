@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import re
 import threading
@@ -129,6 +130,16 @@ class RegistryGraph:
 
     def category(self, key: str) -> CategoryInfo:
         return self.categories.get(key) or CategoryInfo(key, key)
+
+    def has_flow(self, node: str) -> bool:
+        """Whether any flow starts or ends at the node."""
+        graph = self.graph
+        return any(
+            data["kind"] == "flow"
+            for neighbours in (graph.succ[node], graph.pred[node])
+            for edges in neighbours.values()
+            for data in edges.values()
+        )
 
     def flow_edges(self) -> Iterator[tuple[str, str, m.Flow]]:
         """(source node, target node, flow) for every flow edge of the graph."""
@@ -262,6 +273,29 @@ def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
         flows_by_activity=dict(flows_by_activity),
         activities_by_system=dict(activities_by_system),
     )
+
+
+class PatchedGraph(RegistryGraph):
+    """A registry graph whose lookups were patched from the previous revision's
+    (``ropa.services.incremental``): its networkx graph is built from the document when first
+    asked, and ``has_flow`` answers from a count kept beside it."""
+
+    flow_ends: dict[str, int]
+    """Node -> how many flows start or end there."""
+
+    @classmethod
+    def of(cls, flow_ends: dict[str, int], **lookups: Any) -> PatchedGraph:
+        made = cls.__new__(cls)
+        made.__dict__.update(lookups, flow_ends=flow_ends)
+        return made
+
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph[str]:  # type: ignore[override]
+        with bulk():
+            return assemble(*graph_elements(self.document))
+
+    def has_flow(self, node: str) -> bool:
+        return self.flow_ends.get(node, 0) > 0
 
 
 def days_in(duration: str) -> float | None:

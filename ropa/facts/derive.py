@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ropa.domain import model as m
@@ -27,7 +28,7 @@ from ropa.facts.model import (
     TransferKind,
     regimes_of,
 )
-from ropa.facts.screening import Screener
+from ropa.facts.screening import Screener, Screening
 from ropa.facts.zones import Zone
 from ropa.graph import RegistryGraph, bulk, node_id
 
@@ -696,6 +697,34 @@ def _chain(start: str, engaged: dict[str, list[str]]) -> set[str]:
 # --- organisations and statements ----------------------------------------------------------
 
 
+def organisation_facts(
+    facts: Facts,
+    organisation: m.Organisation,
+    mine: list[m.Activity],
+    records: list[str],
+    screenings: Mapping[str, Screening],
+) -> org_facts.OrganisationFacts:
+    """One organisation's facts, from its judged activities and processor records."""
+    graph = facts.graph
+    return org_facts.OrganisationFacts(
+        organisation=organisation,
+        activities=tuple(a.key for a in mine),
+        processor_records=tuple(records),
+        representation=org_facts.representation(
+            graph, organisation, facts.regimes(organisation.key)
+        ),
+        dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, screenings),
+        art30_5=org_facts.art30_5(graph, organisation, mine, screenings),
+    )
+
+
+def party_facts(graph: RegistryGraph, on: dt.date) -> dict[str, PartyFacts]:
+    """Every party's systems and onward chain (``Facts.parties``), on their own."""
+    derivation = _Derivation.__new__(_Derivation)
+    derivation.graph, derivation.on = graph, on
+    return derivation.parties()
+
+
 def _organisations(facts: Facts) -> None:
     """Effective statements, Art 27, Art 37 and Art 30(5) facts, and engaged sub-processors."""
     graph = facts.graph
@@ -711,14 +740,8 @@ def _organisations(facts: Facts) -> None:
     for record in facts.judged_processor_records:
         records[record.organisation].append(record.key)
     for key, organisation in graph.organisations.items():
-        mine = own.get(key, [])
-        facts.organisations[key] = org_facts.OrganisationFacts(
-            organisation=organisation,
-            activities=tuple(a.key for a in mine),
-            processor_records=tuple(records.get(key, ())),
-            representation=org_facts.representation(graph, organisation, facts.regimes(key)),
-            dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, screenings),
-            art30_5=org_facts.art30_5(graph, organisation, mine, screenings),
+        facts.organisations[key] = organisation_facts(
+            facts, organisation, own.get(key, []), records.get(key, []), screenings
         )
     facts.sub_processors = org_facts.engaged_sub_processors(
         graph, facts.receivers, facts.judged_processor_records

@@ -108,7 +108,7 @@ def _domain(email: str) -> str:
     return email.strip().rpartition("@")[2].lower() if "@" in email else ""
 
 
-@rule("ART30-1A-CONTROLLER-IDENTITY")
+@rule("ART30-1A-CONTROLLER-IDENTITY", wide=True)
 def controller_identity(check: Check) -> Iterator[Hit]:
     """No legal entity named (a brand or app name only), or contact details that are a party's."""
     graph = check.graph
@@ -149,7 +149,7 @@ def controller_identity(check: Check) -> Iterator[Hit]:
                 break
 
 
-@rule("ART30-1A-JOINT-CONTROLLER-CONTACT")
+@rule("ART30-1A-JOINT-CONTROLLER-CONTACT", wide=True)
 def joint_controller_contact(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for key in sorted(_joint_controllers(check.facts)):
@@ -242,7 +242,7 @@ def dpo_contact(check: Check) -> Iterator[Hit]:
             )
 
 
-@rule("DPO-LIKELY-REQUIRED")
+@rule("DPO-LIKELY-REQUIRED", wide=True)
 def dpo_likely_required(check: Check) -> Iterator[Hit]:
     for key, organisation in check.graph.organisations.items():
         grounds = check.facts.organisations[key].dpo_grounds
@@ -254,7 +254,7 @@ def dpo_likely_required(check: Check) -> Iterator[Hit]:
             )
 
 
-@rule("ART30-5-EXEMPTION")
+@rule("ART30-5-EXEMPTION", wide=True)
 def art30_5_exemption(check: Check) -> Iterator[Hit]:
     """Advice for organisations under 250 employees: which activities the exemption can cover."""
     graph = check.graph

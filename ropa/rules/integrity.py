@@ -11,20 +11,13 @@ from ropa.rules.engine import Check, Hit, rule
 STALE_AFTER = dt.timedelta(days=365)
 
 
-@rule("SYSTEM-UNUSED")
+@rule("SYSTEM-UNUSED", wide=True)
 def system_unused(check: Check) -> Iterator[Hit]:
     graph = check.graph
-    succ, pred = graph.graph.succ, graph.graph.pred
     for key, system in graph.systems.items():
         if key in graph.activities_by_system:
             continue
-        node = f"system:{key}"
-        if not any(
-            data["kind"] == "flow"
-            for neighbours in (succ[node], pred[node])
-            for edges in neighbours.values()
-            for data in edges.values()
-        ):
+        if not graph.has_flow(f"system:{key}"):
             yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
 
 
