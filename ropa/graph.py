@@ -236,13 +236,17 @@ def assemble(nodes: list[Node], edges: list[Edge]) -> nx.MultiDiGraph[str]:
     return graph
 
 
-def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
+def build_graph(
+    document: m.RegistryDocument, vocab: Vocabularies, *, lazy: bool = False
+) -> RegistryGraph:
+    """The registry's graph; ``lazy``: its networkx graph is built when first asked
+    (``PatchedGraph``), for the small registries incremental judgement judges."""
     with bulk():
-        return _build(document, vocab)
+        return _build(document, vocab, lazy)
 
 
-def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
-    graph = assemble(*graph_elements(document))
+def _build(document: m.RegistryDocument, vocab: Vocabularies, lazy: bool = False) -> RegistryGraph:
+    graph = None if lazy else assemble(*graph_elements(document))
     flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
     for flow in document.flows:
         flows_by_activity[flow.activity].append(flow)
@@ -257,10 +261,9 @@ def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
         if str(term.vocabulary) == "data_subject_category":
             subject_categories[term.key] = term
 
-    return RegistryGraph(
+    lookups = dict(
         document=document,
         vocab=vocab,
-        graph=graph,
         organisations={o.key: o for o in document.organisations},
         activities={a.key: a for a in document.activities},
         processor_records={r.key: r for r in document.processor_records},
@@ -273,6 +276,13 @@ def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
         flows_by_activity=dict(flows_by_activity),
         activities_by_system=dict(activities_by_system),
     )
+    if graph is None:
+        ends: dict[str, int] = defaultdict(int)
+        for flow in document.flows:
+            ends[flow.source] += 1
+            ends[flow.target] += 1
+        return PatchedGraph.of(dict(ends), **lookups)
+    return RegistryGraph(graph=graph, **lookups)  # type: ignore[arg-type]
 
 
 class PatchedGraph(RegistryGraph):

@@ -77,6 +77,9 @@ class Impact:
     """``activity:<key>``, ``processor_record:<key>``, ``organisation:<key>``: whose findings
     are judged again."""
     activities: set[str]
+    """Activities whose own neighbourhood changed."""
+    neighbours: set[str]
+    """Those and the activities downstream of them through systems (``NEIGHBOURS`` rules)."""
     records: set[str]
     organisations: set[str]
     """Organisations whose aggregate facts change (their subjects' or their own fields)."""
@@ -84,6 +87,17 @@ class Impact:
     """A party or a system changed: every party's facts are worked out again."""
     waivers: set[str]
     """Finding ids whose waiver may have changed."""
+
+
+def _organisations_of(
+    before: RegistryGraph, after: RegistryGraph, collection: str, key: str
+) -> set[str]:
+    found = set()
+    for graph in (before, after):
+        entity = getattr(graph, collection).get(key)
+        if entity is not None:
+            found.add(entity.organisation)
+    return found
 
 
 def _ancestors(graph: RegistryGraph, party: str) -> set[str]:
@@ -133,12 +147,14 @@ def impact(
                     waivers.add(waiver.finding)
         elif kind == "system":
             parties_changed = True
+            organisations |= _organisations_of(before, after, "systems", key)
             node = f"system:{key}"
             activities |= index.touching(node)
             for graph in (before, after):
                 activities.update(graph.activities_by_system.get(key, ()))
         elif kind == "party":
             parties_changed = True
+            organisations |= _organisations_of(before, after, "parties", key)
             for graph in (before, after):
                 reached = _ancestors(graph, key)
                 nodes = [f"party:{p}" for p in reached]
@@ -165,8 +181,8 @@ def impact(
             raise TooWide(f"a {kind} changed")
         if len(activities) + len(records) > limit:
             raise TooWide("too many subjects")
-    activities |= _downstream(activities, before, after, index)
-    if len(activities) + len(records) > limit:
+    neighbours = activities | _downstream(activities, before, after, index)
+    if len(neighbours) + len(records) > limit:
         raise TooWide("too many subjects")
     for graph in (before, after):
         for activity in activities:
@@ -179,7 +195,7 @@ def impact(
                 organisations.add(entry.organisation)
     owners = {f"activity:{a}" for a in activities} | {f"processor_record:{r}" for r in records}
     owners |= {f"organisation:{o}" for kind, o in changes if kind == "organisation"}
-    return Impact(owners, activities, records, organisations, parties_changed, waivers)
+    return Impact(owners, activities, neighbours, records, organisations, parties_changed, waivers)
 
 
 def _downstream(
@@ -195,18 +211,40 @@ def _downstream(
     return found
 
 
-def neighbourhood(
-    graph: RegistryGraph, index: FlowIndex, activities: set[str], records: set[str]
-) -> m.RegistryDocument:
-    """The smallest registry in which these subjects read what they read in ``graph``: them,
-    their closure, and the activities that bring data into the systems they take data from
-    (with those activities' closure), every organisation, term and waiver."""
+def upstream(graph: RegistryGraph, index: FlowIndex, activities: set[str]) -> m.RegistryDocument:
+    """What ``NEIGHBOURS`` rules read of these activities: them and the activities bringing
+    data into the systems they take data from, their flows and the flows' ends, every
+    organisation, term and waiver."""
     context = set(activities)
     for key in activities:
         for flow in graph.flows_by_activity.get(key, ()):
             if flow.source.startswith("system:"):
                 context.update(index.targets.get(flow.source, ()))
     kept = [graph.activities[a] for a in sorted(context) if a in graph.activities]
+    flows = sorted((f for a in kept for f in graph.flows_by_activity.get(a.key, ())), key=_key)
+    ends = {node for f in flows for node in (f.source, f.target)}
+    return m.RegistryDocument(
+        organisations=list(graph.organisations.values()),
+        terms=list(graph.document.terms),
+        parties=[p for k, p in graph.parties.items() if f"party:{k}" in ends],
+        systems=[s for k, s in graph.systems.items() if f"system:{k}" in ends],
+        activities=kept,
+        flows=flows,
+        waivers=list(graph.waivers.values()),
+    )
+
+
+def _key(entity: m.Entity) -> str:
+    return entity.key
+
+
+def neighbourhood(
+    graph: RegistryGraph, activities: set[str], records: set[str]
+) -> m.RegistryDocument:
+    """The smallest registry in which these subjects read what the rules that are neither
+    ``WIDE`` nor ``NEIGHBOURS`` read of them in ``graph``: them, their closure, every
+    organisation, term and waiver."""
+    kept = [graph.activities[a] for a in sorted(activities) if a in graph.activities]
     flows = [f for a in kept for f in graph.flows_by_activity.get(a.key, ())]
     systems: set[str] = set()
     parties: set[str] = set()

@@ -97,8 +97,21 @@ its flows, their ends, the operators and sub-processor chains of those, its orga
 terms and waivers (``ropa.facts.impact``)."""
 
 
-def rule(rule_id: str, *, wide: bool = False) -> Callable[[RuleFunction], RuleFunction]:
-    """Register the implementation of a catalogued rule (``wide``: see ``WIDE``)."""
+ORGANISATION_WIDE: set[str] = set()
+"""Rules whose hits are on organisations and read only that organisation's own entities (its
+judged activities, records, flows and parties): incremental judgement re-runs them for the
+organisations an edit touches."""
+NEIGHBOURS: set[str] = set()
+"""Rules that judge an activity against the activities bringing data into the systems it takes
+data from, reading only the graph and ``Facts.judged_activities``: incremental judgement
+re-runs them for those neighbours too (``ropa.facts.impact``)."""
+
+
+def rule(
+    rule_id: str, *, wide: bool = False, organisation: bool = False, neighbours: bool = False
+) -> Callable[[RuleFunction], RuleFunction]:
+    """Register the implementation of a catalogued rule (``wide``, ``organisation``,
+    ``neighbours``: see ``WIDE``, ``ORGANISATION_WIDE``, ``NEIGHBOURS``)."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if rule_id in RULES:
@@ -106,6 +119,10 @@ def rule(rule_id: str, *, wide: bool = False) -> Callable[[RuleFunction], RuleFu
         RULES[rule_id] = function
         if wide:
             WIDE.add(rule_id)
+        if neighbours:
+            NEIGHBOURS.add(rule_id)
+        if organisation:
+            ORGANISATION_WIDE.add(rule_id)
         return function
 
     return register

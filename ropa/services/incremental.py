@@ -26,11 +26,13 @@ from ropa.domain.kinds import KINDS
 from ropa.domain.vocabulary import Vocabularies
 from ropa.facts import Facts
 from ropa.facts.derive import derive, judged, organisation_facts, party_facts
-from ropa.facts.impact import FlowIndex, Impact, TooWide, impact, neighbourhood
+from ropa.facts.impact import FlowIndex, Impact, TooWide, impact, neighbourhood, upstream
 from ropa.facts.model import ActivityFacts, FlowFacts, PartyFacts
 from ropa.facts.organisation import OrganisationFacts, engaged_sub_processors
 from ropa.graph import PatchedGraph, RegistryGraph, build_graph, bulk
 from ropa.rules.engine import (
+    NEIGHBOURS,
+    ORGANISATION_WIDE,
     RULES,
     WIDE,
     Finding,
@@ -39,7 +41,6 @@ from ropa.rules.engine import (
     by_id,
     evaluate_by_rule,
     in_order,
-    unique,
     waiver_note,
 )
 from ropa.rules.waivers import RULE_ID as WAIVER_RULE
@@ -298,10 +299,12 @@ def _judge(
     vocab: Vocabularies,
 ) -> Stepped:
     day = state.day
-    local_rules = [r for r in RULES if r not in WIDE]
+    local_rules = [
+        r for r in RULES if r not in WIDE and r not in NEIGHBOURS and r not in ORGANISATION_WIDE
+    ]
     if touched.activities or touched.records or touched.owners:
-        small = neighbourhood(after, state.index, touched.activities, touched.records)
-        small_facts = derive(build_graph(small, vocab), day)
+        small = neighbourhood(after, touched.activities, touched.records)
+        small_facts = derive(build_graph(small, vocab, lazy=True), day)
         local = evaluate_by_rule(small_facts, local_rules)
     else:
         small_facts = None
@@ -330,14 +333,26 @@ def _judge(
         parties=parties,
         judged_activities=judged_activities,
         judged_processor_records=judged_records,
-        judged_flows=[f for f in flows.values() if f.judged],
+        judged_flows=[],  # no wide rule reads them; organisation-wide ones get their own
         receivers=receivers,
     )
     wide.organisations = _organisations(wide, state.organisations, touched.organisations)
     wide.sub_processors = engaged_sub_processors(after, receivers, judged_records)
     by_rule = dict(state.by_rule)
     by_rule.update(evaluate_by_rule(wide, [r for r in WIDE if r != WAIVER_RULE]))
-    _splice(by_rule, state.owned, local, touched.owners)
+    if touched.organisations:
+        _splice(
+            by_rule,
+            state.owned,
+            evaluate_by_rule(_scoped(wide, touched.organisations), sorted(ORGANISATION_WIDE)),
+            {f"organisation:{o}" for o in touched.organisations},
+            ORGANISATION_WIDE,
+        )
+    _splice(by_rule, state.owned, local, touched.owners, set(local_rules))
+    if touched.neighbours:
+        downstream = {f"activity:{a}" for a in touched.neighbours}
+        found = _upstream_findings(after, state.index, touched.neighbours, day, vocab)
+        _splice(by_rule, state.owned, found, downstream, NEIGHBOURS)
     _rewaive(by_rule, after, day, touched.waivers)
     if WAIVER_RULE in RULES:
         judge = Judge(after, day)
@@ -358,6 +373,50 @@ def _judge(
         flow_ends=after.flow_ends,
     )
     return Stepped(after.document, after, by_rule, in_order(by_rule), new_state)
+
+
+def _scoped(facts: Facts, organisations: set[str]) -> Facts:
+    """The wide facts with only these organisations' judged activities, records and flows."""
+    graph = facts.graph
+    activities = [a for a in facts.judged_activities if a.organisation in organisations]
+    flows = sorted(
+        (facts.flows[f.key] for a in activities for f in graph.flows_by_activity.get(a.key, ())),
+        key=lambda found: found.key,
+    )
+    return Facts(
+        graph=graph,
+        on=facts.on,
+        flows=facts.flows,
+        activities=facts.activities,
+        parties=facts.parties,
+        judged_activities=activities,
+        judged_processor_records=[
+            r for r in facts.judged_processor_records if r.organisation in organisations
+        ],
+        judged_flows=flows,
+        receivers=facts.receivers,
+        organisations=facts.organisations,
+        sub_processors=facts.sub_processors,
+    )
+
+
+def _upstream_findings(
+    graph: RegistryGraph, index: FlowIndex, activities: set[str], day: dt.date, vocab: Vocabularies
+) -> dict[str, list[Owned]]:
+    """The ``NEIGHBOURS`` rules' findings on the small registry they read of these activities."""
+    small = build_graph(upstream(graph, index, activities), vocab, lazy=True)
+    facts = Facts(
+        graph=small,
+        on=day,
+        flows={},
+        activities={},
+        parties={},
+        judged_activities=[a for a in small.activities.values() if judged(a)],
+        judged_processor_records=[],
+        judged_flows=[],
+        receivers={},
+    )
+    return evaluate_by_rule(facts, sorted(NEIGHBOURS))
 
 
 def _flow_keys(before: RegistryGraph, after: RegistryGraph, activity: str) -> list[str]:
@@ -434,24 +493,33 @@ def _splice(
     owned: dict[str, set[str]],
     local: dict[str, list[Owned]],
     owners: set[str],
+    rule_ids: set[str],
 ) -> None:
-    """Replace the touched subjects' findings of the local rules with the fresh ones."""
+    """Replace the touched subjects' findings of these rules with the fresh ones."""
     rules: set[str] = set()
     for owner in owners:
-        rules |= owned.pop(owner, set())
+        mine = owned.get(owner)
+        if mine:
+            had = mine & rule_ids
+            rules |= had
+            mine -= had
+            if not mine:
+                del owned[owner]
     fresh: dict[str, list[Owned]] = {}
     for rule_id, found in local.items():
-        mine = [entry for entry in found if entry[0] in owners]
-        if mine:
-            fresh[rule_id] = mine
+        theirs = [entry for entry in found if entry[0] in owners]
+        if theirs:
+            fresh[rule_id] = theirs
             rules.add(rule_id)
-            for owner, _ in mine:
+            for owner, _ in theirs:
                 owned.setdefault(owner, set()).add(rule_id)
     for rule_id in rules:
         kept = [entry for entry in by_rule.get(rule_id, ()) if entry[0] not in owners]
         for entry in fresh.get(rule_id, ()):
-            bisect.insort(kept, entry, key=by_id)
-        by_rule[rule_id] = unique(kept)
+            at = bisect.bisect_left(kept, entry[1].id, key=by_id)
+            if at == len(kept) or kept[at][1].id != entry[1].id:  # the first of an id stays
+                kept.insert(at, entry)
+        by_rule[rule_id] = kept
 
 
 def _rewaive(
