@@ -83,6 +83,8 @@ class Impact:
     records: set[str]
     organisations: set[str]
     """Organisations whose aggregate facts change (their subjects' or their own fields)."""
+    parties: set[str]
+    """Parties whose own fields changed."""
     parties_changed: bool
     """A party or a system changed: every party's facts are worked out again."""
     waivers: set[str]
@@ -130,6 +132,7 @@ def impact(
     organisations: set[str] = set()
     waivers: set[str] = set()
     parties_changed = False
+    changed_parties: set[str] = set()
     for kind, key in changes:
         if kind == "activity":
             activities.add(key)
@@ -154,6 +157,7 @@ def impact(
                 activities.update(graph.activities_by_system.get(key, ()))
         elif kind == "party":
             parties_changed = True
+            changed_parties.add(key)
             organisations |= _organisations_of(before, after, "parties", key)
             for graph in (before, after):
                 reached = _ancestors(graph, key)
@@ -195,7 +199,16 @@ def impact(
                 organisations.add(entry.organisation)
     owners = {f"activity:{a}" for a in activities} | {f"processor_record:{r}" for r in records}
     owners |= {f"organisation:{o}" for kind, o in changes if kind == "organisation"}
-    return Impact(owners, activities, neighbours, records, organisations, parties_changed, waivers)
+    return Impact(
+        owners,
+        activities,
+        neighbours,
+        records,
+        organisations,
+        changed_parties,
+        parties_changed,
+        waivers,
+    )
 
 
 def _downstream(

@@ -148,7 +148,7 @@ def controller_identity(check: Check) -> Iterator[Hit]:
                 break
 
 
-@rule("ART30-1A-JOINT-CONTROLLER-CONTACT", wide=True)
+@rule("ART30-1A-JOINT-CONTROLLER-CONTACT", party=True)
 def joint_controller_contact(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for key in sorted(_joint_controllers(check.facts)):

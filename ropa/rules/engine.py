@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -97,6 +98,11 @@ its flows, their ends, the operators and sub-processor chains of those, its orga
 terms and waivers (``ropa.facts.impact``)."""
 
 
+PARTY_WIDE: set[str] = set()
+"""Rules whose hits are on parties and read only that party, the party engaging it, the
+judged activities it receives data in or that name it, and how it is engaged
+(``Facts.receivers``, ``Facts.sub_processors``): incremental judgement re-runs them for the
+parties an edit touches."""
 ORGANISATION_WIDE: set[str] = set()
 """Rules whose hits are on organisations and read only that organisation's own entities (its
 judged activities, records, flows and parties): incremental judgement re-runs them for the
@@ -108,10 +114,16 @@ re-runs them for those neighbours too (``ropa.facts.impact``)."""
 
 
 def rule(
-    rule_id: str, *, wide: bool = False, organisation: bool = False, neighbours: bool = False
+    rule_id: str,
+    *,
+    wide: bool = False,
+    organisation: bool = False,
+    party: bool = False,
+    neighbours: bool = False,
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register the implementation of a catalogued rule (``wide``, ``organisation``,
-    ``neighbours``: see ``WIDE``, ``ORGANISATION_WIDE``, ``NEIGHBOURS``)."""
+    ``party``, ``neighbours``: see ``WIDE``, ``ORGANISATION_WIDE``, ``PARTY_WIDE``,
+    ``NEIGHBOURS``)."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if rule_id in RULES:
@@ -123,6 +135,8 @@ def rule(
             NEIGHBOURS.add(rule_id)
         if organisation:
             ORGANISATION_WIDE.add(rule_id)
+        if party:
+            PARTY_WIDE.add(rule_id)
         return function
 
     return register
@@ -205,7 +219,13 @@ def in_order(by_rule: dict[str, list[Owned]]) -> list[Finding]:
     """All findings by severity, rule and id (ids are unique: each holds its rule's id)."""
     meta = catalogue()
     ordered = sorted(by_rule, key=lambda rule_id: (SEVERITY_ORDER[meta[rule_id].severity], rule_id))
-    return [finding for rule_id in ordered for _, finding in by_rule[rule_id]]
+    found: list[Finding] = []
+    for rule_id in ordered:
+        found.extend(map(_finding, by_rule[rule_id]))
+    return found
+
+
+_finding = operator.itemgetter(1)
 
 
 def _evaluate(facts: Facts, rule_ids: Iterable[str] | None) -> dict[str, list[Owned]]:

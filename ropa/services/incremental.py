@@ -28,11 +28,12 @@ from ropa.facts import Facts
 from ropa.facts.derive import derive, judged, organisation_facts, party_facts
 from ropa.facts.impact import FlowIndex, Impact, TooWide, impact, neighbourhood, upstream
 from ropa.facts.model import ActivityFacts, FlowFacts, PartyFacts
-from ropa.facts.organisation import OrganisationFacts, engaged_sub_processors
+from ropa.facts.organisation import Engagement, OrganisationFacts, engaged_sub_processors
 from ropa.graph import PatchedGraph, RegistryGraph, build_graph, bulk
 from ropa.rules.engine import (
     NEIGHBOURS,
     ORGANISATION_WIDE,
+    PARTY_WIDE,
     RULES,
     WIDE,
     Finding,
@@ -70,9 +71,11 @@ class State:
     parties: dict[str, PartyFacts]
     organisations: dict[str, OrganisationFacts]
     receivers: dict[str, list[str]]
+    sub_processors: dict[str, Engagement]
+    judged_activities: list[m.Activity]
     by_rule: dict[str, list[Owned]]
-    owned: dict[str, set[str]]
-    """Subject -> the rules (not wide) with a finding of it."""
+    owned: dict[str, dict[str, list[str]]]
+    """Subject -> rule (not wide) -> the ids of its findings of that subject."""
     index: FlowIndex
     flow_ends: dict[str, int]
 
@@ -80,12 +83,12 @@ class State:
 def seed(facts: Facts, by_rule: dict[str, list[Owned]]) -> State:
     """The state of a revision judged in full."""
     with bulk():
-        owned: dict[str, set[str]] = {}
+        owned: dict[str, dict[str, list[str]]] = {}
         for rule_id, found in by_rule.items():
             if rule_id in WIDE:
                 continue
-            for owner, _ in found:
-                owned.setdefault(owner, set()).add(rule_id)
+            for owner, finding in found:
+                owned.setdefault(owner, {}).setdefault(rule_id, []).append(finding.id)
         index = FlowIndex.of(facts.graph)
         return State(
             day=facts.on,
@@ -95,6 +98,8 @@ def seed(facts: Facts, by_rule: dict[str, list[Owned]]) -> State:
             parties=facts.parties,
             organisations=facts.organisations,
             receivers=facts.receivers,
+            sub_processors=facts.sub_processors,
+            judged_activities=facts.judged_activities,
             by_rule=by_rule,
             owned=owned,
             index=index,
@@ -299,9 +304,8 @@ def _judge(
     vocab: Vocabularies,
 ) -> Stepped:
     day = state.day
-    local_rules = [
-        r for r in RULES if r not in WIDE and r not in NEIGHBOURS and r not in ORGANISATION_WIDE
-    ]
+    scoped = WIDE | NEIGHBOURS | ORGANISATION_WIDE | PARTY_WIDE
+    local_rules = [r for r in RULES if r not in scoped]
     if touched.activities or touched.records or touched.owners:
         small = neighbourhood(after, touched.activities, touched.records)
         small_facts = derive(build_graph(small, vocab, lazy=True), day)
@@ -323,7 +327,7 @@ def _judge(
     )
     parties = party_facts(after, day) if touched.parties_changed else state.parties
     receivers = _receivers(state.receivers, state.activities, activities, touched.activities)
-    judged_activities = [a for a in after.activities.values() if judged(a)]
+    judged_activities = _judged_activities(state.judged_activities, after, touched.activities)
     judged_records = [r for r in after.processor_records.values() if judged(r)]
     wide = Facts(
         graph=after,
@@ -340,6 +344,11 @@ def _judge(
     wide.sub_processors = engaged_sub_processors(after, receivers, judged_records)
     by_rule = dict(state.by_rule)
     by_rule.update(evaluate_by_rule(wide, [r for r in WIDE if r != WAIVER_RULE]))
+    _splice(by_rule, state.owned, local, touched.owners, set(local_rules))
+    if touched.neighbours:
+        downstream = {f"activity:{a}" for a in touched.neighbours}
+        found = _upstream_findings(after, state.index, touched.neighbours, day, vocab)
+        _splice(by_rule, state.owned, found, downstream, NEIGHBOURS)
     if touched.organisations:
         _splice(
             by_rule,
@@ -348,11 +357,15 @@ def _judge(
             {f"organisation:{o}" for o in touched.organisations},
             ORGANISATION_WIDE,
         )
-    _splice(by_rule, state.owned, local, touched.owners, set(local_rules))
-    if touched.neighbours:
-        downstream = {f"activity:{a}" for a in touched.neighbours}
-        found = _upstream_findings(after, state.index, touched.neighbours, day, vocab)
-        _splice(by_rule, state.owned, found, downstream, NEIGHBOURS)
+    held = _touched_parties(state, before, after, wide, touched)
+    if held:
+        _splice(
+            by_rule,
+            state.owned,
+            evaluate_by_rule(_for_parties(wide, held, state.index), sorted(PARTY_WIDE)),
+            {f"party:{p}" for p in held},
+            PARTY_WIDE,
+        )
     _rewaive(by_rule, after, day, touched.waivers)
     if WAIVER_RULE in RULES:
         judge = Judge(after, day)
@@ -367,6 +380,8 @@ def _judge(
         parties=parties,
         organisations=wide.organisations,
         receivers=receivers,
+        sub_processors=wide.sub_processors,
+        judged_activities=judged_activities,
         by_rule=by_rule,
         owned=state.owned,
         index=state.index,
@@ -375,16 +390,81 @@ def _judge(
     return Stepped(after.document, after, by_rule, in_order(by_rule), new_state)
 
 
+def _judged_activities(
+    previous: list[m.Activity], graph: RegistryGraph, touched: set[str]
+) -> list[m.Activity]:
+    """The judged activities in registry order, the touched ones as they now stand."""
+    found = list(previous)
+    for key in sorted(touched):
+        at = bisect.bisect_left(found, key, key=_key)
+        if at < len(found) and found[at].key == key:
+            del found[at]
+        activity = graph.activities.get(key)
+        if activity is not None and judged(activity):
+            found.insert(at, activity)
+    return found
+
+
+def _touched_parties(
+    state: State, before: RegistryGraph, after: RegistryGraph, facts: Facts, touched: Impact
+) -> set[str]:
+    """Parties whose own fields, engaging party, receivers, naming activities or engagement
+    may have changed."""
+    held = set(touched.parties)
+    for graph in (before, after):
+        for key, party in graph.parties.items():
+            if party.sub_processor_of in touched.parties:
+                held.add(key)
+    for key in touched.activities:
+        for found in (state.activities.get(key), facts.activities.get(key)):
+            if found is not None:
+                held |= found.direct_recipients
+                held.update(found.activity.joint_controllers)
+    old, new = state.sub_processors, facts.sub_processors
+    held |= {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+    return held
+
+
+def _for_parties(facts: Facts, parties: set[str], index: FlowIndex) -> Facts:
+    """The wide facts with only what ``PARTY_WIDE`` rules read of these parties."""
+    naming = set()
+    for party in parties:
+        naming |= index.named.get(party, set())
+        naming.update(facts.receivers.get(party, ()))
+    return Facts(
+        graph=facts.graph,
+        on=facts.on,
+        flows=facts.flows,
+        activities=facts.activities,
+        parties=facts.parties,
+        judged_activities=[
+            facts.graph.activities[a]
+            for a in sorted(naming)
+            if a in facts.graph.activities and judged(facts.graph.activities[a])
+        ],
+        judged_processor_records=facts.judged_processor_records,
+        judged_flows=[],
+        receivers={k: v for k, v in facts.receivers.items() if k in parties},
+        organisations=facts.organisations,
+        sub_processors={k: v for k, v in facts.sub_processors.items() if k in parties},
+    )
+
+
 def _scoped(facts: Facts, organisations: set[str]) -> Facts:
-    """The wide facts with only these organisations' judged activities, records and flows."""
+    """The wide facts with only these organisations, and their judged activities, records
+    and flows."""
     graph = facts.graph
+    assert isinstance(graph, PatchedGraph)
+    lookups = {k: v for k, v in vars(graph).items() if k not in ("graph", "flow_ends")}
+    lookups["organisations"] = {k: o for k, o in graph.organisations.items() if k in organisations}
+    own = PatchedGraph.of(graph.flow_ends, **lookups)
     activities = [a for a in facts.judged_activities if a.organisation in organisations]
     flows = sorted(
         (facts.flows[f.key] for a in activities for f in graph.flows_by_activity.get(a.key, ())),
         key=lambda found: found.key,
     )
     return Facts(
-        graph=graph,
+        graph=own,
         on=facts.on,
         flows=facts.flows,
         activities=facts.activities,
@@ -477,12 +557,12 @@ def _organisations(
 ) -> dict[str, OrganisationFacts]:
     graph = facts.graph
     found: dict[str, OrganisationFacts] = {}
-    screenings = {key: a.screening for key, a in facts.activities.items()}
     for key, organisation in graph.organisations.items():
         if key in previous and key not in touched:
             found[key] = previous[key]
             continue
         mine = [a for a in facts.judged_activities if a.organisation == key]
+        screenings = {a.key: facts.activities[a.key].screening for a in mine}
         records = [r.key for r in facts.judged_processor_records if r.organisation == key]
         found[key] = organisation_facts(facts, organisation, mine, records, screenings)
     return found
@@ -490,31 +570,34 @@ def _organisations(
 
 def _splice(
     by_rule: dict[str, list[Owned]],
-    owned: dict[str, set[str]],
+    owned: dict[str, dict[str, list[str]]],
     local: dict[str, list[Owned]],
     owners: set[str],
     rule_ids: set[str],
 ) -> None:
     """Replace the touched subjects' findings of these rules with the fresh ones."""
-    rules: set[str] = set()
+    gone: dict[str, list[str]] = {}
     for owner in owners:
         mine = owned.get(owner)
-        if mine:
-            had = mine & rule_ids
-            rules |= had
-            mine -= had
-            if not mine:
-                del owned[owner]
+        if not mine:
+            continue
+        for rule_id in rule_ids.intersection(mine):
+            gone.setdefault(rule_id, []).extend(mine.pop(rule_id))
+        if not mine:
+            del owned[owner]
     fresh: dict[str, list[Owned]] = {}
     for rule_id, found in local.items():
         theirs = [entry for entry in found if entry[0] in owners]
         if theirs:
             fresh[rule_id] = theirs
-            rules.add(rule_id)
-            for owner, _ in theirs:
-                owned.setdefault(owner, set()).add(rule_id)
-    for rule_id in rules:
-        kept = [entry for entry in by_rule.get(rule_id, ()) if entry[0] not in owners]
+            for owner, finding in theirs:
+                owned.setdefault(owner, {}).setdefault(rule_id, []).append(finding.id)
+    for rule_id in gone.keys() | fresh.keys():
+        kept = list(by_rule.get(rule_id, ()))
+        for finding_id in gone.get(rule_id, ()):
+            at = bisect.bisect_left(kept, finding_id, key=by_id)
+            if at < len(kept) and kept[at][1].id == finding_id and kept[at][0] in owners:
+                del kept[at]
         for entry in fresh.get(rule_id, ()):
             at = bisect.bisect_left(kept, entry[1].id, key=by_id)
             if at == len(kept) or kept[at][1].id != entry[1].id:  # the first of an id stays

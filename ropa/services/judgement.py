@@ -92,6 +92,11 @@ class _Revision:
         assert self._by_rule is not None
         return seed(self.facts(day), self._by_rule[1])
 
+    def prepare(self, day: dt.date) -> None:
+        """Keep the incremental state of this revision (judged in full on ``day``)."""
+        if self.state is None and self.judged_in_full(day):
+            self.state = self.seed(day)
+
     def stepped(self, day: dt.date, findings: list[Finding], state: State) -> None:
         """Findings worked out incrementally for ``day``; facts are derived in full if asked."""
         with self._lock:
@@ -179,6 +184,9 @@ class JudgementService:
         judged = Judged(built, day)
         if evaluate:
             await anyio.to_thread.run_sync(lambda: judged.findings)
+            if past is None and built.state is None:
+                # ready for the next write: the first step need not index the registry
+                await anyio.to_thread.run_sync(built.prepare, day)
         return judged
 
     async def _current(self, day: dt.date | None) -> _Revision:
