@@ -8,7 +8,8 @@ through ``JudgementService`` in-process: the full judgement (read, graph, facts,
 baseline), the cached read of the same revision, and after each kind of single-entity edit
 (written through the entity service, not timed) the judgement of the new revision, which steps
 from the previous one. "mode" says whether the step ran incrementally or fell back to the full
-judgement. CPU is this process's CPU time (all threads); wall is elapsed time.
+judgement. CPU is this process's CPU time (all threads); wall is elapsed time. A full garbage
+collection runs, untimed, before each measurement.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import io
 import os
 import re
@@ -46,6 +48,7 @@ Row = dict[str, Any]
 
 
 async def _timed(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    gc.collect()  # each measurement starts from the same collector state
     cpu, wall = time.process_time(), time.perf_counter()
     await work()
     return time.process_time() - cpu, time.perf_counter() - wall
@@ -173,7 +176,9 @@ def _write(rows: list[Row], command: str) -> None:
         "",
         f"`{command}`, {dt.date.today().isoformat()}, load average {load} at the end of the run.",
         "In-process through `JudgementService`; CPU is the process's CPU time, wall the elapsed",
-        "time; the baseline is the full judgement of the same registry in the same run.",
+        "time; the baseline is the full judgement of the same registry in the same run. A full",
+        'garbage collection runs, untimed, before each measurement. "mode" full: the edit',
+        "touched more subjects than the incremental limit, and the service judged in full.",
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "---|" * len(HEADERS),

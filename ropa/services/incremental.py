@@ -128,8 +128,8 @@ def _step(state: State, changes: list[Change], vocab: Vocabularies) -> Stepped:
         raise TooWide("too many changes")
     latest: dict[tuple[str, str], m.Entity | None] = {}
     for kind, key, body in changes:
-        if kind == "term":
-            raise TooWide("a term changed")
+        if kind not in _GRAPH_FIELDS:  # a term: categories and screening everywhere
+            raise TooWide(f"a {kind} changed")
         latest[(kind, key)] = decode(kind, body) if body is not None else None
     before = state.graph
     document = _patched_document(before.document, latest)

@@ -10,6 +10,7 @@ and findings once per day; the heavy parts run in a worker thread, off the event
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
 from functools import cached_property
@@ -26,6 +27,8 @@ from ropa.services import incremental
 from ropa.services.documents import DocumentService
 from ropa.services.history import resolve_moment
 from ropa.services.incremental import State, seed
+
+log = logging.getLogger(__name__)
 
 KEPT_REVISIONS = 4
 """Past revisions kept built beside the current one (as_of queries come in bursts)."""
@@ -223,6 +226,9 @@ class JudgementService:
         try:
             stepped = incremental.step(state, changes, self.vocab)
         except incremental.TooWide:
+            return None
+        except Exception:  # judging in full is always right; say so, and carry on
+            log.exception("incremental judgement failed; judging revision in full")
             return None
         built = _Revision(0, stepped.document, self.vocab, stepped.graph)
         built.stepped(day, stepped.findings, stepped.state)
