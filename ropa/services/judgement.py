@@ -5,6 +5,11 @@ Every face (API, CLI, viewer) and every output (findings, lineage, diagrams, wor
 registry document and its diffs) reaches the registry through ``JudgementService.judged``, so
 they all read the same facts. A revision is immutable, so its graph is built once, and its facts
 and findings once per day; the heavy parts run in a worker thread, off the event loop.
+
+The current revision is judged incrementally when it can be: each worker's service reads the
+audit trail since the newest revision it holds (whichever worker wrote), and steps that
+revision's findings forward (``ropa.services.incremental``); lineage, diagrams and exports get
+the stepped graph and derive the new revision's facts in full when they ask for them.
 """
 
 from __future__ import annotations
