@@ -436,8 +436,9 @@ class _Derivation:
 
     # --- parties -----------------------------------------------------------------------------
 
-    def parties(self) -> dict[str, PartyFacts]:
-        """Each party's systems and onward chain: who holds data because of whom."""
+    def parties(self, only: set[str] | None = None) -> dict[str, PartyFacts]:
+        """Each party's systems and onward chain: who holds data because of whom (``only``:
+        those parties')."""
         graph = self.graph
         operated: dict[str, list[str]] = defaultdict(list)
         for key, system in graph.systems.items():
@@ -449,6 +450,8 @@ class _Derivation:
                 engaged[party.sub_processor_of].append(key)
         found: dict[str, PartyFacts] = {}
         for key, party in graph.parties.items():
+            if only is not None and key not in only:
+                continue
             chain = _chain(key, engaged)
             exposed = {node_id("party", key), *operated.get(key, ())}
             for sub in chain:
@@ -718,11 +721,13 @@ def organisation_facts(
     )
 
 
-def party_facts(graph: RegistryGraph, on: dt.date) -> dict[str, PartyFacts]:
-    """Every party's systems and onward chain (``Facts.parties``), on their own."""
+def party_facts(
+    graph: RegistryGraph, on: dt.date, only: set[str] | None = None
+) -> dict[str, PartyFacts]:
+    """Every party's systems and onward chain (``Facts.parties``), or those of ``only``."""
     derivation = _Derivation.__new__(_Derivation)
     derivation.graph, derivation.on = graph, on
-    return derivation.parties()
+    return derivation.parties(only)
 
 
 def _organisations(facts: Facts) -> None:

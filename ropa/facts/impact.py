@@ -102,7 +102,7 @@ def _organisations_of(
     return found
 
 
-def _ancestors(graph: RegistryGraph, party: str) -> set[str]:
+def ancestors(graph: RegistryGraph, party: str) -> set[str]:
     """The party and those that engage it, up the sub-processor chain."""
     found: set[str] = set()
     key: str | None = party
@@ -160,7 +160,7 @@ def impact(
             changed_parties.add(key)
             organisations |= _organisations_of(before, after, "parties", key)
             for graph in (before, after):
-                reached = _ancestors(graph, key)
+                reached = ancestors(graph, key)
                 nodes = [f"party:{p}" for p in reached]
                 for system in _operated(graph, reached):
                     nodes.append(f"system:{system}")

@@ -26,7 +26,15 @@ from ropa.domain.kinds import KINDS
 from ropa.domain.vocabulary import Vocabularies
 from ropa.facts import Facts
 from ropa.facts.derive import derive, judged, organisation_facts, party_facts
-from ropa.facts.impact import FlowIndex, Impact, TooWide, impact, neighbourhood, upstream
+from ropa.facts.impact import (
+    FlowIndex,
+    Impact,
+    TooWide,
+    ancestors,
+    impact,
+    neighbourhood,
+    upstream,
+)
 from ropa.facts.model import ActivityFacts, FlowFacts, PartyFacts
 from ropa.facts.organisation import Engagement, OrganisationFacts, engaged_sub_processors
 from ropa.graph import PatchedGraph, RegistryGraph, build_graph, bulk
@@ -152,7 +160,7 @@ def _step(state: State, changes: list[Change], vocab: Vocabularies) -> Stepped:
                 index.add_activity(entity)
     after = _patched_graph(before, document, latest, ends)
     touched = impact(list(latest), before, after, index, subject_limit(len(after.activities)))
-    return _judge(state, before, after, touched, vocab)
+    return _judge(state, before, after, touched, list(latest), vocab)
 
 
 def _count_ends(ends: dict[str, int], flow: m.Flow, step: int) -> None:
@@ -301,6 +309,7 @@ def _judge(
     before: RegistryGraph,
     after: PatchedGraph,
     touched: Impact,
+    latest_kinds: list[tuple[str, str]],
     vocab: Vocabularies,
 ) -> Stepped:
     day = state.day
@@ -325,7 +334,7 @@ def _judge(
         touched.activities,
         small_facts.activities if small_facts is not None else {},
     )
-    parties = party_facts(after, day) if touched.parties_changed else state.parties
+    parties = _parties(state.parties, before, after, touched, latest_kinds, day)
     receivers = _receivers(state.receivers, state.activities, activities, touched.activities)
     judged_activities = _judged_activities(state.judged_activities, after, touched.activities)
     judged_records = [r for r in after.processor_records.values() if judged(r)]
@@ -388,6 +397,40 @@ def _judge(
         flow_ends=after.flow_ends,
     )
     return Stepped(after.document, after, by_rule, in_order(by_rule), new_state)
+
+
+def _parties(
+    previous: dict[str, PartyFacts],
+    before: RegistryGraph,
+    after: RegistryGraph,
+    touched: Impact,
+    changed: list[tuple[str, str]],
+    day: dt.date,
+) -> dict[str, PartyFacts]:
+    """Party facts, worked out again for the parties up the chain of a changed party or of
+    the operator of a changed system."""
+    if not touched.parties_changed:
+        return previous
+    starts: set[str] = set()
+    for kind, key in changed:
+        for graph in (before, after):
+            if kind == "party" and key in graph.parties:
+                starts.add(key)
+            system = graph.systems.get(key) if kind == "system" else None
+            if system is not None and system.operator:
+                starts.add(system.operator)
+    again: set[str] = set()
+    for graph in (before, after):
+        for start in starts:
+            again |= ancestors(graph, start)
+    fresh = party_facts(after, day, again)
+    if any(key not in previous for key in fresh) or any(
+        key not in after.parties for key in previous
+    ):
+        return {key: fresh.get(key) or previous[key] for key in after.parties}
+    patched = dict(previous)
+    patched.update(fresh)
+    return patched
 
 
 def _judged_activities(
@@ -459,10 +502,8 @@ def _scoped(facts: Facts, organisations: set[str]) -> Facts:
     lookups["organisations"] = {k: o for k, o in graph.organisations.items() if k in organisations}
     own = PatchedGraph.of(graph.flow_ends, **lookups)
     activities = [a for a in facts.judged_activities if a.organisation in organisations]
-    flows = sorted(
-        (facts.flows[f.key] for a in activities for f in graph.flows_by_activity.get(a.key, ())),
-        key=lambda found: found.key,
-    )
+    keys = sorted(f.key for a in activities for f in graph.flows_by_activity.get(a.key, ()))
+    flows = [facts.flows[key] for key in keys]
     return Facts(
         graph=own,
         on=facts.on,
