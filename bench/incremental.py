@@ -135,8 +135,14 @@ async def measure(size: int, engine_name: str) -> list[Row]:
             steps = judgement.steps
             cpu, wall = await _timed(judged)
             mode = "incremental" if judgement.steps > steps else "full"
-            rows.append(_row(size, engine_name, f"after a {kind} edit", mode, cpu, wall))
+            rows.append(
+                _row(size, engine_name, f"after {_article(kind)} {kind} edit", mode, cpu, wall)
+            )
     return rows
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _row(size: int, engine: str, what: str, mode: str, cpu: float, wall: float) -> Row:
