@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import re
 import threading
@@ -113,6 +114,14 @@ class RegistryGraph:
         return found
 
     # --- lookups ---------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _flow_nodes(self) -> frozenset[str]:
+        return frozenset(n for flow in self.flows.values() for n in (flow.source, flow.target))
+
+    def has_flow(self, node: str) -> bool:
+        """Whether a flow (of any activity) starts or ends at ``node``."""
+        return node in self._flow_nodes
 
     def organisation_of(self, kind: str, key: str) -> str:
         """The organisation an entity belongs to ("" when unknown)."""
@@ -246,12 +255,16 @@ def assemble(nodes: list[Node], edges: list[Edge]) -> nx.MultiDiGraph[str]:
     return graph
 
 
-def build_graph(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
+def build_graph(
+    document: m.RegistryDocument, vocab: Vocabularies, *, lazy: bool = False
+) -> RegistryGraph:
+    """The registry's graph; ``lazy``: its networkx graph is built when first asked
+    (``PatchedGraph``), for the small registries incremental judgement judges."""
     with bulk():
-        return _build(document, vocab)
+        return _build(document, vocab, lazy)
 
 
-def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
+def _build(document: m.RegistryDocument, vocab: Vocabularies, lazy: bool = False) -> RegistryGraph:
     flows_by_activity: dict[str, list[m.Flow]] = defaultdict(list)
     for flow in document.flows:
         flows_by_activity[flow.activity].append(flow)
@@ -266,7 +279,7 @@ def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
         if str(term.vocabulary) == "data_subject_category":
             subject_categories[term.key] = term
 
-    return RegistryGraph(
+    lookups = dict(
         document=document,
         vocab=vocab,
         organisations={o.key: o for o in document.organisations},
@@ -281,6 +294,31 @@ def _build(document: m.RegistryDocument, vocab: Vocabularies) -> RegistryGraph:
         flows_by_activity=dict(flows_by_activity),
         activities_by_system=dict(activities_by_system),
     )
+    if lazy:
+        ends: dict[str, int] = defaultdict(int)
+        for flow in document.flows:
+            ends[flow.source] += 1
+            ends[flow.target] += 1
+        return PatchedGraph.of(dict(ends), **lookups)
+    return RegistryGraph(**lookups)  # type: ignore[arg-type]
+
+
+class PatchedGraph(RegistryGraph):
+    """A registry graph whose lookups were patched from the previous revision's
+    (``ropa.services.incremental``): ``has_flow`` answers from a count kept beside them, which
+    an edit updates instead of counting every flow again."""
+
+    flow_ends: dict[str, int]
+    """Node -> how many flows start or end there."""
+
+    @classmethod
+    def of(cls, flow_ends: dict[str, int], **lookups: Any) -> PatchedGraph:
+        made = cls.__new__(cls)
+        made.__dict__.update(lookups, flow_ends=flow_ends)
+        return made
+
+    def has_flow(self, node: str) -> bool:
+        return self.flow_ends.get(node, 0) > 0
 
 
 def days_in(duration: str) -> float | None:

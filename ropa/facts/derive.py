@@ -521,8 +521,9 @@ class _Derivation:
 
     # --- parties -----------------------------------------------------------------------------
 
-    def parties(self) -> dict[str, PartyFacts]:
-        """Each party's systems and onward chain: who holds data because of whom."""
+    def parties(self, only: set[str] | None = None) -> dict[str, PartyFacts]:
+        """Each party's systems and onward chain: who holds data because of whom (``only``:
+        those parties')."""
         graph = self.graph
         operated: dict[str, list[str]] = defaultdict(list)
         for key, system in graph.systems.items():
@@ -534,6 +535,8 @@ class _Derivation:
                 engaged[party.sub_processor_of].append(key)
         found: dict[str, PartyFacts] = {}
         for key, party in graph.parties.items():
+            if only is not None and key not in only:
+                continue
             chain = _chain(key, engaged)
             exposed = {node_id("party", key), *operated.get(key, ())}
             for sub in chain:
@@ -803,6 +806,35 @@ def _chain(start: str, engaged: dict[str, list[str]]) -> set[str]:
 # --- organisations and statements ----------------------------------------------------------
 
 
+def organisation_facts(
+    facts: Facts,
+    organisation: m.Organisation,
+    mine: list[m.Activity],
+    records: list[str],
+) -> org_facts.OrganisationFacts:
+    """One organisation's facts, from its judged activities and processor records."""
+    graph = facts.graph
+    return org_facts.OrganisationFacts(
+        organisation=organisation,
+        activities=tuple(a.key for a in mine),
+        processor_records=tuple(records),
+        representation=org_facts.representation(
+            graph, organisation, facts.regimes(organisation.key)
+        ),
+        dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, facts.activities),
+        art30_5=org_facts.art30_5(graph, organisation, mine, facts.activities),
+    )
+
+
+def party_facts(
+    graph: RegistryGraph, on: dt.date, only: set[str] | None = None
+) -> dict[str, PartyFacts]:
+    """Every party's systems and onward chain (``Facts.parties``), or those of ``only``."""
+    derivation = _Derivation.__new__(_Derivation)
+    derivation.graph, derivation.on = graph, on
+    return derivation.parties(only)
+
+
 def _organisations(facts: Facts) -> None:
     """Effective statements, Art 27, Art 37 and Art 30(5) facts, and engaged sub-processors."""
     graph = facts.graph
@@ -820,14 +852,8 @@ def _organisations(facts: Facts) -> None:
     for record in facts.judged_processor_records:
         records[record.organisation].append(record.key)
     for key, organisation in graph.organisations.items():
-        mine = own.get(key, [])
-        facts.organisations[key] = org_facts.OrganisationFacts(
-            organisation=organisation,
-            activities=tuple(a.key for a in mine),
-            processor_records=tuple(records.get(key, ())),
-            representation=org_facts.representation(graph, organisation, facts.regimes(key)),
-            dpo_grounds=org_facts.dpo_grounds(graph, organisation, mine, facts.activities),
-            art30_5=org_facts.art30_5(graph, organisation, mine, facts.activities),
+        facts.organisations[key] = organisation_facts(
+            facts, organisation, own.get(key, []), records.get(key, [])
         )
     facts.sub_processors = org_facts.engaged_sub_processors(
         graph, facts.receivers, facts.judged_processor_records

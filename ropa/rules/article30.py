@@ -59,10 +59,9 @@ def _named(organisation: m.Organisation) -> str:
 def _joint_controllers(facts: Facts) -> set[str]:
     """Keys of parties an active activity names as joint controller, recipient or flow target."""
     graph = facts.graph
-    named: set[str] = set()
+    named: set[str] = set(facts.receivers)  # the direct recipients of judged activities
     for activity in facts.judged_activities:
         named.update(activity.joint_controllers)
-        named.update(facts.activities[activity.key].direct_recipients)
     return {
         key
         for key in named
@@ -108,7 +107,7 @@ def _domain(email: str) -> str:
     return email.strip().rpartition("@")[2].lower() if "@" in email else ""
 
 
-@rule("ART30-1A-CONTROLLER-IDENTITY")
+@rule("ART30-1A-CONTROLLER-IDENTITY", organisation=True)
 def controller_identity(check: Check) -> Iterator[Hit]:
     """No legal entity named (a brand or app name only), or contact details that are a party's."""
     graph = check.graph
@@ -149,7 +148,7 @@ def controller_identity(check: Check) -> Iterator[Hit]:
                 break
 
 
-@rule("ART30-1A-JOINT-CONTROLLER-CONTACT")
+@rule("ART30-1A-JOINT-CONTROLLER-CONTACT", party=True)
 def joint_controller_contact(check: Check) -> Iterator[Hit]:
     graph = check.graph
     for key in sorted(_joint_controllers(check.facts)):
@@ -242,7 +241,7 @@ def dpo_contact(check: Check) -> Iterator[Hit]:
             )
 
 
-@rule("DPO-LIKELY-REQUIRED")
+@rule("DPO-LIKELY-REQUIRED", organisation=True)
 def dpo_likely_required(check: Check) -> Iterator[Hit]:
     for key, organisation in check.graph.organisations.items():
         grounds = check.facts.organisations[key].dpo_grounds
@@ -254,7 +253,7 @@ def dpo_likely_required(check: Check) -> Iterator[Hit]:
             )
 
 
-@rule("ART30-5-EXEMPTION")
+@rule("ART30-5-EXEMPTION", organisation=True)
 def art30_5_exemption(check: Check) -> Iterator[Hit]:
     """Advice for organisations under 250 employees: which activities the exemption can cover."""
     graph = check.graph

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import msgspec
 import yaml
 
+from ropa.domain import model as m
 from ropa.domain.vocabulary import schema_dir
 from ropa.facts import Facts
 from ropa.graph import RegistryGraph, bulk
@@ -82,19 +84,60 @@ class Hit:
     entity: str
     message: str
     detail: str = ""
+    subject: str = ""
+    """The activity or processor record (``kind:key``) the hit is about, when its entity is
+    another (an implied transfer names the party that holds the data); see ``owner_of``."""
 
 
 RuleFunction = Callable[[Check], Iterable[Hit]]
 RULES: dict[str, RuleFunction] = {}
+WIDE: set[str] = set()
+"""Rules whose hits on an entity read beyond that entity's neighbourhood (an organisation's
+activities, every activity a party receives data in, every flow into a system): incremental
+judgement re-runs them in full. Every other rule's hit on a subject reads only the subject,
+its flows, their ends, the operators and sub-processor chains of those, its organisation,
+terms and waivers (``ropa.facts.impact``)."""
 
 
-def rule(rule_id: str) -> Callable[[RuleFunction], RuleFunction]:
-    """Register the implementation of a catalogued rule."""
+PARTY_WIDE: set[str] = set()
+"""Rules whose hits are on parties and read only that party, the party engaging it, the
+judged activities it receives data in or that name it, and how it is engaged
+(``Facts.receivers``, ``Facts.sub_processors``): incremental judgement re-runs them for the
+parties an edit touches."""
+ORGANISATION_WIDE: set[str] = set()
+"""Rules whose hits are on organisations and read only that organisation's own entities (its
+judged activities, records, flows and parties): incremental judgement re-runs them for the
+organisations an edit touches."""
+NEIGHBOURS: set[str] = set()
+"""Rules that judge an activity against the activities bringing data into the systems it takes
+data from, reading only the graph and ``Facts.judged_activities``: incremental judgement
+re-runs them for those neighbours too (``ropa.facts.impact``)."""
+
+
+def rule(
+    rule_id: str,
+    *,
+    wide: bool = False,
+    organisation: bool = False,
+    party: bool = False,
+    neighbours: bool = False,
+) -> Callable[[RuleFunction], RuleFunction]:
+    """Register the implementation of a catalogued rule (``wide``, ``organisation``,
+    ``party``, ``neighbours``: see ``WIDE``, ``ORGANISATION_WIDE``, ``PARTY_WIDE``,
+    ``NEIGHBOURS``)."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} is implemented twice")
         RULES[rule_id] = function
+        if wide:
+            WIDE.add(rule_id)
+        if neighbours:
+            NEIGHBOURS.add(rule_id)
+        if organisation:
+            ORGANISATION_WIDE.add(rule_id)
+        if party:
+            PARTY_WIDE.add(rule_id)
         return function
 
     return register
@@ -133,25 +176,85 @@ def _activity_of(graph: RegistryGraph, entity: str) -> str | None:
     return None
 
 
+def owner_of(graph: RegistryGraph, hit: Hit) -> str:
+    """The subject a hit belongs to, for incremental judgement: its declared subject, the
+    activity of a flow, else its entity."""
+    if hit.subject:
+        return hit.subject
+    if hit.entity.startswith("flow:"):
+        flow = graph.flows.get(hit.entity[5:])
+        if flow is not None:
+            return f"activity:{flow.activity}"
+    return hit.entity
+
+
+Owned = tuple[str, Finding]
+"""A finding and the subject it belongs to (``owner_of``)."""
+
+
+def waiver_note(waiver: m.Waiver | None, organisation: str, on: dt.date) -> WaiverNote | None:
+    """The note a finding of ``organisation`` carries for the waiver naming it, if any."""
+    if waiver is None or waiver.organisation != organisation:
+        return None
+    return WaiverNote(
+        key=waiver.key,
+        reason=waiver.reason,
+        accepted_by=waiver.accepted_by,
+        expires_on=waiver.expires_on,
+        expired=waiver.expires_on < on,
+    )
+
+
 def evaluate(facts: Facts, rule_ids: Iterable[str] | None = None) -> list[Finding]:
     """Every finding of the chosen rules (all by default), waivers applied, in a stable order."""
+    return in_order(evaluate_by_rule(facts, rule_ids))
+
+
+def evaluate_by_rule(facts: Facts, rule_ids: Iterable[str] | None = None) -> dict[str, list[Owned]]:
+    """Per rule, its findings with their subjects, sorted by id, each id once."""
     with bulk():
         return _evaluate(facts, rule_ids)
 
 
-def _evaluate(facts: Facts, rule_ids: Iterable[str] | None) -> list[Finding]:
+def in_order(by_rule: dict[str, list[Owned]]) -> list[Finding]:
+    """All findings by severity, rule and id (ids are unique: each holds its rule's id)."""
     meta = catalogue()
-    graph, on = facts.graph, facts.on
+    ordered = sorted(by_rule, key=lambda rule_id: (SEVERITY_ORDER[meta[rule_id].severity], rule_id))
+    found: list[Finding] = []
+    for rule_id in ordered:
+        found.extend(map(_finding, by_rule[rule_id]))
+    return found
+
+
+_finding = operator.itemgetter(1)
+
+
+def _evaluate(facts: Facts, rule_ids: Iterable[str] | None) -> dict[str, list[Owned]]:
     check = Check(facts)
-    waivers = {w.finding: w for w in graph.waivers.values()}
-    owners: dict[str, tuple[str, str | None]] = {}
-    # entity -> its organisation and activity, asked once per entity
-    groups: list[tuple[int, str, list[Finding]]] = []
-    for rule_id in sorted(rule_ids if rule_ids is not None else RULES):
-        info = meta[rule_id]
-        severity, title, article, remedy = info.severity, info.title, info.article, info.remedy
-        found: list[Finding] = []
-        for hit in RULES[rule_id](check):
+    judge = Judge(facts.graph, facts.on)
+    return {
+        rule_id: judge(rule_id, RULES[rule_id](check))
+        for rule_id in sorted(rule_ids if rule_ids is not None else RULES)
+    }
+
+
+class Judge:
+    """Turns a rule's hits into findings on one graph and day: ids, organisation, activity,
+    waivers applied."""
+
+    def __init__(self, graph: RegistryGraph, on: dt.date) -> None:
+        self.graph = graph
+        self.on = on
+        self.waivers = {w.finding: w for w in graph.waivers.values()}
+        self.owners: dict[str, tuple[str, str | None]] = {}
+        # entity -> its organisation and activity, asked once per entity
+
+    def __call__(self, rule_id: str, hits: Iterable[Hit]) -> list[Owned]:
+        """The rule's findings with their subjects, sorted by id, each id once."""
+        info = catalogue()[rule_id]
+        graph, on, waivers, owners = self.graph, self.on, self.waivers, self.owners
+        found: list[Owned] = []
+        for hit in hits:
             finding_id = (
                 f"{rule_id}@{hit.entity}/{hit.detail}"
                 if hit.detail
@@ -165,48 +268,40 @@ def _evaluate(facts: Facts, rule_ids: Iterable[str] | None) -> list[Finding]:
                     _activity_of(graph, hit.entity),
                 )
             organisation, activity = owner
-            waiver = waivers.get(finding_id) if waivers else None
-            note = None
-            if waiver is not None and waiver.organisation == organisation:
-                note = WaiverNote(
-                    key=waiver.key,
-                    reason=waiver.reason,
-                    accepted_by=waiver.accepted_by,
-                    expires_on=waiver.expires_on,
-                    expired=waiver.expires_on < on,
-                )
+            note = waiver_note(waivers.get(finding_id), organisation, on) if waivers else None
             found.append(
-                Finding(
-                    id=finding_id,
-                    rule=rule_id,
-                    severity=severity,
-                    title=title,
-                    article=article,
-                    message=hit.message,
-                    remedy=remedy,
-                    entity=hit.entity,
-                    organisation=organisation,
-                    activity=activity,
-                    waived=note is not None and not note.expired,
-                    waiver=note,
+                (
+                    owner_of(graph, hit),
+                    Finding(
+                        id=finding_id,
+                        rule=rule_id,
+                        severity=info.severity,
+                        title=info.title,
+                        article=info.article,
+                        message=hit.message,
+                        remedy=info.remedy,
+                        entity=hit.entity,
+                        organisation=organisation,
+                        activity=activity,
+                        waived=note is not None and not note.expired,
+                        waiver=note,
+                    ),
                 )
             )
-        found.sort(key=_by_id)
-        groups.append((SEVERITY_ORDER[info.severity], rule_id, found))
-    # by severity, rule and id: each rule's findings share the first two
-    groups.sort(key=lambda group: group[:2])
-    return _unique([finding for *_, found in groups for finding in found])
+        found.sort(key=by_id)
+        return unique(found)
 
 
-def _by_id(finding: Finding) -> str:
-    return finding.id
+def by_id(owned: Owned) -> str:
+    return owned[1].id
 
 
-def _unique(findings: list[Finding]) -> list[Finding]:
-    seen: set[str] = set()
-    unique = []
-    for finding in findings:
-        if finding.id not in seen:
-            seen.add(finding.id)
-            unique.append(finding)
-    return unique
+def unique(found: list[Owned]) -> list[Owned]:
+    """The first of each id (a rule's findings sorted by id)."""
+    kept: list[Owned] = []
+    last = None
+    for entry in found:
+        if entry[1].id != last:
+            kept.append(entry)
+            last = entry[1].id
+    return kept

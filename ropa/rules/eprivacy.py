@@ -67,7 +67,7 @@ def _traffic_retention_allowed(facts: Facts, activity: m.Activity) -> bool:
     )
 
 
-@rule("EPRIVACY-PROVIDER-UNSTATED")
+@rule("EPRIVACY-PROVIDER-UNSTATED", organisation=True)
 def provider_unstated(check: Check) -> Iterator[Hit]:
     """Traffic or location data, and the record does not say whether the organisation provides
     a public electronic communications service: Arts 6 and 9 turn on it."""

@@ -11,16 +11,15 @@ from ropa.rules.engine import Check, Hit, rule
 STALE_AFTER = dt.timedelta(days=365)
 
 
-@rule("SYSTEM-UNUSED")
+@rule("SYSTEM-UNUSED", wide=True)
 def system_unused(check: Check) -> Iterator[Hit]:
     """A system no activity runs on and no flow (of any activity) starts or ends at."""
     graph = check.graph
-    ends = {flow.source for flow in graph.flows.values()}
-    ends.update(flow.target for flow in graph.flows.values())
     for key, system in graph.systems.items():
-        if key in graph.activities_by_system or f"system:{key}" in ends:
+        if key in graph.activities_by_system:
             continue
-        yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
+        if not graph.has_flow(f"system:{key}"):
+            yield Hit(entity("system", key), f"no activity runs on or sends data to {system.name}")
 
 
 @rule("FLOW-CATEGORY-UNDECLARED")

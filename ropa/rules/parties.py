@@ -31,7 +31,7 @@ def _role(party: m.Party) -> str:
     return str(party.role).replace("_", "-")
 
 
-@rule("PROCESSOR-WITHOUT-DPA")
+@rule("PROCESSOR-WITHOUT-DPA", party=True)
 def processor_without_dpa(check: Check) -> Iterator[Hit]:
     graph = check.graph
     receivers = check.facts.receivers
@@ -67,7 +67,7 @@ def _how_engaged(check: Check, key: str) -> str:
     return " and ".join(how)
 
 
-@rule("SUBPROCESSOR-UNAUTHORISED")
+@rule("SUBPROCESSOR-UNAUTHORISED", party=True)
 def subprocessor_unauthorised(check: Check) -> Iterator[Hit]:
     """Also sub-processors that only get data through the party engaging them, however deep,
     and those a processor record lists."""
@@ -81,7 +81,7 @@ def subprocessor_unauthorised(check: Check) -> Iterator[Hit]:
         )
 
 
-@rule("SUBPROCESSOR-NO-FLOWDOWN")
+@rule("SUBPROCESSOR-NO-FLOWDOWN", party=True)
 def subprocessor_no_flowdown(check: Check) -> Iterator[Hit]:
     for party in _judged(check.graph, check.facts.sub_processors):
         if party.flow_down.strip():
@@ -93,7 +93,7 @@ def subprocessor_no_flowdown(check: Check) -> Iterator[Hit]:
         )
 
 
-@rule("JOINT-CONTROLLER-WITHOUT-ARRANGEMENT")
+@rule("JOINT-CONTROLLER-WITHOUT-ARRANGEMENT", party=True)
 def joint_controller_without_arrangement(check: Check) -> Iterator[Hit]:
     """Parties receiving data as joint controllers, and those an activity names as such."""
     graph = check.graph
@@ -117,7 +117,7 @@ def joint_controller_without_arrangement(check: Check) -> Iterator[Hit]:
         )
 
 
-@rule("PARTY-ROLE-UNDETERMINED")
+@rule("PARTY-ROLE-UNDETERMINED", party=True)
 def party_role_undetermined(check: Check) -> Iterator[Hit]:
     graph = check.graph
     receivers = check.facts.receivers

@@ -23,7 +23,7 @@ def processor_record_no_contract(check: Check) -> Iterator[Hit]:
         )
 
 
-@rule("PROCESSOR-RECORD-MISSING")
+@rule("PROCESSOR-RECORD-MISSING", organisation=True)
 def processor_record_missing(check: Check) -> Iterator[Hit]:
     for key, organisation in check.graph.organisations.items():
         if organisation.role not in (m.OrganisationRole.PROCESSOR, m.OrganisationRole.BOTH):

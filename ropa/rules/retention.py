@@ -121,7 +121,7 @@ def retention_indefinite(check: Check) -> Iterator[Hit]:
                 )
 
 
-@rule("RETENTION-DOWNSTREAM-LONGER")
+@rule("RETENTION-DOWNSTREAM-LONGER", neighbours=True)
 def retention_downstream_longer(check: Check) -> Iterator[Hit]:
     """A copy of a category kept longer than the activity it was taken from keeps it.
 

@@ -22,7 +22,7 @@ def _listed(names: list[str]) -> str:
     return shown + (f" and {len(names) - LIMIT} more" if len(names) > LIMIT else "")
 
 
-@rule("STATEMENT-CONTRADICTS-RECORD")
+@rule("STATEMENT-CONTRADICTS-RECORD", organisation=True)
 def statement_contradicts_record(check: Check) -> Iterator[Hit]:
     facts = check.facts
     graph = check.graph

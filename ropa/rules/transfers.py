@@ -44,7 +44,12 @@ def _declared(check: Check) -> list[tuple[TransferFacts, m.Transfer]]:
 
 
 def _hit(found: TransferFacts, message: str) -> Hit:
-    return Hit(found.entity, message, found.detail)
+    subject = (
+        f"activity:{found.activity}"
+        if found.activity is not None
+        else f"processor_record:{found.processor_record}"
+    )
+    return Hit(found.entity, message, found.detail, subject)
 
 
 def _country(graph: RegistryGraph, code: str) -> str:

@@ -7,8 +7,9 @@ registry without them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+from ropa.domain import model as m
 from ropa.domain.suggest import did_you_mean
 from ropa.rules.engine import RULES, Check, Hit, rule
 
@@ -26,9 +27,17 @@ def _finding_ids(check: Check, rule_id: str) -> dict[str, str]:
     return found
 
 
-@rule(RULE_ID)
+@rule(RULE_ID, wide=True)
 def waiver_unmatched(check: Check) -> Iterator[Hit]:
-    waivers = sorted(check.graph.waivers.values(), key=lambda w: w.key)
+    return unmatched(check.graph.waivers.values(), lambda rule_id: _finding_ids(check, rule_id))
+
+
+def unmatched(
+    waivers: Iterable[m.Waiver], finding_ids: Callable[[str], dict[str, str]]
+) -> Iterator[Hit]:
+    """The hits of this rule, given each named rule's finding ids -> organisation (incremental
+    judgement takes them from the findings it keeps)."""
+    waivers = sorted(waivers, key=lambda w: w.key)
     if not waivers:
         return
     by_rule: dict[str, dict[str, str]] = {}
@@ -43,7 +52,7 @@ def waiver_unmatched(check: Check) -> Iterator[Hit]:
             )
             continue
         if rule_id not in by_rule:
-            by_rule[rule_id] = _finding_ids(check, rule_id)
+            by_rule[rule_id] = finding_ids(rule_id)
         found = by_rule[rule_id]
         organisation = found.get(waiver.finding)
         if organisation == waiver.organisation:

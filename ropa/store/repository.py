@@ -36,6 +36,10 @@ _GET = "SELECT scope, body, version, updated_at FROM ropa_entity WHERE kind = {}
 _REVISION = "SELECT revision FROM ropa_registry WHERE id = 1"
 _AT_REVISION = f"({_REVISION}) AS revision"
 _TOTAL = ", (SELECT COUNT(*) FROM ropa_entity WHERE {}) AS total"
+_CHANGES = (
+    "SELECT kind, key, after FROM ropa_audit WHERE revision > {} AND revision <= {}"
+    " ORDER BY id LIMIT {}"
+)
 
 
 class StoredEntity(msgspec.Struct, frozen=True, gc=False):
@@ -477,6 +481,12 @@ class Repository:
             *args,
         )
         return [StoredEntity(r["kind"], r["key"], r["scope"], r["after"], 0) for r in rows]
+
+    async def changes(self, after: int, upto: int, limit: int) -> list[tuple[str, str, str | None]]:
+        """(kind, key, body after or None when deleted) of each change committed after
+        revision ``after`` up to ``upto``, in the order written; at most ``limit`` of them."""
+        rows = await self._fetch(_CHANGES, (after, upto, limit))
+        return [(r["kind"], r["key"], r["after"]) for r in rows]
 
     async def audit(
         self,

@@ -1,0 +1,309 @@
+"""What an edit touches: the subjects whose findings may change, and the small registry that
+holds everything those subjects' findings read.
+
+A subject is an activity or a processor record (or an organisation whose own fields changed).
+A rule that is not ``WIDE`` (``ropa.rules.engine``) judges a subject from its neighbourhood
+only: the subject, its flows, their ends, the systems it runs on, the parties it names, the
+operators of those systems, the sub-processor chains of those parties, its organisation, the
+terms and the waivers. RETENTION-DOWNSTREAM-LONGER also compares an activity with the
+activities that bring the same category into a system it takes data from, so an activity's
+neighbours through systems are judged again with it, and their bringers come along as context.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ropa.domain import model as m
+from ropa.graph import RegistryGraph
+
+
+class TooWide(Exception):
+    """The edit touches too much (terms, many subjects): judge the registry in full."""
+
+
+@dataclass
+class FlowIndex:
+    """Node -> activities with a flow from it / to it (how many flows), kept across edits."""
+
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    targets: dict[str, dict[str, int]] = field(default_factory=dict)
+    named: dict[str, set[str]] = field(default_factory=dict)
+    """Party key -> activities listing it as recipient or joint controller."""
+
+    @classmethod
+    def of(cls, graph: RegistryGraph) -> FlowIndex:
+        index = cls()
+        for flow in graph.flows.values():
+            index.add_flow(flow)
+        for activity in graph.activities.values():
+            index.add_activity(activity)
+        return index
+
+    def add_flow(self, flow: m.Flow, step: int = 1) -> None:
+        for ends, node in ((self.sources, flow.source), (self.targets, flow.target)):
+            counts = ends.setdefault(node, {})
+            left = counts.get(flow.activity, 0) + step
+            if left > 0:
+                counts[flow.activity] = left
+            else:
+                counts.pop(flow.activity, None)
+                if not counts:
+                    del ends[node]
+
+    def add_activity(self, activity: m.Activity, present: bool = True) -> None:
+        for party in (*(activity.recipients or ()), *activity.joint_controllers):
+            if present:
+                self.named.setdefault(party, set()).add(activity.key)
+            elif party in self.named:
+                self.named[party].discard(activity.key)
+
+    def touching(self, node: str) -> set[str]:
+        return set(self.sources.get(node, ())) | set(self.targets.get(node, ()))
+
+    def flow_ends(self) -> dict[str, int]:
+        """Node -> how many flows start or end there."""
+        ends: dict[str, int] = defaultdict(int)
+        for side in (self.sources, self.targets):
+            for node, counts in side.items():
+                ends[node] += sum(counts.values())
+        return dict(ends)
+
+
+@dataclass
+class Impact:
+    owners: set[str]
+    """``activity:<key>``, ``processor_record:<key>``, ``organisation:<key>``: whose findings
+    are judged again."""
+    activities: set[str]
+    """Activities whose own neighbourhood changed."""
+    neighbours: set[str]
+    """Those and the activities downstream of them through systems (``NEIGHBOURS`` rules)."""
+    records: set[str]
+    organisations: set[str]
+    """Organisations whose aggregate facts change (their subjects' or their own fields)."""
+    parties: set[str]
+    """Parties whose own fields changed."""
+    parties_changed: bool
+    """A party or a system changed: every party's facts are worked out again."""
+    waivers: set[str]
+    """Finding ids whose waiver may have changed."""
+
+
+def _organisations_of(
+    before: RegistryGraph, after: RegistryGraph, collection: str, key: str
+) -> set[str]:
+    found = set()
+    for graph in (before, after):
+        entity = getattr(graph, collection).get(key)
+        if entity is not None:
+            found.add(entity.organisation)
+    return found
+
+
+def ancestors(graph: RegistryGraph, party: str) -> set[str]:
+    """The party and those that engage it, up the sub-processor chain."""
+    found: set[str] = set()
+    key: str | None = party
+    while key and key not in found:
+        found.add(key)
+        engaging = graph.parties.get(key)
+        key = engaging.sub_processor_of if engaging is not None else None
+    return found
+
+
+def _operated(graph: RegistryGraph, parties: set[str]) -> set[str]:
+    return {key for key, s in graph.systems.items() if s.operator and s.operator in parties}
+
+
+def impact(
+    changes: list[tuple[str, str]],
+    before: RegistryGraph,
+    after: RegistryGraph,
+    index: FlowIndex,
+    limit: int,
+) -> Impact:
+    """The subjects an edit touches, given the (kind, key) of every changed entity, the
+    graphs before and after it, and the flow index after it (which also holds the flows of
+    before: an index is updated with removals and additions)."""
+    activities: set[str] = set()
+    records: set[str] = set()
+    organisations: set[str] = set()
+    waivers: set[str] = set()
+    parties_changed = False
+    changed_parties: set[str] = set()
+    for kind, key in changes:
+        if kind == "activity":
+            activities.add(key)
+        elif kind == "flow":
+            for graph in (before, after):
+                flow = graph.flows.get(key)
+                if flow is not None:
+                    activities.add(flow.activity)
+        elif kind == "processor_record":
+            records.add(key)
+        elif kind == "waiver":
+            for graph in (before, after):
+                waiver = graph.waivers.get(key)
+                if waiver is not None:
+                    waivers.add(waiver.finding)
+        elif kind == "system":
+            parties_changed = True
+            organisations |= _organisations_of(before, after, "systems", key)
+            node = f"system:{key}"
+            activities |= index.touching(node)
+            for graph in (before, after):
+                activities.update(graph.activities_by_system.get(key, ()))
+        elif kind == "party":
+            parties_changed = True
+            changed_parties.add(key)
+            organisations |= _organisations_of(before, after, "parties", key)
+            for graph in (before, after):
+                reached = ancestors(graph, key)
+                nodes = [f"party:{p}" for p in reached]
+                for system in _operated(graph, reached):
+                    nodes.append(f"system:{system}")
+                    activities.update(graph.activities_by_system.get(system, ()))
+                for node in nodes:
+                    activities |= index.touching(node)
+                for party in reached:
+                    activities |= index.named.get(party, set())
+                for record in graph.processor_records.values():
+                    if reached.intersection(record.sub_processors) or any(
+                        t.importer in reached for t in record.transfers
+                    ):
+                        records.add(record.key)
+        elif kind == "organisation":
+            organisations.add(key)
+            for graph in (before, after):
+                activities.update(a.key for a in graph.activities.values() if a.organisation == key)
+                records.update(
+                    r.key for r in graph.processor_records.values() if r.organisation == key
+                )
+        else:
+            raise TooWide(f"a {kind} changed")
+        if len(activities) + len(records) > limit:
+            raise TooWide("too many subjects")
+    neighbours = activities | _downstream(activities, before, after, index)
+    if len(neighbours) + len(records) > limit:
+        raise TooWide("too many subjects")
+    for graph in (before, after):
+        for activity in activities:
+            found = graph.activities.get(activity)
+            if found is not None:
+                organisations.add(found.organisation)
+        for record_key in records:
+            entry = graph.processor_records.get(record_key)
+            if entry is not None:
+                organisations.add(entry.organisation)
+    owners = {f"activity:{a}" for a in activities} | {f"processor_record:{r}" for r in records}
+    owners |= {f"organisation:{o}" for kind, o in changes if kind == "organisation"}
+    return Impact(
+        owners,
+        activities,
+        neighbours,
+        records,
+        organisations,
+        changed_parties,
+        parties_changed,
+        waivers,
+    )
+
+
+def _downstream(
+    activities: set[str], before: RegistryGraph, after: RegistryGraph, index: FlowIndex
+) -> set[str]:
+    """Activities taking data from a system these activities' flows bring data into."""
+    found: set[str] = set()
+    for graph in (before, after):
+        for activity in activities:
+            for flow in graph.flows_by_activity.get(activity, ()):
+                if flow.target.startswith("system:"):
+                    found.update(index.sources.get(flow.target, ()))
+    return found
+
+
+def upstream(graph: RegistryGraph, index: FlowIndex, activities: set[str]) -> m.RegistryDocument:
+    """What ``NEIGHBOURS`` rules read of these activities: them and the activities bringing
+    data into the systems they take data from, their flows and the flows' ends, every
+    organisation, term and waiver."""
+    context = set(activities)
+    for key in activities:
+        for flow in graph.flows_by_activity.get(key, ()):
+            if flow.source.startswith("system:"):
+                context.update(index.targets.get(flow.source, ()))
+    kept = [graph.activities[a] for a in sorted(context) if a in graph.activities]
+    flows = sorted((f for a in kept for f in graph.flows_by_activity.get(a.key, ())), key=_key)
+    ends = {node for f in flows for node in (f.source, f.target)}
+    return m.RegistryDocument(
+        organisations=list(graph.organisations.values()),
+        terms=list(graph.document.terms),
+        parties=[p for k, p in graph.parties.items() if f"party:{k}" in ends],
+        systems=[s for k, s in graph.systems.items() if f"system:{k}" in ends],
+        activities=kept,
+        flows=flows,
+        waivers=list(graph.waivers.values()),
+    )
+
+
+def _key(entity: m.Entity) -> str:
+    return entity.key
+
+
+def neighbourhood(
+    graph: RegistryGraph, activities: set[str], records: set[str]
+) -> m.RegistryDocument:
+    """The smallest registry in which these subjects read what the rules that are neither
+    ``WIDE`` nor ``NEIGHBOURS`` read of them in ``graph``: them, their closure, every
+    organisation, term and waiver."""
+    kept = [graph.activities[a] for a in sorted(activities) if a in graph.activities]
+    flows = [f for a in kept for f in graph.flows_by_activity.get(a.key, ())]
+    systems: set[str] = set()
+    parties: set[str] = set()
+    for activity in kept:
+        systems.update(activity.systems)
+        parties.update(activity.recipients or ())
+        parties.update(activity.joint_controllers)
+    for flow in flows:
+        for node in (flow.source, flow.target):
+            kind, _, key = node.partition(":")
+            (systems if kind == "system" else parties).add(key)
+    kept_records = [
+        graph.processor_records[r] for r in sorted(records) if r in graph.processor_records
+    ]
+    for record in kept_records:
+        parties.update(record.sub_processors)
+        parties.update(t.importer for t in record.transfers if t.importer)
+    for key in systems:
+        system = graph.systems.get(key)
+        if system is not None and system.operator:
+            parties.add(system.operator)
+    parties |= _chains(graph, parties)
+    return m.RegistryDocument(
+        organisations=list(graph.organisations.values()),
+        terms=list(graph.document.terms),
+        parties=[graph.parties[p] for p in sorted(parties) if p in graph.parties],
+        systems=[graph.systems[s] for s in sorted(systems) if s in graph.systems],
+        activities=kept,
+        processor_records=kept_records,
+        flows=sorted(flows, key=lambda f: f.key),
+        waivers=list(graph.waivers.values()),
+    )
+
+
+def _chains(graph: RegistryGraph, parties: set[str]) -> set[str]:
+    """The sub-processors these parties engage, and theirs, transitively."""
+    engaged: dict[str, list[str]] = defaultdict(list)
+    for key, party in graph.parties.items():
+        if party.sub_processor_of:
+            engaged[party.sub_processor_of].append(key)
+    found: set[str] = set()
+    todo = [c for p in parties for c in engaged.get(p, ())]
+    while todo:
+        key = todo.pop()
+        if key in found:
+            continue
+        found.add(key)
+        todo.extend(engaged.get(key, ()))
+    return found
