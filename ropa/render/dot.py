@@ -18,6 +18,7 @@ Safety rules, one for each way text reaches the DOT:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
@@ -73,6 +74,13 @@ def display_lines(text: str, *, width: int = 36, max_chars: int = 160) -> list[s
     A name may be 500 characters (or, built outside the document parser, any length); a node
     as wide as that would make the diagram useless, so the cut is deliberate.
     """
+    return list(_display_lines(text, width, max_chars))
+
+
+@functools.lru_cache(maxsize=8192)
+def _display_lines(text: str, width: int, max_chars: int) -> tuple[str, ...]:
+    """`display_lines`, remembered: a diagram shows the same labels (categories, mechanisms,
+    countries) on thousands of edges."""
     text = clean(text).strip()
     if len(text) > max_chars:
         text = text[:max_chars].rstrip() + "\u2026"
@@ -82,7 +90,7 @@ def display_lines(text: str, *, width: int = 36, max_chars: int = 160) -> list[s
             paragraph, width=width, break_long_words=True, break_on_hyphens=False
         )
         lines.extend(wrapped or [""])
-    return lines
+    return tuple(lines)
 
 
 def html_text(text: str) -> str:
@@ -90,6 +98,7 @@ def html_text(text: str) -> str:
     return html.escape(clean(text).replace("\n", " "), quote=True).replace("\\", "\\\\")
 
 
+@functools.lru_cache(maxsize=8192)
 def html_lines(text: str, *, width: int = 36, max_chars: int = 160) -> str:
     """Registry text as label markup: wrapped and cut by `display_lines`, lines joined by BR."""
     return "<BR/>".join(
