@@ -130,7 +130,7 @@ class RegistryGraph:
         if kind == "flow":
             flow = self.flows.get(key)
             return self.organisation_of("activity", flow.activity) if flow else ""
-        entity = getattr(self, _COLLECTIONS[kind]).get(key)
+        entity = getattr(self, COLLECTIONS[kind]).get(key)
         return getattr(entity, "organisation", "") if entity else ""
 
     def endpoint(self, node: str) -> m.System | m.Party | None:
@@ -166,7 +166,7 @@ class RegistryGraph:
             yield flow.source, flow.target, flow
 
 
-_COLLECTIONS = {
+COLLECTIONS = {
     "organisation": "organisations",
     "activity": "activities",
     "processor_record": "processor_records",

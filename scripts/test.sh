@@ -17,10 +17,12 @@ fi
 # Two workers by default (ROPA_TEST_WORKERS=0 runs in one process): each has its own SQLite
 # files and PostgreSQL database; the minutes-long tests start first. Tests that measure latency
 # (marker `alone`) and the browser tests (Chromium's renderer crashes when starved of CPU) run
-# afterwards, in one process, on a machine no other test is using.
+# afterwards, in one process, on a machine no other test is using. Headless Chromium's renderer
+# still crashes now and then on the 2,000-system map ("Target crashed", the browser's own
+# failure, not the page's): such a test runs once more, on a fresh page; no other failure does.
 workers=(-n "${ROPA_TEST_WORKERS:-auto}")
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/pytest "${workers[@]}" "$@"
 fi
 .venv/bin/pytest "${workers[@]}" -m "not alone and not browser"
-exec .venv/bin/pytest -m "alone or browser"
+exec .venv/bin/pytest -m "alone or browser" --reruns 1 --only-rerun "Target crashed"

@@ -37,7 +37,7 @@ from ropa.facts.impact import (
 )
 from ropa.facts.model import ActivityFacts, FlowFacts, PartyFacts
 from ropa.facts.organisation import Engagement, OrganisationFacts, engaged_sub_processors
-from ropa.graph import PatchedGraph, RegistryGraph, build_graph, bulk
+from ropa.graph import COLLECTIONS, PatchedGraph, RegistryGraph, build_graph, bulk
 from ropa.rules.engine import (
     NEIGHBOURS,
     ORGANISATION_WIDE,
@@ -212,15 +212,8 @@ def _key(entity: m.Entity) -> str:
     return entity.key
 
 
-_GRAPH_FIELDS = {
-    "organisation": "organisations",
-    "activity": "activities",
-    "processor_record": "processor_records",
-    "system": "systems",
-    "party": "parties",
-    "flow": "flows",
-    "waiver": "waivers",
-}
+_GRAPH_FIELDS = COLLECTIONS
+"""Entity kind -> the graph's lookup of that kind (terms have none)."""
 
 
 def _patched_graph(
