@@ -206,15 +206,25 @@ class Repository:
     async def scopes(self, needed: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], str]:
         """(kind, key) -> scope for those of the given keys that exist."""
         entity = self.tables.entity
-        found: dict[tuple[str, str], str] = {}
-        for kind, keys in needed.items():
-            wanted = sorted(set(keys))
-            for start in range(0, len(wanted), BATCH):
-                rows = await entity.select(entity.key, entity.scope).where(
-                    (entity.kind == kind) & entity.key.is_in(wanted[start : start + BATCH])
+        return {
+            (kind, r["key"]): r["scope"]
+            async for kind, r in self._by_keys(needed, entity.key, entity.scope)
+        }
+
+    async def _by_keys(
+        self, wanted: Mapping[str, Iterable[str]], *columns: Any
+    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """(kind, row) of the given columns for those of the given keys that exist, read in
+        batches per kind."""
+        entity = self.tables.entity
+        for kind, keys in sorted(wanted.items()):
+            chosen = sorted(set(keys))
+            for start in range(0, len(chosen), BATCH):
+                rows = await entity.select(*columns).where(
+                    (entity.kind == kind) & entity.key.is_in(chosen[start : start + BATCH])
                 )
-                found.update({(kind, r["key"]): r["scope"] for r in rows})
-        return found
+                for row in rows:
+                    yield kind, row
 
     async def page(
         self,
@@ -288,17 +298,12 @@ class Repository:
     async def rows_of(self, wanted: Mapping[str, Iterable[str]]) -> list[StoredEntity]:
         """The stored rows of the given keys per kind, those that exist."""
         entity = self.tables.entity
-        found: list[StoredEntity] = []
-        for kind, keys in sorted(wanted.items()):
-            chosen = sorted(set(keys))
-            for start in range(0, len(chosen), BATCH):
-                rows = await entity.select(
-                    entity.key, entity.scope, entity.body, entity.version
-                ).where((entity.kind == kind) & entity.key.is_in(chosen[start : start + BATCH]))
-                found.extend(
-                    StoredEntity(kind, r["key"], r["scope"], r["body"], r["version"]) for r in rows
-                )
-        return found
+        return [
+            StoredEntity(kind, r["key"], r["scope"], r["body"], r["version"])
+            async for kind, r in self._by_keys(
+                wanted, entity.key, entity.scope, entity.body, entity.version
+            )
+        ]
 
     async def all_of(self, kinds: Iterable[str], scope: str | None = None) -> list[StoredEntity]:
         """Every entity of the given kinds (optionally of one scope), in key order."""
