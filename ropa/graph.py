@@ -62,6 +62,8 @@ def bulk() -> Iterator[None]:
         with _PAUSE_LOCK:
             _PAUSES -= 1
             if _PAUSES == 0 and _RESUME:
+                gc.freeze()  # what the build made joins the oldest generation unscanned
+                gc.unfreeze()
                 gc.enable()
 
 

@@ -18,6 +18,34 @@ from dataclasses import dataclass, field
 from ropa.domain import model as m
 from ropa.graph import RegistryGraph
 
+ORGANISATION_OWN_FIELDS = frozenset(
+    {
+        "contact",
+        "dpo",
+        "dpo_designated",
+        "eu_representative",
+        "uk_representative",
+        "employee_band",
+        "registration_number",
+        "notes",
+        "staff_processing_personal_data",
+    }
+)
+"""Organisation fields read only where the organisation itself is judged: by rules whose hits
+are on the organisation, and through its aggregate facts (Art 37 grounds, Art 30(5)). An edit
+of these alone judges none of its activities or processor records again."""
+
+
+def own_fields_only(before: m.Organisation | None, after: m.Organisation | None) -> bool:
+    """Whether an organisation edit changes only ``ORGANISATION_OWN_FIELDS``."""
+    if before is None or after is None:
+        return False
+    return all(
+        getattr(before, name) == getattr(after, name)
+        for name in m.Organisation.__struct_fields__
+        if name not in ORGANISATION_OWN_FIELDS
+    )
+
 
 class TooWide(Exception):
     """The edit touches too much (terms, many subjects): judge the registry in full."""
@@ -176,6 +204,8 @@ def impact(
                         records.add(record.key)
         elif kind == "organisation":
             organisations.add(key)
+            if own_fields_only(before.organisations.get(key), after.organisations.get(key)):
+                continue
             for graph in (before, after):
                 activities.update(a.key for a in graph.activities.values() if a.organisation == key)
                 records.update(
@@ -252,11 +282,11 @@ def _key(entity: m.Entity) -> str:
 
 
 def neighbourhood(
-    graph: RegistryGraph, activities: set[str], records: set[str]
+    graph: RegistryGraph, activities: set[str], records: set[str], organisations: set[str]
 ) -> m.RegistryDocument:
     """The smallest registry in which these subjects read what the rules that are neither
-    ``WIDE`` nor ``NEIGHBOURS`` read of them in ``graph``: them, their closure, every
-    organisation, term and waiver."""
+    ``WIDE`` nor ``NEIGHBOURS`` read of them in ``graph``: them, their closure, these
+    organisations and those of everything kept, every term and waiver."""
     kept = [graph.activities[a] for a in sorted(activities) if a in graph.activities]
     flows = [f for a in kept for f in graph.flows_by_activity.get(a.key, ())]
     systems: set[str] = set()
@@ -280,11 +310,16 @@ def neighbourhood(
         if system is not None and system.operator:
             parties.add(system.operator)
     parties |= _chains(graph, parties)
+    kept_parties = [graph.parties[p] for p in sorted(parties) if p in graph.parties]
+    kept_systems = [graph.systems[s] for s in sorted(systems) if s in graph.systems]
+    owning = set(organisations)
+    for entries in (kept, kept_records, kept_parties, kept_systems):
+        owning.update(e.organisation for e in entries)
     return m.RegistryDocument(
-        organisations=list(graph.organisations.values()),
+        organisations=[o for k, o in graph.organisations.items() if k in owning],
         terms=list(graph.document.terms),
-        parties=[graph.parties[p] for p in sorted(parties) if p in graph.parties],
-        systems=[graph.systems[s] for s in sorted(systems) if s in graph.systems],
+        parties=kept_parties,
+        systems=kept_systems,
         activities=kept,
         processor_records=kept_records,
         flows=sorted(flows, key=lambda f: f.key),

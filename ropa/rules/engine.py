@@ -216,10 +216,14 @@ def evaluate_by_rule(facts: Facts, rule_ids: Iterable[str] | None = None) -> dic
         return _evaluate(facts, rule_ids)
 
 
+def rule_order(rule_id: str) -> tuple[int, str]:
+    """Where a rule's findings stand among all findings: by severity, then rule id."""
+    return (SEVERITY_ORDER[catalogue()[rule_id].severity], rule_id)
+
+
 def in_order(by_rule: dict[str, list[Owned]]) -> list[Finding]:
     """All findings by severity, rule and id (ids are unique: each holds its rule's id)."""
-    meta = catalogue()
-    ordered = sorted(by_rule, key=lambda rule_id: (SEVERITY_ORDER[meta[rule_id].severity], rule_id))
+    ordered = sorted(by_rule, key=rule_order)
     found: list[Finding] = []
     for rule_id in ordered:
         found.extend(map(_finding, by_rule[rule_id]))

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import msgspec
@@ -49,7 +49,7 @@ from ropa.rules.engine import (
     Owned,
     by_id,
     evaluate_by_rule,
-    in_order,
+    rule_order,
     waiver_note,
 )
 from ropa.rules.waivers import RULE_ID as WAIVER_RULE
@@ -82,14 +82,19 @@ class State:
     sub_processors: dict[str, Engagement]
     judged_activities: list[m.Activity]
     by_rule: dict[str, list[Owned]]
+    findings: list[Finding]
+    """``by_rule``'s findings in ``in_order``'s order."""
     owned: dict[str, dict[str, list[str]]]
     """Subject -> rule (not wide) -> the ids of its findings of that subject."""
     index: FlowIndex
     flow_ends: dict[str, int]
 
 
-def seed(facts: Facts, by_rule: dict[str, list[Owned]]) -> State:
-    """The state of a revision judged in full."""
+def seed(facts: Facts, by_rule: dict[str, list[Owned]], findings: list[Finding]) -> State:
+    """The state of a revision judged in full, given its findings by rule and in order.
+
+    A state owns its per-entity facts (a step updates them in place), so they are copied
+    from the revision's facts here, once."""
     with bulk():
         owned: dict[str, dict[str, list[str]]] = {}
         for rule_id, found in by_rule.items():
@@ -101,14 +106,15 @@ def seed(facts: Facts, by_rule: dict[str, list[Owned]]) -> State:
         return State(
             day=facts.on,
             graph=facts.graph,
-            flows=facts.flows,
-            activities=facts.activities,
-            parties=facts.parties,
-            organisations=facts.organisations,
-            receivers=facts.receivers,
+            flows=dict(facts.flows),
+            activities=dict(facts.activities),
+            parties=dict(facts.parties),
+            organisations=dict(facts.organisations),
+            receivers=dict(facts.receivers),
             sub_processors=facts.sub_processors,
-            judged_activities=facts.judged_activities,
-            by_rule=by_rule,
+            judged_activities=list(facts.judged_activities),
+            by_rule=dict(by_rule),
+            findings=findings,
             owned=owned,
             index=index,
             flow_ends=index.flow_ends(),
@@ -309,12 +315,13 @@ def _judge(
     scoped = WIDE | NEIGHBOURS | ORGANISATION_WIDE | PARTY_WIDE
     local_rules = [r for r in RULES if r not in scoped]
     if touched.activities or touched.records or touched.owners:
-        small = neighbourhood(after, touched.activities, touched.records)
+        small = neighbourhood(after, touched.activities, touched.records, touched.organisations)
         small_facts = derive(build_graph(small, vocab, lazy=True), day)
         local = evaluate_by_rule(small_facts, local_rules)
     else:
         small_facts = None
         local = {}
+    were = {key: state.activities.get(key) for key in touched.activities}
     flows = _patched_facts(
         state.flows,
         after.flows,
@@ -328,7 +335,7 @@ def _judge(
         small_facts.activities if small_facts is not None else {},
     )
     parties = _parties(state.parties, before, after, touched, latest_kinds, day)
-    receivers = _receivers(state.receivers, state.activities, activities, touched.activities)
+    receivers = _receivers(state.receivers, were, activities, touched.activities)
     judged_activities = _judged_activities(state.judged_activities, after, touched.activities)
     judged_records = [r for r in after.processor_records.values() if judged(r)]
     wide = Facts(
@@ -344,36 +351,32 @@ def _judge(
     )
     wide.organisations = _organisations(wide, state.organisations, touched.organisations)
     wide.sub_processors = engaged_sub_processors(after, receivers, judged_records)
-    by_rule = dict(state.by_rule)
-    by_rule.update(evaluate_by_rule(wide, [r for r in WIDE if r != WAIVER_RULE]))
-    _splice(by_rule, state.owned, local, touched.owners, set(local_rules))
+    found = _Ledger(state.by_rule, state.findings, state.owned)
+    for rule_id, entries in evaluate_by_rule(wide, [r for r in WIDE if r != WAIVER_RULE]).items():
+        found.replace(rule_id, entries)
+    found.rewaive(after, day, touched.waivers)
+    found.splice(local, touched.owners, set(local_rules))
     if touched.neighbours:
         downstream = {f"activity:{a}" for a in touched.neighbours}
-        found = _upstream_findings(after, state.index, touched.neighbours, day, vocab)
-        _splice(by_rule, state.owned, found, downstream, NEIGHBOURS)
+        upstream_found = _upstream_findings(after, state.index, touched.neighbours, day, vocab)
+        found.splice(upstream_found, downstream, NEIGHBOURS)
     if touched.organisations:
-        _splice(
-            by_rule,
-            state.owned,
+        found.splice(
             evaluate_by_rule(_scoped(wide, touched.organisations), sorted(ORGANISATION_WIDE)),
             {f"organisation:{o}" for o in touched.organisations},
             ORGANISATION_WIDE,
         )
-    held = _touched_parties(state, before, after, wide, touched)
+    held = _touched_parties(state, were, before, after, wide, touched)
     if held:
-        _splice(
-            by_rule,
-            state.owned,
+        found.splice(
             evaluate_by_rule(_for_parties(wide, held, state.index), sorted(PARTY_WIDE)),
             {f"party:{p}" for p in held},
             PARTY_WIDE,
         )
-    _rewaive(by_rule, after, day, touched.waivers)
     if WAIVER_RULE in RULES:
         judge = Judge(after, day)
-        by_rule[WAIVER_RULE] = judge(
-            WAIVER_RULE, unmatched(after.waivers.values(), lambda r: _ids(by_rule, r))
-        )
+        found.replace(WAIVER_RULE, judge(WAIVER_RULE, unmatched(after.waivers.values(), found.ids)))
+    by_rule, findings = found.result()
     new_state = State(
         day=day,
         graph=after,
@@ -385,11 +388,12 @@ def _judge(
         sub_processors=wide.sub_processors,
         judged_activities=judged_activities,
         by_rule=by_rule,
+        findings=findings,
         owned=state.owned,
         index=state.index,
         flow_ends=after.flow_ends,
     )
-    return Stepped(after.document, after, by_rule, in_order(by_rule), new_state)
+    return Stepped(after.document, after, by_rule, findings, new_state)
 
 
 def _parties(
@@ -421,16 +425,16 @@ def _parties(
         key not in after.parties for key in previous
     ):
         return {key: fresh.get(key) or previous[key] for key in after.parties}
-    patched = dict(previous)
-    patched.update(fresh)
-    return patched
+    previous.update(fresh)
+    return previous
 
 
 def _judged_activities(
     previous: list[m.Activity], graph: RegistryGraph, touched: set[str]
 ) -> list[m.Activity]:
-    """The judged activities in registry order, the touched ones as they now stand."""
-    found = list(previous)
+    """The judged activities in registry order (updated in place), the touched ones as they
+    now stand."""
+    found = previous
     for key in sorted(touched):
         at = bisect.bisect_left(found, key, key=_key)
         if at < len(found) and found[at].key == key:
@@ -442,7 +446,12 @@ def _judged_activities(
 
 
 def _touched_parties(
-    state: State, before: RegistryGraph, after: RegistryGraph, facts: Facts, touched: Impact
+    state: State,
+    were: Mapping[str, ActivityFacts | None],
+    before: RegistryGraph,
+    after: RegistryGraph,
+    facts: Facts,
+    touched: Impact,
 ) -> set[str]:
     """Parties whose own fields, engaging party, receivers, naming activities or engagement
     may have changed."""
@@ -452,7 +461,7 @@ def _touched_parties(
             if party.sub_processor_of in touched.parties:
                 held.add(key)
     for key in touched.activities:
-        for found in (state.activities.get(key), facts.activities.get(key)):
+        for found in (were.get(key), facts.activities.get(key)):
             if found is not None:
                 held |= found.direct_recipients
                 held.update(found.activity.joint_controllers)
@@ -546,9 +555,9 @@ def _patched_facts(
     touched: Iterable[str],
     fresh: dict[str, F],
 ) -> dict[str, F]:
-    """Per-entity facts: the previous ones, with the touched entities' from the small
-    registry, in the registry's order."""
-    patched = dict(previous)
+    """Per-entity facts: the previous ones (updated in place), with the touched entities'
+    from the small registry, in the registry's order."""
+    patched = previous
     inserted = False
     for key in touched:
         if key in fresh and key in keys_now:
@@ -563,12 +572,13 @@ def _patched_facts(
 
 def _receivers(
     previous: dict[str, list[str]],
-    before: dict[str, ActivityFacts],
+    before: Mapping[str, ActivityFacts | None],
     after: dict[str, ActivityFacts],
     touched: set[str],
 ) -> dict[str, list[str]]:
-    """Party -> the judged activities it directly receives data in, in registry order."""
-    receivers = dict(previous)
+    """Party -> the judged activities it directly receives data in, in registry order
+    (updated in place; each party's list is replaced, not changed)."""
+    receivers = previous
     for key in touched:
         old, new = before.get(key), after.get(key)
         for party in old.direct_recipients if old is not None and old.judged else ():
@@ -601,72 +611,167 @@ def _organisations(
     return found
 
 
-def _splice(
-    by_rule: dict[str, list[Owned]],
-    owned: dict[str, dict[str, list[str]]],
-    local: dict[str, list[Owned]],
-    owners: set[str],
-    rule_ids: set[str],
-) -> None:
-    """Replace the touched subjects' findings of these rules with the fresh ones."""
-    gone: dict[str, list[str]] = {}
-    for owner in owners:
-        mine = owned.get(owner)
-        if not mine:
-            continue
-        for rule_id in rule_ids.intersection(mine):
-            gone.setdefault(rule_id, []).extend(mine.pop(rule_id))
-        if not mine:
-            del owned[owner]
-    fresh: dict[str, list[Owned]] = {}
-    for rule_id, found in local.items():
-        theirs = [entry for entry in found if entry[0] in owners]
-        if theirs:
-            fresh[rule_id] = theirs
-            for owner, finding in theirs:
-                owned.setdefault(owner, {}).setdefault(rule_id, []).append(finding.id)
-    for rule_id in gone.keys() | fresh.keys():
-        kept = list(by_rule.get(rule_id, ()))
-        for finding_id in gone.get(rule_id, ()):
-            at = bisect.bisect_left(kept, finding_id, key=by_id)
-            if at < len(kept) and kept[at][1].id == finding_id and kept[at][0] in owners:
-                del kept[at]
-        for entry in fresh.get(rule_id, ()):
-            at = bisect.bisect_left(kept, entry[1].id, key=by_id)
-            if at == len(kept) or kept[at][1].id != entry[1].id:  # the first of an id stays
-                kept.insert(at, entry)
-        by_rule[rule_id] = kept
+T = TypeVar("T")
 
 
-def _rewaive(
-    by_rule: dict[str, list[Owned]], graph: RegistryGraph, on: dt.date, ids: set[str]
-) -> None:
-    """Apply the waivers as they now stand to the findings they name."""
-    if not ids:
-        return
-    waivers = {w.finding: w for w in graph.waivers.values()}
-    for finding_id in ids:
-        rule_id = finding_id.partition("@")[0]
-        found = by_rule.get(rule_id)
-        if not found or rule_id in WIDE:
-            continue
-        at = bisect.bisect_left(found, finding_id, key=by_id)
-        if at == len(found) or found[at][1].id != finding_id:
-            continue
-        owner, finding = found[at]
-        note = waiver_note(waivers.get(finding_id), finding.organisation, on)
-        changed = list(found)
-        changed[at] = (
-            owner,
-            msgspec.structs.replace(
+@dataclass
+class _Edit:
+    """Changes to one rule's findings, by their index in the list before the step."""
+
+    dropped: set[int] = field(default_factory=set)
+    added: list[tuple[int, str, Owned]] = field(default_factory=list)
+    """(index it goes before, id, entry)."""
+    replaced: dict[int, Owned] = field(default_factory=dict)
+
+
+def _edited(
+    old: Sequence[T], edit: _Edit, into: Callable[[Owned], T], offset: int, size: int
+) -> list[T]:
+    """``old[offset : offset + size]`` (one rule's findings) with its edit applied, the
+    unchanged runs copied whole."""
+    out: list[T] = []
+    added = sorted(edit.added, key=lambda a: (a[0], a[1]))
+    cuts = sorted(edit.dropped | edit.replaced.keys() | {a[0] for a in added})
+    last = 0
+    next_added = 0
+    for cut in cuts:
+        out += old[offset + last : offset + cut]
+        while next_added < len(added) and added[next_added][0] == cut:
+            out.append(into(added[next_added][2]))
+            next_added += 1
+        last = cut
+        if cut in edit.dropped:
+            last = cut + 1
+        elif cut in edit.replaced:
+            out.append(into(edit.replaced[cut]))
+            last = cut + 1
+    out += old[offset + last : offset + size]
+    return out
+
+
+def _same(entry: Owned) -> Owned:
+    return entry
+
+
+class _Ledger:
+    """The findings by rule and in ``in_order``'s order, changed together: the changes are
+    gathered by rule, then each list is rebuilt once from the unchanged runs of the previous
+    one and the changed findings, never put in order again."""
+
+    def __init__(
+        self,
+        by_rule: dict[str, list[Owned]],
+        findings: list[Finding],
+        owned: dict[str, dict[str, list[str]]],
+    ) -> None:
+        self.before = by_rule
+        self.previous = findings
+        self.owned = owned
+        self.edits: dict[str, _Edit] = {}
+        self.whole: dict[str, list[Owned]] = {}
+
+    def _edit(self, rule_id: str) -> _Edit:
+        found = self.edits.get(rule_id)
+        if found is None:
+            found = self.edits[rule_id] = _Edit()
+        return found
+
+    def replace(self, rule_id: str, entries: list[Owned]) -> None:
+        """All of a rule's findings."""
+        self.whole[rule_id] = entries
+
+    def splice(self, local: dict[str, list[Owned]], owners: set[str], rule_ids: set[str]) -> None:
+        """Replace the touched subjects' findings of these rules with the fresh ones."""
+        owned = self.owned
+        gone: dict[str, list[str]] = {}
+        for owner in owners:
+            mine = owned.get(owner)
+            if not mine:
+                continue
+            for rule_id in rule_ids.intersection(mine):
+                gone.setdefault(rule_id, []).extend(mine.pop(rule_id))
+            if not mine:
+                del owned[owner]
+        fresh: dict[str, list[Owned]] = {}
+        for rule_id, found in local.items():
+            theirs = [entry for entry in found if entry[0] in owners]
+            if theirs:
+                fresh[rule_id] = theirs
+                for owner, finding in theirs:
+                    owned.setdefault(owner, {}).setdefault(rule_id, []).append(finding.id)
+        for rule_id in gone.keys() | fresh.keys():
+            old = self.before.get(rule_id, [])
+            edit = self._edit(rule_id)
+            for finding_id in gone.get(rule_id, ()):
+                at = bisect.bisect_left(old, finding_id, key=by_id)
+                if at < len(old) and old[at][1].id == finding_id and old[at][0] in owners:
+                    edit.dropped.add(at)
+            placed = {a[1] for a in edit.added}
+            for entry in fresh.get(rule_id, ()):
+                finding_id = entry[1].id
+                at = bisect.bisect_left(old, finding_id, key=by_id)
+                kept = at < len(old) and old[at][1].id == finding_id and at not in edit.dropped
+                if not kept and finding_id not in placed:  # the first of an id stays
+                    placed.add(finding_id)
+                    edit.added.append((at, finding_id, entry))
+
+    def rewaive(self, graph: RegistryGraph, on: dt.date, ids: set[str]) -> None:
+        """Apply the waivers as they now stand to the findings they name (before ``splice``:
+        the fresh findings it brings are judged with the waivers as they stand)."""
+        if not ids:
+            return
+        waivers = {w.finding: w for w in graph.waivers.values()}
+        for finding_id in ids:
+            rule_id = finding_id.partition("@")[0]
+            found = self.before.get(rule_id)
+            if not found or rule_id in WIDE:
+                continue
+            at = bisect.bisect_left(found, finding_id, key=by_id)
+            if at == len(found) or found[at][1].id != finding_id:
+                continue
+            owner, finding = found[at]
+            note = waiver_note(waivers.get(finding_id), finding.organisation, on)
+            waived = msgspec.structs.replace(
                 finding, waived=note is not None and not note.expired, waiver=note
-            ),
-        )
-        by_rule[rule_id] = changed
+            )
+            self._edit(rule_id).replaced[at] = (owner, waived)
+
+    def ids(self, rule_id: str) -> dict[str, str]:
+        """A rule's finding ids as they stand, with their organisations."""
+        return {finding.id: finding.organisation for _, finding in self.by_rule(rule_id)}
+
+    def by_rule(self, rule_id: str) -> list[Owned]:
+        if rule_id in self.whole:
+            return self.whole[rule_id]
+        old = self.before.get(rule_id, [])
+        edit = self.edits.get(rule_id)
+        return old if edit is None else _edited(old, edit, _same, 0, len(old))
+
+    def result(self) -> tuple[dict[str, list[Owned]], list[Finding]]:
+        """The findings by rule and in order."""
+        by_rule = dict(self.before)
+        changed = self.edits.keys() | self.whole.keys()
+        for rule_id in changed:
+            by_rule[rule_id] = self.by_rule(rule_id)
+        if not changed:
+            return by_rule, self.previous
+        findings: list[Finding] = []
+        previous = self.previous
+        start = 0
+        for rule_id in sorted(self.before.keys() | changed, key=rule_order):
+            size = len(self.before.get(rule_id, ()))
+            if rule_id in self.whole:
+                findings += [finding for _, finding in self.whole[rule_id]]
+            elif rule_id in self.edits:
+                findings += _edited(previous, self.edits[rule_id], _finding, start, size)
+            else:
+                findings += previous[start : start + size]
+            start += size
+        return by_rule, findings
 
 
-def _ids(by_rule: dict[str, list[Owned]], rule_id: str) -> dict[str, str]:
-    return {finding.id: finding.organisation for _, finding in by_rule.get(rule_id, ())}
+def _finding(entry: Owned) -> Finding:
+    return entry[1]
 
 
 __all__ = ["MAX_CHANGES", "State", "Stepped", "TooWide", "seed", "step"]

@@ -96,9 +96,9 @@ class _Revision:
         """The incremental state of this revision on ``day`` (judged in full on that day)."""
         if self.state is not None and self.state.day == day:
             return self.state
-        self.findings(day)
+        found = self.findings(day)
         assert self._by_rule is not None
-        return seed(self.facts(day), self._by_rule[1])
+        return seed(self.facts(day), self._by_rule[1], found)
 
     def prepare(self, day: dt.date) -> None:
         """Keep the incremental state of this revision (judged in full on ``day``)."""

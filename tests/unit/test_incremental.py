@@ -26,7 +26,7 @@ STEPS = 6
 
 settings.register_profile(
     "incremental",
-    max_examples=25,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -53,7 +53,8 @@ def _start() -> m.RegistryDocument:
 def _full(document: m.RegistryDocument) -> tuple[list[Finding], State]:
     facts = derive(build_graph(document, _vocab()), DAY)
     by_rule = evaluate_by_rule(facts)
-    return in_order(by_rule), seed(facts, by_rule)
+    found = in_order(by_rule)
+    return found, seed(facts, by_rule, found)
 
 
 def _document(entities: dict[tuple[str, str], m.Entity]) -> m.RegistryDocument:
@@ -187,11 +188,19 @@ def _edit(
     if what == "organisation":
         organisation = draw(st.sampled_from(_of(entities, "organisation")))
         assert isinstance(organisation, m.Organisation)
-        changed = msgspec.structs.replace(
-            organisation,
-            employee_band=draw(st.sampled_from([None, *m.EmployeeBand])),
-            establishment_country=draw(countries),
-        )
+        how = draw(st.sampled_from(["own", "name", "country", "both"]))
+        fields: dict[str, object] = {}
+        if how in ("own", "both"):  # fields only the organisation's own findings read
+            fields["employee_band"] = draw(st.sampled_from([None, *m.EmployeeBand]))
+            fields["dpo"] = draw(st.sampled_from([None, m.Contact(name="DPO")]))
+            fields["dpo_designated"] = draw(st.booleans())
+            fields["staff_processing_personal_data"] = draw(st.sampled_from([None, 5, 50]))
+            fields["contact"] = draw(st.sampled_from([None, m.Contact(email="a@b.example")]))
+        if how in ("country", "both"):
+            fields["establishment_country"] = draw(countries)
+        if how == "name":
+            fields["name"] = draw(st.sampled_from(["Renamed Ltd", organisation.name]))
+        changed = msgspec.structs.replace(organisation, **fields)
         return [("organisation", organisation.key, changed)]
     waivers = _of(entities, "waiver")
     if waivers and draw(st.booleans()):
