@@ -13,6 +13,7 @@ neighbours through systems are judged again with it, and their bringers come alo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ropa.domain import model as m
@@ -107,7 +108,9 @@ class Impact:
     activities: set[str]
     """Activities whose own neighbourhood changed."""
     neighbours: set[str]
-    """Those and the activities downstream of them through systems (``NEIGHBOURS`` rules)."""
+    """Activities whose ``NEIGHBOURS`` findings may change: those edited or whose flows were,
+    those taking data from a changed system, and those downstream of an edited one whose
+    data it brings into systems, and keeps for a period, changed."""
     records: set[str]
     organisations: set[str]
     """Organisations whose aggregate facts change (their subjects' or their own fields)."""
@@ -151,24 +154,31 @@ def impact(
     after: RegistryGraph,
     index: FlowIndex,
     limit: int,
+    brought: Callable[[RegistryGraph, str], object],
 ) -> Impact:
     """The subjects an edit touches, given the (kind, key) of every changed entity, the
-    graphs before and after it, and the flow index after it (which also holds the flows of
-    before: an index is updated with removals and additions)."""
+    graphs before and after it, the flow index after it (which also holds the flows of
+    before: an index is updated with removals and additions), and what ``NEIGHBOURS`` rules
+    read of an activity that brings data into systems (the activities downstream of those
+    systems are judged again where that changed)."""
     activities: set[str] = set()
     records: set[str] = set()
     organisations: set[str] = set()
     waivers: set[str] = set()
     parties_changed = False
     changed_parties: set[str] = set()
+    edited: set[str] = set()  # activities whose own fields or flows changed
+    takers: set[str] = set()  # activities taking data from a changed system
     for kind, key in changes:
         if kind == "activity":
             activities.add(key)
+            edited.add(key)
         elif kind == "flow":
             for graph in (before, after):
                 flow = graph.flows.get(key)
                 if flow is not None:
                     activities.add(flow.activity)
+                    edited.add(flow.activity)
         elif kind == "processor_record":
             records.add(key)
         elif kind == "waiver":
@@ -181,6 +191,7 @@ def impact(
             organisations |= _organisations_of(before, after, "systems", key)
             node = f"system:{key}"
             activities |= index.touching(node)
+            takers.update(index.sources.get(node, ()))
             for graph in (before, after):
                 activities.update(graph.activities_by_system.get(key, ()))
         elif kind == "party":
@@ -215,7 +226,8 @@ def impact(
             raise TooWide(f"a {kind} changed")
         if len(activities) + len(records) > limit:
             raise TooWide("too many subjects")
-    neighbours = activities | _downstream(activities, before, after, index)
+    bringing = {a for a in edited if brought(before, a) != brought(after, a)}
+    neighbours = edited | takers | _downstream(bringing, before, after, index)
     if len(neighbours) + len(records) > limit:
         raise TooWide("too many subjects")
     for graph in (before, after):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ropa.domain import model as m
+from ropa.facts.derive import judged
 from ropa.graph import RegistryGraph, days_in
 from ropa.rules.common import entity
 from ropa.rules.engine import Check, Hit, rule
@@ -149,14 +150,10 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
         bringer = periods.get(flow.activity)
         if bringer is None or not flow.target.startswith("system:"):
             continue
-        named, wide = bringer.named, bringer.wide
         brought = bringers.get(flow.target)
         if brought is None:
             brought = bringers[flow.target] = {}
-        for category in flow.data_categories:
-            period = named.get(category, wide)
-            if period is None:  # a side with no period is not compared
-                continue
+        for category, period in _kept(bringer, flow):
             into = brought.get(category)
             if into is None:
                 brought[category] = _Brought(period[1], {flow.activity: period})
@@ -191,6 +188,35 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
                         detail=category,
                     )
                     break
+
+
+def _kept(periods: _Periods, flow: m.Flow) -> Iterator[tuple[str, Period]]:
+    """The categories a flow carries that its activity keeps for a period, with the period (a
+    side with no period is not compared)."""
+    named, wide = periods.named, periods.wide
+    for category in flow.data_categories:
+        period = named.get(category, wide)
+        if period is not None:
+            yield category, period
+
+
+def brought_for_a_period(
+    activity: m.Activity | None, flows: Iterable[m.Flow]
+) -> frozenset[tuple[str, str, Period]]:
+    """What RETENTION-DOWNSTREAM-LONGER reads of a judged activity as one that brings data:
+    (system node, category, period) for each category its flows bring into a system and it
+    keeps for a period. The activities taking data from those systems are judged against it."""
+    if activity is None or not judged(activity) or not activity.retention:
+        return frozenset()
+    periods = _Periods.of(activity)
+    if not periods.any:
+        return frozenset()
+    return frozenset(
+        (flow.target, category, period)
+        for flow in flows
+        if flow.target.startswith("system:")
+        for category, period in _kept(periods, flow)
+    )
 
 
 @dataclass(slots=True)

@@ -52,6 +52,7 @@ from ropa.rules.engine import (
     rule_order,
     waiver_note,
 )
+from ropa.rules.retention import brought_for_a_period
 from ropa.rules.waivers import RULE_ID as WAIVER_RULE
 from ropa.rules.waivers import unmatched
 from ropa.services.entities import decode
@@ -81,6 +82,8 @@ class State:
     receivers: dict[str, list[str]]
     sub_processors: dict[str, Engagement]
     judged_activities: list[m.Activity]
+    members: dict[str, list[str]]
+    """Organisation -> the keys of its judged activities, in registry order."""
     by_rule: dict[str, list[Owned]]
     findings: list[Finding]
     """``by_rule``'s findings in ``in_order``'s order."""
@@ -113,6 +116,7 @@ def seed(facts: Facts, by_rule: dict[str, list[Owned]], findings: list[Finding])
             receivers=dict(facts.receivers),
             sub_processors=facts.sub_processors,
             judged_activities=list(facts.judged_activities),
+            members=_members_of(facts.judged_activities),
             by_rule=dict(by_rule),
             findings=findings,
             owned=owned,
@@ -165,8 +169,16 @@ def _step(state: State, changes: list[Change], vocab: Vocabularies) -> Stepped:
             if isinstance(entity, m.Activity):
                 index.add_activity(entity)
     after = _patched_graph(before, document, latest, ends)
-    touched = impact(list(latest), before, after, index, subject_limit(len(after.activities)))
+    touched = impact(
+        list(latest), before, after, index, subject_limit(len(after.activities)), _brought
+    )
     return _judge(state, before, after, touched, list(latest), vocab)
+
+
+def _brought(graph: RegistryGraph, activity: str) -> object:
+    return brought_for_a_period(
+        graph.activities.get(activity), graph.flows_by_activity.get(activity, ())
+    )
 
 
 def _count_ends(ends: dict[str, int], flow: m.Flow, step: int) -> None:
@@ -335,8 +347,9 @@ def _judge(
         small_facts.activities if small_facts is not None else {},
     )
     parties = _parties(state.parties, before, after, touched, latest_kinds, day)
-    receivers = _receivers(state.receivers, were, activities, touched.activities)
+    receivers, received = _receivers(state.receivers, were, activities, touched.activities)
     judged_activities = _judged_activities(state.judged_activities, after, touched.activities)
+    members = _members(state.members, before, after, touched.activities)
     judged_records = [r for r in after.processor_records.values() if judged(r)]
     wide = Facts(
         graph=after,
@@ -349,8 +362,12 @@ def _judge(
         judged_flows=[],  # no wide rule reads them; organisation-wide ones get their own
         receivers=receivers,
     )
-    wide.organisations = _organisations(wide, state.organisations, touched.organisations)
-    wide.sub_processors = engaged_sub_processors(after, receivers, judged_records)
+    wide.organisations = _organisations(wide, state.organisations, touched.organisations, members)
+    wide.sub_processors = (
+        engaged_sub_processors(after, receivers, judged_records)
+        if touched.parties_changed or touched.records or received
+        else state.sub_processors
+    )
     found = _Ledger(state.by_rule, state.findings, state.owned)
     for rule_id, entries in evaluate_by_rule(wide, [r for r in WIDE if r != WAIVER_RULE]).items():
         found.replace(rule_id, entries)
@@ -362,7 +379,9 @@ def _judge(
         found.splice(upstream_found, downstream, NEIGHBOURS)
     if touched.organisations:
         found.splice(
-            evaluate_by_rule(_scoped(wide, touched.organisations), sorted(ORGANISATION_WIDE)),
+            evaluate_by_rule(
+                _scoped(wide, touched.organisations, members), sorted(ORGANISATION_WIDE)
+            ),
             {f"organisation:{o}" for o in touched.organisations},
             ORGANISATION_WIDE,
         )
@@ -387,6 +406,7 @@ def _judge(
         receivers=receivers,
         sub_processors=wide.sub_processors,
         judged_activities=judged_activities,
+        members=members,
         by_rule=by_rule,
         findings=findings,
         owned=state.owned,
@@ -495,7 +515,7 @@ def _for_parties(facts: Facts, parties: set[str], index: FlowIndex) -> Facts:
     )
 
 
-def _scoped(facts: Facts, organisations: set[str]) -> Facts:
+def _scoped(facts: Facts, organisations: set[str], members: dict[str, list[str]]) -> Facts:
     """The wide facts with only these organisations, and their judged activities, records
     and flows."""
     graph = facts.graph
@@ -503,7 +523,8 @@ def _scoped(facts: Facts, organisations: set[str]) -> Facts:
     lookups = {k: v for k, v in vars(graph).items() if k not in ("_nx", "_flow_nodes", "flow_ends")}
     lookups["organisations"] = {k: o for k, o in graph.organisations.items() if k in organisations}
     own = PatchedGraph.of(graph.flow_ends, **lookups)
-    activities = [a for a in facts.judged_activities if a.organisation in organisations]
+    own_keys = sorted(key for o in organisations for key in members.get(o, ()))
+    activities = [graph.activities[key] for key in own_keys]
     keys = sorted(f.key for a in activities for f in graph.flows_by_activity.get(a.key, ()))
     flows = [facts.flows[key] for key in keys]
     return Facts(
@@ -575,29 +596,65 @@ def _receivers(
     before: Mapping[str, ActivityFacts | None],
     after: dict[str, ActivityFacts],
     touched: set[str],
-) -> dict[str, list[str]]:
+) -> tuple[dict[str, list[str]], set[str]]:
     """Party -> the judged activities it directly receives data in, in registry order
-    (updated in place; each party's list is replaced, not changed)."""
+    (updated in place; each party's list is replaced, not changed), and the parties whose
+    list changed."""
     receivers = previous
+    changed: set[str] = set()
     for key in touched:
         old, new = before.get(key), after.get(key)
-        for party in old.direct_recipients if old is not None and old.judged else ():
+        was = old.direct_recipients if old is not None and old.judged else frozenset()
+        now = new.direct_recipients if new is not None and new.judged else frozenset()
+        for party in was - now:
             kept = [a for a in receivers.get(party, ()) if a != key]
             if kept:
                 receivers[party] = kept
             else:
                 receivers.pop(party, None)
-        for party in new.direct_recipients if new is not None and new.judged else ():
+            changed.add(party)
+        for party in now - was:
             users = list(receivers.get(party, ()))
             at = bisect.bisect_left(users, key)
             if at == len(users) or users[at] != key:
                 users.insert(at, key)
+                changed.add(party)
             receivers[party] = users
-    return receivers
+    return receivers, changed
+
+
+def _members_of(activities: list[m.Activity]) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = {}
+    for activity in activities:
+        members.setdefault(activity.organisation, []).append(activity.key)
+    return members
+
+
+def _members(
+    members: dict[str, list[str]], before: RegistryGraph, after: RegistryGraph, touched: set[str]
+) -> dict[str, list[str]]:
+    """Each organisation's judged activities (updated in place), the touched ones as they
+    now stand."""
+    for key in touched:
+        for graph, present in ((before, False), (after, True)):
+            activity = graph.activities.get(key)
+            if activity is None or not judged(activity):
+                continue
+            own = members.setdefault(activity.organisation, [])
+            at = bisect.bisect_left(own, key)
+            there = at < len(own) and own[at] == key
+            if present and not there:
+                own.insert(at, key)
+            elif not present and there:
+                del own[at]
+    return members
 
 
 def _organisations(
-    facts: Facts, previous: dict[str, OrganisationFacts], touched: set[str]
+    facts: Facts,
+    previous: dict[str, OrganisationFacts],
+    touched: set[str],
+    members: dict[str, list[str]],
 ) -> dict[str, OrganisationFacts]:
     graph = facts.graph
     found: dict[str, OrganisationFacts] = {}
@@ -605,7 +662,7 @@ def _organisations(
         if key in previous and key not in touched:
             found[key] = previous[key]
             continue
-        mine = [a for a in facts.judged_activities if a.organisation == key]
+        mine = [graph.activities[a] for a in members.get(key, ())]
         records = [r.key for r in facts.judged_processor_records if r.organisation == key]
         found[key] = organisation_facts(facts, organisation, mine, records)
     return found
