@@ -449,11 +449,17 @@ def _parties(
     return previous
 
 
+_PLACED_SINGLY = 64
+"""More touched activities than this and the judged activities are listed again in one pass."""
+
+
 def _judged_activities(
     previous: list[m.Activity], graph: RegistryGraph, touched: set[str]
 ) -> list[m.Activity]:
     """The judged activities in registry order (updated in place), the touched ones as they
     now stand."""
+    if len(touched) > _PLACED_SINGLY:  # one pass beats many inserts into a long list
+        return [a for a in graph.activities.values() if judged(a)]
     found = previous
     for key in sorted(touched):
         at = bisect.bisect_left(found, key, key=_key)

@@ -19,6 +19,7 @@ from ropa.facts import derive
 from ropa.graph import build_graph
 from ropa.rules import Finding
 from ropa.rules.engine import evaluate_by_rule, in_order
+from ropa.services import incremental
 from ropa.services.incremental import Change, State, TooWide, seed, step
 
 DAY = dt.date(2026, 12, 1)
@@ -233,6 +234,16 @@ def _changes(edit: list[tuple[str, str, m.Entity | None]]) -> list[Change]:
 @settings(settings.get_profile("incremental"))
 @given(st.data())
 def test_incremental_judgement_matches_a_full_one(data: st.DataObject) -> None:
+    # some runs list the judged activities again in one pass, as for a large edit
+    singly = incremental._PLACED_SINGLY
+    incremental._PLACED_SINGLY = data.draw(st.sampled_from([singly, 0]), label="placed singly")
+    try:
+        _edit_and_compare(data)
+    finally:
+        incremental._PLACED_SINGLY = singly
+
+
+def _edit_and_compare(data: st.DataObject) -> None:
     entities = _entities(_start())
     findings, state = _full(_start())
     for _ in range(STEPS):
