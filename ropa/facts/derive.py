@@ -714,11 +714,14 @@ class _Derivation:
         parties = self.graph.parties
         found = []
         into_by: dict[str, list[FlowFacts]] | None = None  # importer -> the flows into it
+        crossings = self._party_crossings
         for party_key, reach in activity.reached.items():
             party = parties.get(party_key)
             if party is None:
                 continue
-            crossing = self.party_crossing(party, regimes)
+            crossing = crossings.get((party.key, regimes))
+            if crossing is None:
+                crossing = self.party_crossing(party, regimes)
             if not crossing:
                 continue
             if into_by is None:

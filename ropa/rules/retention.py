@@ -57,11 +57,12 @@ def retention_missing(check: Check) -> Iterator[Hit]:
     statements = check.facts.statements
     said: dict[str, str] = {}  # category key -> the message, worded once per category
     for activity in check.facts.judged_activities:
-        if statements[entity("activity", activity.key)].retention.inherited:
-            continue
-        if any(r.data_category is None for r in activity.retention):
+        subject = entity("activity", activity.key)
+        if statements[subject].retention.inherited:
             continue
         named = {r.data_category for r in activity.retention}
+        if None in named:
+            continue
         for category in dict.fromkeys(activity.data_categories):
             if category not in named:
                 message = said.get(category)
@@ -69,7 +70,7 @@ def retention_missing(check: Check) -> Iterator[Hit]:
                     message = said[category] = (
                         f"no retention rule covers {_category(graph, category)}"
                     )
-                yield Hit(entity("activity", activity.key), message, detail=category)
+                yield Hit(subject, message, detail=category)
 
 
 @rule("RETENTION-VAGUE")
