@@ -48,6 +48,8 @@ def _hr_data(subjects: list[str], kinds: list[m.PurposeKind] | None = None) -> b
 
 
 _NO_TAGS: frozenset[str] = frozenset()
+_new = tuple.__new__
+"""Makes a named tuple from its fields in order, without the named tuple's own ``__new__``."""
 
 
 def judged(activity: m.Activity | m.ProcessorRecord) -> bool:
@@ -130,6 +132,9 @@ class _Derivation:
         self._direct: dict[str, tuple[Regime, ...]] = {}
         self._party_crossings: dict[tuple[str, tuple[Regime, ...]], tuple[Regime, ...]] = {}
         self._hr: dict[str, bool] = {}
+        self._implied: dict[tuple[str, Regime], tuple[tuple[object, ...], tuple[object, ...]]] = {}
+        """What the implied transfers to a party under a regime share: TransferFacts' fields
+        before ``detail``, and from ``regime`` to ``decision_covers_importer``."""
         self._operated: dict[str, tuple[str, str]] | None = None
         self._chains: dict[str, tuple[str, ...]] | None = None
         self.screen = Screener(graph)
@@ -453,7 +458,8 @@ class _Derivation:
             and importer.sub_processor_of == source.processor_operator
         ):
             exporter_role = Role.PROCESSOR  # a processor's system mailing through its own vendor
-        return FlowFacts._make(
+        return _new(
+            FlowFacts,
             (
                 flow,
                 is_judged,
@@ -465,7 +471,7 @@ class _Derivation:
                 exporter_role,
                 target.importer_role,
                 *route,
-            )
+            ),
         )
 
     def flow_transfers(self, facts: FlowFacts) -> list[TransferFacts]:
@@ -491,30 +497,33 @@ class _Derivation:
                 facts.importer,
             )
             found.append(
-                TransferFacts(
-                    TransferKind.FLOW,
-                    f"flow:{flow.key}",
-                    "" if regime == regimes[0] else _detail(regimes, regime),
-                    regime,
-                    flow.transfer,
-                    flow.source,
-                    flow.target,
-                    facts.importer,
-                    facts.destination,
-                    facts.international_organisation,
-                    facts.exporter_role,
-                    facts.importer_role,
-                    view.zone,
-                    view.day,
-                    view.mechanism,
-                    view.mechanism_valid,
-                    view.decision,
-                    view.decisions,
-                    view.covers,
-                    flow.activity,
-                    None,
-                    (),
-                    hr,
+                _new(
+                    TransferFacts,
+                    (
+                        TransferKind.FLOW,
+                        f"flow:{flow.key}",
+                        "" if regime == regimes[0] else _detail(regimes, regime),
+                        regime,
+                        flow.transfer,
+                        flow.source,
+                        flow.target,
+                        facts.importer,
+                        facts.destination,
+                        facts.international_organisation,
+                        facts.exporter_role,
+                        facts.importer_role,
+                        view.zone,
+                        view.day,
+                        view.mechanism,
+                        view.mechanism_valid,
+                        view.decision,
+                        view.decisions,
+                        view.covers,
+                        flow.activity,
+                        None,
+                        (),
+                        hr,
+                    ),
                 )
             )
         return found
@@ -612,20 +621,40 @@ class _Derivation:
                     if hows is None:
                         hows = via[sub] = {}
                     hows[how] = None
-        reached = {party: Reach(party, tuple(hows), party in direct) for party, hows in via.items()}
-        categories = tuple(map(self.graph.category, activity.data_categories))
-        tagged = [c.tags for c in categories if c.tags]
-        return ActivityFacts(
-            activity,
-            is_judged,
-            tuple([flow.key for flow in own_flows]),
-            reached,
-            tuple(sorted(countries)),
-            self.screen(activity, categories),
-            frozenset(direct),
-            categories,
-            frozenset().union(*tagged) if tagged else _NO_TAGS,
-            any([c.special or c.criminal for c in categories]),
+        reached = {
+            party: _new(Reach, (party, tuple(hows), party in direct)) for party, hows in via.items()
+        }
+        known = self.graph.categories
+        categories = tuple(
+            [known.get(key) or self.graph.category(key) for key in activity.data_categories]
+        )
+        tagged = []
+        sensitive = False
+        for category in categories:
+            if category.tags:
+                tagged.append(category.tags)
+            if category.special or category.criminal:
+                sensitive = True
+        if not tagged:
+            tags = _NO_TAGS
+        elif len(tagged) == 1:
+            tags = tagged[0]
+        else:
+            tags = frozenset().union(*tagged)
+        return _new(
+            ActivityFacts,
+            (
+                activity,
+                is_judged,
+                tuple([flow.key for flow in own_flows]),
+                reached,
+                tuple(sorted(countries)),
+                self.screen(activity, categories),
+                frozenset(direct),
+                categories,
+                tags,
+                sensitive,
+            ),
         )
 
     # --- implied transfers and processor records -----------------------------------------------
@@ -641,32 +670,37 @@ class _Derivation:
         record: str | None = None,
         hr: bool = False,
     ) -> TransferFacts:
-        organisation = geography.organisation_of_importer(party)
-        view = self.view(regime, None, party.country, organisation, party)
-        return TransferFacts(
-            kind=TransferKind.IMPLIED,
-            entity=f"party:{party.key}",
-            detail=_detail(regimes, regime, base),
-            regime=regime,
-            transfer=None,
-            source=None,
-            target=node_id("party", party.key),
-            importer=party,
-            destination=party.country,
-            international_organisation=organisation,
-            exporter_role=None,
-            importer_role=_role(party),
-            zone=view.zone,
-            day=view.day,
-            mechanism=None,
-            mechanism_valid=None,
-            decision=view.decision,
-            decisions=view.decisions,
-            decision_covers_importer=view.covers,
-            activity=activity,
-            processor_record=record,
-            via=via,
-            hr_data=hr,
+        key = (party.key, regime)
+        shared = self._implied.get(key)
+        if shared is None:
+            organisation = geography.organisation_of_importer(party)
+            view = self.view(regime, None, party.country, organisation, party)
+            shared = self._implied[key] = (
+                (TransferKind.IMPLIED, f"party:{party.key}"),
+                (
+                    regime,
+                    None,
+                    None,
+                    node_id("party", party.key),
+                    party,
+                    party.country,
+                    organisation,
+                    None,
+                    _role(party),
+                    view.zone,
+                    view.day,
+                    None,
+                    None,
+                    view.decision,
+                    view.decisions,
+                    view.covers,
+                ),
+            )
+        head, middle = shared
+        # kind, entity; detail; regime .. decision_covers_importer; activity .. hr_data
+        return _new(
+            TransferFacts,
+            (*head, _detail(regimes, regime, base), *middle, activity, record, via, hr),
         )
 
     def implied_by_activity(
@@ -680,11 +714,14 @@ class _Derivation:
         parties = self.graph.parties
         found = []
         into_by: dict[str, list[FlowFacts]] | None = None  # importer -> the flows into it
+        crossings = self._party_crossings
         for party_key, reach in activity.reached.items():
             party = parties.get(party_key)
             if party is None:
                 continue
-            crossing = self.party_crossing(party, regimes)
+            crossing = crossings.get((party.key, regimes))
+            if crossing is None:
+                crossing = self.party_crossing(party, regimes)
             if not crossing:
                 continue
             if into_by is None:

@@ -128,7 +128,7 @@ def statements(
     entry: m.Activity | m.ProcessorRecord,
     memo: StatementsMemo | None = None,
 ) -> Statements:
-    security = any(x.strip() for x in entry.security_measures)
+    security = any(map(str.strip, entry.security_measures))
     if isinstance(entry, m.Activity):
         flows = graph.flows_by_activity.get(entry.key, ())
         key = (
@@ -215,18 +215,16 @@ def dpo_grounds(
     provider = service is not None and service.public
     for activity in activities:
         activity_facts = facts[activity.key]
-        tags = activity_facts.tags
-        indicators = set(activity.risk_indicators)
-        tracking = any(d for d in activity.device_access if not d.strictly_necessary) and bool(
-            TRACKING_PURPOSES & set(activity.purpose_kinds)
-        )
-        if provider and tags & {"traffic", "location"}:
+        indicators = activity.risk_indicators
+        if provider and not activity_facts.tags.isdisjoint(("traffic", "location")):
             grounds[
                 f"Art 37(1)(b): as a provider of a public electronic communications service it "
                 f"monitors traffic or location data regularly and systematically (activity "
                 f"`{activity.key}`)"
             ] = None
-        elif indicators & LARGE_SCALE and (indicators & MONITORING_INDICATORS or tracking):
+        elif not LARGE_SCALE.isdisjoint(indicators) and (
+            not MONITORING_INDICATORS.isdisjoint(indicators) or _tracking(activity)
+        ):
             grounds[
                 f"Art 37(1)(b): large-scale regular and systematic monitoring (activity "
                 f"`{activity.key}`)"
@@ -254,6 +252,13 @@ def dpo_grounds(
                     + ")"
                 ] = None
     return tuple(grounds)
+
+
+def _tracking(activity: m.Activity) -> bool:
+    """Device access that is not strictly necessary, for marketing or analytics."""
+    return any(d for d in activity.device_access if not d.strictly_necessary) and bool(
+        TRACKING_PURPOSES & set(activity.purpose_kinds)
+    )
 
 
 def art30_5(

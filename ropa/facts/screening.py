@@ -125,6 +125,7 @@ class Screener:
     def __init__(self, graph: RegistryGraph) -> None:
         self.graph = graph
         self._national: dict[str, tuple[list[_Case], bool]] = {}
+        self._vulnerable: dict[str, str] | None = None
 
     def national(self, organisation: str) -> tuple[list[_Case], bool]:
         """The national-list cases that apply to the organisation, and whether it is a
@@ -148,51 +149,82 @@ class Screener:
         """Screens an activity; ``known`` is what is known of its data categories, as listed,
         when the caller has it already."""
         graph = self.graph
-        found = Screening()
+        criteria: dict[int, list[str]] = {}
+        art35_3: dict[str, list[str]] = {}
+        national: dict[str, list[str]] = {}
         vocab = graph.vocab.dpia_criteria
         indicators = list(dict.fromkeys(activity.risk_indicators))
         for key in indicators:
             criterion = vocab.get(key)
             if criterion is None:
                 continue
-            found.meets(criterion.wp248, criterion.title)
+            _add(criteria, criterion.wp248, criterion.title)
             if criterion.art35_3:
-                found.mandatory(criterion.art35_3, criterion.title)
+                _add(art35_3, criterion.art35_3, criterion.title)
         emergency = m.PurposeKind.EMERGENCY in activity.purpose_kinds
         if known is None:
             categories = [graph.category(key) for key in dict.fromkeys(activity.data_categories)]
         else:
             categories = list(dict(zip(activity.data_categories, known, strict=True)).values())
         sensitive: list[str] = []
+        tagged: list[frozenset[str]] = []
         for category in categories:
             tags = category.tags
             if category.special or category.criminal:
                 sensitive.append(category.label)
-                found.meets(SENSITIVE, category.label)
+                _add(criteria, SENSITIVE, category.label)
             if tags:
+                tagged.append(tags)
                 if not tags.isdisjoint(HIGHLY_PERSONAL_TAGS):
-                    found.meets(SENSITIVE, category.label)
+                    _add(criteria, SENSITIVE, category.label)
                 if "location" in tags and not emergency:
-                    found.meets(MONITORING, category.label)
-        for key in dict.fromkeys(activity.data_subjects):
-            subjects = graph.subject_categories.get(key)
-            if subjects is not None and getattr(subjects, "vulnerable", False):
-                found.meets(VULNERABLE, subjects.label)
+                    _add(criteria, MONITORING, category.label)
+        vulnerable = self.vulnerable()
+        if vulnerable and not vulnerable.keys().isdisjoint(activity.data_subjects):
+            for key in dict.fromkeys(activity.data_subjects):
+                label = vulnerable.get(key)
+                if label is not None:
+                    _add(criteria, VULNERABLE, label)
         decisions = activity.automated_decisions
         if decisions is not None and decisions.legal_or_similar_effect:
-            found.meets(AUTOMATED_DECISION, "recorded automated decisions")
-            found.mandatory("a", "automated decisions with legal or similar effect")
+            _add(criteria, AUTOMATED_DECISION, "recorded automated decisions")
+            _add(art35_3, "a", "automated decisions with legal or similar effect")
         if sensitive and LARGE_SCALE in indicators:
-            found.mandatory("b", f"{', '.join(sensitive)} on a large scale")
-        cases, is_provider = self.national(activity.organisation)
-        present = frozenset(indicators) if cases else frozenset()
-        for prepared in cases:
-            if not prepared.needed <= present:
-                continue  # an indicator every trigger needs is missing: the common case
-            reasons = _matches(prepared, activity, categories, indicators, is_provider)
-            if reasons:
-                case = prepared.case
-                found.listed(f"{case.country} ({case.authority}): {case.case}", reasons)
+            _add(art35_3, "b", f"{', '.join(sensitive)} on a large scale")
+        found = self._national.get(activity.organisation)
+        cases, is_provider = found if found is not None else self.national(activity.organisation)
+        if cases:
+            present = frozenset(indicators)
+            all_tags = frozenset().union(*tagged) if tagged else frozenset()
+            for prepared in cases:
+                if not prepared.needed <= present:
+                    continue  # an indicator every trigger needs is missing: the common case
+                if prepared.has_any and not (
+                    (prepared.tags and not prepared.tags.isdisjoint(all_tags))
+                    or (prepared.kinds and not prepared.kinds.isdisjoint(activity.purpose_kinds))
+                    or (prepared.indicators and not prepared.indicators.isdisjoint(present))
+                    or (
+                        prepared.subjects
+                        and not prepared.subjects.isdisjoint(activity.data_subjects)
+                    )
+                    or (prepared.case.any_special and bool(sensitive))
+                ):
+                    continue  # no trigger of the case is present: told without the words
+                reasons = _matches(prepared, activity, categories, indicators, is_provider)
+                if reasons:
+                    case = prepared.case
+                    _add(national, f"{case.country} ({case.authority}): {case.case}", reasons)
+        return Screening(criteria, art35_3, national)
+
+    def vulnerable(self) -> dict[str, str]:
+        """Data-subject category key -> its label, for the vulnerable ones (WP248 criterion 7)."""
+        found = self._vulnerable
+        if found is None:
+            found = self._vulnerable = {
+                key: subjects.label
+                for key, subjects in self.graph.subject_categories.items()
+                if getattr(subjects, "vulnerable", False)
+            }
         return found
 
 

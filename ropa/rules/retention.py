@@ -57,11 +57,12 @@ def retention_missing(check: Check) -> Iterator[Hit]:
     statements = check.facts.statements
     said: dict[str, str] = {}  # category key -> the message, worded once per category
     for activity in check.facts.judged_activities:
-        if statements[entity("activity", activity.key)].retention.inherited:
-            continue
-        if any(r.data_category is None for r in activity.retention):
+        subject = entity("activity", activity.key)
+        if statements[subject].retention.inherited:
             continue
         named = {r.data_category for r in activity.retention}
+        if None in named:
+            continue
         for category in dict.fromkeys(activity.data_categories):
             if category not in named:
                 message = said.get(category)
@@ -69,7 +70,7 @@ def retention_missing(check: Check) -> Iterator[Hit]:
                     message = said[category] = (
                         f"no retention rule covers {_category(graph, category)}"
                     )
-                yield Hit(entity("activity", activity.key), message, detail=category)
+                yield Hit(subject, message, detail=category)
 
 
 @rule("RETENTION-VAGUE")
@@ -144,23 +145,36 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
             if found.any:
                 periods[activity.key] = found
     # system node -> category -> the activities that bring it there and keep it for a period,
-    # with those periods, and the shortest of them
-    bringers: dict[str, dict[str, _Brought]] = {}
+    # with those periods; and system node -> category -> the shortest of those periods
+    bringers: dict[str, dict[str, dict[str, Period]]] = {}
+    shortest: dict[str, dict[str, float]] = {}
     for flow in graph.flows.values():
         bringer = periods.get(flow.activity)
-        if bringer is None or not flow.target.startswith("system:"):
+        if bringer is None:
             continue
-        brought = bringers.get(flow.target)
+        target = flow.target
+        if not target.startswith("system:"):
+            continue
+        named, wide = bringer.named, bringer.wide
+        brought = bringers.get(target)
         if brought is None:
-            brought = bringers[flow.target] = {}
-        for category, period in _kept(bringer, flow):
+            brought = bringers[target] = {}
+            short = shortest[target] = {}
+        else:
+            short = shortest[target]
+        activity_key = flow.activity
+        for category in flow.data_categories:
+            period = named.get(category, wide)
+            if period is None:  # a side with no period is not compared (``_kept``)
+                continue
             into = brought.get(category)
             if into is None:
-                brought[category] = _Brought(period[1], {flow.activity: period})
+                brought[category] = {activity_key: period}
+                short[category] = period[1]
             else:
-                into.by[flow.activity] = period
-                if period[1] < into.shortest:
-                    into.shortest = period[1]
+                into[activity_key] = period
+                if period[1] < short[category]:
+                    short[category] = period[1]
     for key, ours in periods.items():
         named, wide = ours.named, ours.wide
         reported: set[str] = set()
@@ -168,15 +182,17 @@ def retention_downstream_longer(check: Check) -> Iterator[Hit]:
             brought = bringers.get(flow.source)
             if brought is None:  # not a system, or nothing kept for a period comes into it
                 continue
+            short = shortest[flow.source]
             for category in flow.data_categories:
                 mine = named.get(category, wide)
                 if mine is None or category in reported:
                     continue
-                into = brought.get(category)
-                if into is None or into.shortest >= mine[1]:
+                least = short.get(category)
+                if least is None or least >= mine[1]:
                     continue  # nobody brings it here for a shorter period
-                for other_key in sorted(into.by):
-                    theirs = into.by[other_key]
+                into = brought[category]
+                for other_key in sorted(into):
+                    theirs = into[other_key]
                     if other_key == key or mine[1] <= theirs[1]:
                         continue
                     reported.add(category)
@@ -217,14 +233,6 @@ def brought_for_a_period(
         if flow.target.startswith("system:")
         for category, period in _kept(periods, flow)
     )
-
-
-@dataclass(slots=True)
-class _Brought:
-    """The activities that bring a category into a system, with the periods they keep it."""
-
-    shortest: float
-    by: dict[str, Period]
 
 
 @rule("RETENTION-LAW-UNCITED")
