@@ -86,7 +86,7 @@ class Hit(msgspec.Struct, gc=False):
     detail: str = ""
     subject: str = ""
     """The activity or processor record (``kind:key``) the hit is about, when its entity is
-    another (an implied transfer names the party that holds the data); see ``owner_of``."""
+    another (an implied transfer names the party that holds the data); see ``Owned``."""
 
 
 RuleFunction = Callable[[Check], Iterable[Hit]]
@@ -182,20 +182,9 @@ def _activity_of(graph: RegistryGraph, entity: str) -> str | None:
     return None
 
 
-def owner_of(graph: RegistryGraph, hit: Hit) -> str:
-    """The subject a hit belongs to, for incremental judgement: its declared subject, the
-    activity of a flow, else its entity."""
-    if hit.subject:
-        return hit.subject
-    if hit.entity.startswith("flow:"):
-        flow = graph.flows.get(hit.entity[5:])
-        if flow is not None:
-            return f"activity:{flow.activity}"
-    return hit.entity
-
-
 Owned = tuple[str, Finding]
-"""A finding and the subject it belongs to (``owner_of``)."""
+"""A finding and the subject it belongs to, for incremental judgement: the hit's declared
+subject, else the activity of a flow, else the hit's entity."""
 
 
 def waiver_note(waiver: m.Waiver | None, organisation: str, on: dt.date) -> WaiverNote | None:
@@ -258,7 +247,7 @@ class Judge:
         self.waivers = {w.finding: w for w in graph.waivers.values()}
         self.owners: dict[str, tuple[str, str | None, str]] = {}
         # entity -> its organisation, its activity and the subject its findings belong to
-        # when a hit names none (``owner_of``), asked once per entity
+        # when a hit names none (``Owned``), asked once per entity
 
     def __call__(self, rule_id: str, hits: Iterable[Hit]) -> list[Owned]:
         """The rule's findings with their subjects, sorted by id, each id once."""
@@ -280,34 +269,22 @@ class Judge:
                     f"activity:{activity}" if kind == "flow" and activity is not None else entity,
                 )
             organisation, activity, subject = owner
+            finding = Finding(
+                id=finding_id,
+                rule=rule_id,
+                severity=severity,
+                title=title,
+                article=article,
+                message=hit.message,
+                remedy=remedy,
+                entity=entity,
+                organisation=organisation,
+                activity=activity,
+            )
             if waivers and (waiver := waivers.get(finding_id)) is not None:
                 note = waiver_note(waiver, organisation, on)
-                finding = Finding(
-                    id=finding_id,
-                    rule=rule_id,
-                    severity=severity,
-                    title=title,
-                    article=article,
-                    message=hit.message,
-                    remedy=remedy,
-                    entity=entity,
-                    organisation=organisation,
-                    activity=activity,
-                    waived=note is not None and not note.expired,
-                    waiver=note,
-                )
-            else:
-                finding = Finding(
-                    id=finding_id,
-                    rule=rule_id,
-                    severity=severity,
-                    title=title,
-                    article=article,
-                    message=hit.message,
-                    remedy=remedy,
-                    entity=entity,
-                    organisation=organisation,
-                    activity=activity,
+                finding = msgspec.structs.replace(
+                    finding, waived=note is not None and not note.expired, waiver=note
                 )
             keyed.append((finding_id, (hit.subject or subject, finding)))
         keyed.sort(key=_key)  # stable: the first hit of an id stays first
@@ -325,14 +302,3 @@ _key = operator.itemgetter(0)
 
 def by_id(owned: Owned) -> str:
     return owned[1].id
-
-
-def unique(found: list[Owned]) -> list[Owned]:
-    """The first of each id (a rule's findings sorted by id)."""
-    kept: list[Owned] = []
-    last = None
-    for entry in found:
-        if entry[1].id != last:
-            kept.append(entry)
-            last = entry[1].id
-    return kept
