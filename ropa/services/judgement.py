@@ -112,13 +112,6 @@ class _Revision:
             self.state = state
 
 
-def _release(revisions: list[_Revision]) -> None:
-    """Free revisions dropped from the cache on a thread of their own: freeing a fully judged
-    revision of 50,000 activities takes tens of milliseconds, which would otherwise fall on the
-    request whose write dropped it."""
-    threading.Thread(target=revisions.clear, name="ropa-release", daemon=True).start()
-
-
 def _keep_last(days: dict[dt.date, tuple[Facts | None, list[Finding] | None]], size: int) -> None:
     while len(days) > size:
         days.pop(next(iter(days)))
@@ -250,11 +243,8 @@ class JudgementService:
     def _keep(self, revision: int, built: _Revision) -> _Revision:
         built.revision = revision
         self._built[revision] = built
-        dropped = []
         while len(self._built) > KEPT_REVISIONS + 1:
-            dropped.append(self._built.popitem(last=False)[1])
-        if dropped:
-            _release(dropped)
+            self._built.popitem(last=False)
         return built
 
     async def _read(self, as_of: int | None) -> _Revision:
