@@ -109,8 +109,8 @@ class Impact:
     """Activities whose own neighbourhood changed."""
     neighbours: set[str]
     """Activities whose ``NEIGHBOURS`` findings may change: those edited or whose flows were,
-    those taking data from a changed system, and those downstream of an edited one whose
-    data it brings into systems, and keeps for a period, changed."""
+    those taking data from a system renamed, added or removed, and those downstream of an
+    edited one whose data it brings into systems, and keeps for a period, changed."""
     records: set[str]
     organisations: set[str]
     """Organisations whose aggregate facts change (their subjects' or their own fields)."""
@@ -191,7 +191,9 @@ def impact(
             organisations |= _organisations_of(before, after, "systems", key)
             node = f"system:{key}"
             activities |= index.touching(node)
-            takers.update(index.sources.get(node, ()))
+            was, now = before.systems.get(key), after.systems.get(key)
+            if was is None or now is None or was.name != now.name:
+                takers.update(index.sources.get(node, ()))
             for graph in (before, after):
                 activities.update(graph.activities_by_system.get(key, ()))
         elif kind == "party":

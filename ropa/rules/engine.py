@@ -110,10 +110,10 @@ judged activities, records, flows and parties): incremental judgement re-runs th
 organisations an edit touches."""
 NEIGHBOURS: set[str] = set()
 """Rules that judge an activity against the activities bringing data into the systems it takes
-data from, reading only ``Facts.judged_activities``, their flows, the systems those flows
-leave and the terms: incremental judgement re-runs them for an edited activity, for those
-taking data from a changed system, and for those downstream of an activity whose data it
-brings into systems changed (``ropa.facts.impact``)."""
+data from, reading only ``Facts.judged_activities``, their flows, the names of the systems
+those flows leave and the terms: incremental judgement re-runs them for an edited activity, for
+those taking data from a system renamed, added or removed, and for those downstream of an
+activity whose data it brings into systems changed (``ropa.facts.impact``)."""
 
 
 def rule(

@@ -157,6 +157,7 @@ def _edit(
         own = [p.key for p in parties if p.organisation == system.organisation]
         changed = msgspec.structs.replace(
             system,
+            name=draw(st.sampled_from([system.name, f"{system.name} (renamed)"])),
             hosting_country=draw(countries),
             operator=draw(st.sampled_from([None, *own])),
         )
