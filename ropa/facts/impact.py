@@ -37,14 +37,16 @@ are on the organisation, and through its aggregate facts (Art 37 grounds, Art 30
 of these alone judges none of its activities or processor records again."""
 
 
-def own_fields_only(before: m.Organisation | None, after: m.Organisation | None) -> bool:
-    """Whether an organisation edit changes only ``ORGANISATION_OWN_FIELDS``."""
+def own_fields_only(
+    before: m.Organisation | None, after: m.Organisation | None, *also: str
+) -> bool:
+    """Whether an organisation edit changes only ``ORGANISATION_OWN_FIELDS`` (and ``also``)."""
     if before is None or after is None:
         return False
     return all(
         getattr(before, name) == getattr(after, name)
         for name in m.Organisation.__struct_fields__
-        if name not in ORGANISATION_OWN_FIELDS
+        if name not in ORGANISATION_OWN_FIELDS and name not in also
     )
 
 
@@ -118,6 +120,9 @@ class Impact:
     """Parties whose own fields changed."""
     parties_changed: bool
     """A party or a system changed: every party's facts are worked out again."""
+    renamed: set[str]
+    """Organisations renamed (with at most ``ORGANISATION_OWN_FIELDS`` changed besides): their
+    activities are judged again by ``ORGANISATION_NAME`` rules only."""
     waivers: set[str]
     """Finding ids whose waiver may have changed."""
 
@@ -167,6 +172,7 @@ def impact(
     waivers: set[str] = set()
     parties_changed = False
     changed_parties: set[str] = set()
+    renamed: set[str] = set()
     edited: set[str] = set()  # activities whose own fields or flows changed
     takers: set[str] = set()  # activities taking data from a changed system
     for kind, key in changes:
@@ -217,7 +223,11 @@ def impact(
                         records.add(record.key)
         elif kind == "organisation":
             organisations.add(key)
-            if own_fields_only(before.organisations.get(key), after.organisations.get(key)):
+            old, new = before.organisations.get(key), after.organisations.get(key)
+            if own_fields_only(old, new):
+                continue
+            if own_fields_only(old, new, "name"):  # only rules quoting its name read more
+                renamed.add(key)
                 continue
             for graph in (before, after):
                 activities.update(a.key for a in graph.activities.values() if a.organisation == key)
@@ -244,14 +254,15 @@ def impact(
     owners = {f"activity:{a}" for a in activities} | {f"processor_record:{r}" for r in records}
     owners |= {f"organisation:{o}" for kind, o in changes if kind == "organisation"}
     return Impact(
-        owners,
-        activities,
-        neighbours,
-        records,
-        organisations,
-        changed_parties,
-        parties_changed,
-        waivers,
+        owners=owners,
+        activities=activities,
+        neighbours=neighbours,
+        records=records,
+        organisations=organisations,
+        parties=changed_parties,
+        parties_changed=parties_changed,
+        renamed=renamed,
+        waivers=waivers,
     )
 
 

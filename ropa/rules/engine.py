@@ -108,6 +108,10 @@ ORGANISATION_WIDE: set[str] = set()
 """Rules whose hits are on organisations and read only that organisation's own entities (its
 judged activities, records, flows and parties): incremental judgement re-runs them for the
 organisations an edit touches."""
+ORGANISATION_NAME: set[str] = set()
+"""Rules whose hits on an organisation's activities read its name (they quote it, or strip it
+from its statements): incremental judgement re-runs them for the organisation's activities
+when it is renamed. No derived fact reads an organisation's name."""
 NEIGHBOURS: set[str] = set()
 """Rules that judge an activity against the activities bringing data into the systems it takes
 data from, reading only ``Facts.judged_activities``, their flows, the names of the systems
@@ -123,10 +127,11 @@ def rule(
     organisation: bool = False,
     party: bool = False,
     neighbours: bool = False,
+    organisation_name: bool = False,
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register the implementation of a catalogued rule (``wide``, ``organisation``,
-    ``party``, ``neighbours``: see ``WIDE``, ``ORGANISATION_WIDE``, ``PARTY_WIDE``,
-    ``NEIGHBOURS``)."""
+    ``party``, ``neighbours``, ``organisation_name``: see ``WIDE``, ``ORGANISATION_WIDE``,
+    ``PARTY_WIDE``, ``NEIGHBOURS``, ``ORGANISATION_NAME``)."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if rule_id in RULES:
@@ -140,6 +145,8 @@ def rule(
             ORGANISATION_WIDE.add(rule_id)
         if party:
             PARTY_WIDE.add(rule_id)
+        if organisation_name:
+            ORGANISATION_NAME.add(rule_id)
         return function
 
     return register

@@ -295,7 +295,7 @@ def adm_without_safeguards(check: Check) -> Iterator[Hit]:
             )
 
 
-@rule("LI-PUBLIC-AUTHORITY")
+@rule("LI-PUBLIC-AUTHORITY", organisation_name=True)
 def li_public_authority(check: Check) -> Iterator[Hit]:
     """Art 6(1) final subparagraph: point (f) does not apply to processing by public authorities
     in the performance of their tasks. Only an organisation recorded as a public authority is

@@ -54,7 +54,7 @@ def data_category_vague(check: Check) -> Iterator[Hit]:
                 )
 
 
-@rule("SECURITY-VAGUE")
+@rule("SECURITY-VAGUE", organisation_name=True)
 def security_vague(check: Check) -> Iterator[Hit]:
     """Security described only as "reasonable safeguards" or "appropriate measures": judged once
     on the organisation-wide statement, and on each activity that relies on it or whose own

@@ -36,10 +36,17 @@ from ropa.facts.impact import (
     upstream,
 )
 from ropa.facts.model import ActivityFacts, FlowFacts, PartyFacts
-from ropa.facts.organisation import Engagement, OrganisationFacts, engaged_sub_processors
+from ropa.facts.organisation import (
+    Engagement,
+    OrganisationFacts,
+    StatementsMemo,
+    engaged_sub_processors,
+    statements,
+)
 from ropa.graph import COLLECTIONS, PatchedGraph, RegistryGraph, build_graph, bulk
 from ropa.rules.engine import (
     NEIGHBOURS,
+    ORGANISATION_NAME,
     ORGANISATION_WIDE,
     PARTY_WIDE,
     RULES,
@@ -385,6 +392,12 @@ def _judge(
             {f"organisation:{o}" for o in touched.organisations},
             ORGANISATION_WIDE,
         )
+    if touched.renamed:
+        found.splice(
+            evaluate_by_rule(_naming(wide, touched.renamed, members), sorted(ORGANISATION_NAME)),
+            {f"activity:{a}" for o in touched.renamed for a in members.get(o, ())},
+            ORGANISATION_NAME,
+        )
     held = _touched_parties(state, were, before, after, wide, touched)
     if held:
         found.splice(
@@ -548,6 +561,17 @@ def _scoped(facts: Facts, organisations: set[str], members: dict[str, list[str]]
         organisations=facts.organisations,
         sub_processors=facts.sub_processors,
     )
+
+
+def _naming(facts: Facts, renamed: set[str], members: dict[str, list[str]]) -> Facts:
+    """What ``ORGANISATION_NAME`` rules read of these organisations' activities: the wide
+    facts of those organisations, with their activities' effective statements."""
+    scoped = _scoped(facts, renamed, members)
+    memo: StatementsMemo = {}
+    scoped.statements = {
+        f"activity:{a.key}": statements(facts.graph, a, memo) for a in scoped.judged_activities
+    }
+    return scoped
 
 
 def _upstream_findings(
@@ -818,18 +842,20 @@ class _Ledger:
             by_rule[rule_id] = self.by_rule(rule_id)
         if not changed:
             return by_rule, self.previous
-        findings: list[Finding] = []
         previous = self.previous
+        starts: dict[str, int] = {}
         start = 0
         for rule_id in sorted(self.before.keys() | changed, key=rule_order):
-            size = len(self.before.get(rule_id, ()))
+            starts[rule_id] = start
+            start += len(self.before.get(rule_id, ()))
+        findings = list(previous)
+        for rule_id in sorted(changed, key=rule_order, reverse=True):  # later ranges first
+            start, size = starts[rule_id], len(self.before.get(rule_id, ()))
             if rule_id in self.whole:
-                findings += [finding for _, finding in self.whole[rule_id]]
-            elif rule_id in self.edits:
-                findings += _edited(previous, self.edits[rule_id], _finding, start, size)
+                segment = [finding for _, finding in self.whole[rule_id]]
             else:
-                findings += previous[start : start + size]
-            start += size
+                segment = _edited(previous, self.edits[rule_id], _finding, start, size)
+            findings[start : start + size] = segment
         return by_rule, findings
 
 
