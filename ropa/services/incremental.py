@@ -469,8 +469,8 @@ _PLACED_SINGLY = 64
 def _judged_activities(
     previous: list[m.Activity], graph: RegistryGraph, touched: set[str]
 ) -> list[m.Activity]:
-    """The judged activities in registry order (updated in place), the touched ones as they
-    now stand."""
+    """The judged activities in registry order, the touched ones as they now stand: updated in
+    place, or listed again in one pass for a large edit."""
     if len(touched) > _PLACED_SINGLY:  # one pass beats many inserts into a long list
         return [a for a in graph.activities.values() if judged(a)]
     found = previous
@@ -597,15 +597,15 @@ def _flow_keys(before: RegistryGraph, after: RegistryGraph, activity: str) -> li
     return [f.key for graph in (before, after) for f in graph.flows_by_activity.get(activity, ())]
 
 
-F = TypeVar("F")
+T = TypeVar("T")
 
 
 def _patched_facts(
-    previous: dict[str, F],
+    previous: dict[str, T],
     keys_now: Mapping[str, object],
     touched: Iterable[str],
-    fresh: dict[str, F],
-) -> dict[str, F]:
+    fresh: dict[str, T],
+) -> dict[str, T]:
     """Per-entity facts: the previous ones (updated in place), with the touched entities'
     from the small registry, in the registry's order."""
     patched = previous
@@ -696,9 +696,6 @@ def _organisations(
         records = [r.key for r in facts.judged_processor_records if r.organisation == key]
         found[key] = organisation_facts(facts, organisation, mine, records)
     return found
-
-
-T = TypeVar("T")
 
 
 @dataclass
